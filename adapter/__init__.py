@@ -1,0 +1,59 @@
+"""Valuedesk: a Flask service that adds signals, honest follow-ups, copy-paste nudges and safe refunds
+to the helpdesk a support team already uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+
+from adapter.config import Settings
+from adapter.config import load_settings
+
+
+def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
+    """Build the app from the environment and .env, or only from `config` when one is given.
+
+    :raise ConfigError: when a required setting is missing or malformed.
+    """
+    if isinstance(config, Settings):
+        settings = config
+    elif config is not None:
+        settings = load_settings(config, environ={}, dotenv_path=None)
+    else:
+        settings = load_settings()
+
+    app = Flask(__name__, instance_path=str(settings.data_dir.resolve()))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.webhook_max_bytes,
+        VALUEDESK=settings,
+        TESTING=settings.env == "test",
+        JSON_SORT_KEYS=False,
+    )
+
+    from adapter import api
+    from adapter import db
+    from adapter import health
+    from adapter import logs
+    from adapter import queue
+    from adapter.security import CredentialCipher
+
+    logs.init_app(app, settings.log_level)
+    db.init_app(app, settings.database_url)
+    app.extensions["valuedesk.cipher"] = CredentialCipher(settings.secret_key)
+    queue.init_app(app, settings)
+    api.init_app(app)
+
+    import webhooks
+    from adapter import playground
+    from adapter import sidebar
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(sidebar.bp)
+    app.extensions["valuedesk.api"].register_blueprint(sidebar.api_bp)
+    if settings.playground:
+        app.register_blueprint(playground.bp)
+        app.extensions["valuedesk.api"].register_blueprint(playground.api_bp)
+    return app

@@ -1,0 +1,142 @@
+"""The JSON API: OpenAPI from marshmallow schemas, and one error shape {"error": {code, message}}."""
+
+from __future__ import annotations
+
+import logging
+
+import marshmallow as ma
+from flask import Flask
+from flask import g
+from flask import jsonify
+from flask import render_template
+from flask import request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
+
+from adapter.errors import ApiError
+from adapter.errors import ProviderError
+from adapter.errors import TenantViolation
+
+log = logging.getLogger("valuedesk.api")
+
+JSON_PREFIXES = ("/api/", "/webhooks/", "/healthz", "/openapi.json", "/playground/api/", "/admin/api/")
+
+# Messages a person can act on, for the statuses werkzeug raises by itself.
+FRIENDLY = {
+    400: "The request could not be understood.",
+    404: "Nothing here. Check the address.",
+    405: "This address does not accept that method.",
+    413: "The request body is larger than this service accepts.",
+    415: "Send the body as JSON (Content-Type: application/json).",
+    429: "Too many requests; slow down and try again shortly.",
+}
+
+
+class ErrorDetail(ma.Schema):
+    code = ma.fields.String(metadata={"description": "Stable machine-readable error code"})
+    message = ma.fields.String(metadata={"description": "What went wrong, for a person"})
+    fields = ma.fields.Dict(metadata={"description": "Per-field validation messages"})
+
+
+class ErrorSchema(ma.Schema):
+    error = ma.fields.Nested(ErrorDetail)
+
+
+def wants_json() -> bool:
+    """True for API, webhook and health routes, or when the client prefers JSON."""
+    if request.path.startswith(JSON_PREFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):
+    """A JSON or HTML error response, whichever the client expects."""
+    if wants_json():
+        body = {"error": {"code": code, "message": message}}
+        if fields:
+            body["error"]["fields"] = fields
+        response = jsonify(body)
+    else:
+        response = render_template("error.html", status=status, code=code, message=message, fields=fields)
+        response = Flask.response_class(response, mimetype="text/html")
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten(messages) -> dict:
+    """Turn webargs' {"json": {"field": ["msg"]}} into {"field": "msg"}."""
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in ("json", "query", "form", "headers", "view_args") and not prefix:
+                    walk("", inner)
+                else:
+                    walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            flat[prefix or "_body"] = " ".join(value)
+        else:
+            flat[prefix or "_body"] = str(value)
+
+    walk("", messages)
+    return flat
+
+
+class ValuedeskApi(Api):
+    """flask-smorest Api with our error shape."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException):
+        """Render werkzeug/webargs errors as {"error": {...}}."""
+        data = getattr(error, "data", None) or {}
+        fields = None
+        message = data.get("message") or FRIENDLY.get(error.code) or error.description
+        code = (error.name or "error").lower().replace(" ", "_")
+        if "messages" in data or "errors" in data:
+            fields = _flatten(data.get("errors") or data.get("messages"))
+            message = "Some fields are invalid: " + "; ".join(f"{k}: {v}" for k, v in fields.items())
+            code = "invalid_input"
+        if error.code == 500:
+            message = f"Something went wrong on our side (request {g.get('request_id', '-')}); it has been logged."
+        return error_response(error.code or 500, code, message, fields, data.get("headers"))
+
+
+def init_app(app: Flask) -> ValuedeskApi:
+    """Create the Api and register the error handlers for our own exceptions."""
+    app.config.setdefault("API_TITLE", "Valuedesk")
+    app.config.setdefault("API_VERSION", "1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = ValuedeskApi(app)
+    app.extensions["valuedesk.api"] = api
+
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError):
+        return error_response(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(ProviderError)
+    def _provider_error(error: ProviderError):
+        log.warning("api.provider_error", extra={"fields": {"provider": error.provider, "error": type(error).__name__}})
+        headers = {"Retry-After": str(int(error.retry_after))} if error.retry_after else None
+        return error_response(error.status, error.code, error.message, headers=headers)
+
+    @app.errorhandler(TenantViolation)
+    def _tenant_violation(error: TenantViolation):
+        log.error("api.tenant_violation", extra={"fields": {"path": request.path}})
+        return error_response(404, "not_found", "Nothing here. Check the address.")
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return api.handle_http_exception(error)
+        log.exception("api.unhandled", extra={"fields": {"path": request.path}})
+        return api.handle_http_exception(InternalServerError())
+
+    return api

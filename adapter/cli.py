@@ -1,0 +1,265 @@
+"""The `valuedesk` command: serve, worker, migrate, demo-data, installations and the analysis commands."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import subprocess
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+from flask.cli import with_appcontext
+from sqlalchemy.engine import make_url
+
+from adapter import create_app
+from adapter import migrations
+from adapter.db import get_db
+from adapter.errors import ApiError
+from adapter.errors import ConfigError
+
+
+def _create_app():
+    try:
+        return create_app()
+    except ConfigError as exc:
+        click.secho(f"Configuration error: {exc.message}", fg="red", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Valuedesk: signals, honest follow-ups, copy-paste nudges and safe refunds for your helpdesk."""
+
+
+def settings():
+    """The running app's Settings."""
+    return current_app.config["VALUEDESK"]
+
+
+def safe_url(url: str) -> str:
+    """A database URL with its password hidden, for printing."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def require_migrated() -> None:
+    """Exit with a clear message when the database is behind the code."""
+    engine = get_db().engine
+    try:
+        current = migrations.current_revision(engine)
+    except Exception as exc:
+        raise click.ClickException(f"Cannot reach the database at {safe_url(settings().database_url)}: {exc}") from None
+    head = migrations.head_revision()
+    if current != head:
+        raise click.ClickException(
+            f"The database at {safe_url(settings().database_url)} is not migrated "
+            f"(it is at {current or 'nothing'}, the code needs {head}). Run `valuedesk migrate` first."
+        )
+
+
+@main.command()
+@with_appcontext
+def migrate() -> None:
+    """Upgrade the database to the newest schema."""
+    engine = get_db().engine
+    before = migrations.current_revision(engine)
+    migrations.upgrade(engine)
+    after = migrations.current_revision(engine)
+    if before == after:
+        click.echo(f"Database {safe_url(settings().database_url)} is up to date ({after}).")
+    else:
+        click.echo(f"Migrated {safe_url(settings().database_url)} from {before or 'empty'} to {after}.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option("--with-worker", is_flag=True, help="Also run the job worker (stopped together with Ctrl-C).")
+@with_appcontext
+def serve(host: str, port: int, workers: int, threads: int, with_worker: bool) -> None:
+    """Serve the web app with gunicorn."""
+    require_migrated()
+    from gunicorn.app.base import BaseApplication
+
+    job_worker = None
+    if with_worker:
+        job_worker = subprocess.Popen([sys.executable, "-m", "adapter.cli", "worker"], env=os.environ.copy())
+        atexit.register(_stop, job_worker)
+    playground = settings().playground
+
+    def when_ready(server) -> None:
+        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        click.secho(f"\nValuedesk is running on {url}", fg="green", bold=True)
+        if playground:
+            click.secho(f"Open the playground: {url}/playground/\n", fg="green")
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("graceful_timeout", 20)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("when_ready", when_ready)
+            self.cfg.set("on_exit", lambda server: _stop(job_worker))
+
+        def load(self):
+            return create_app()
+
+    Server().run()
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker threads.")
+@with_appcontext
+def worker(workers: int) -> None:
+    """Run the job worker with periodic jobs (sweeps, reminders, syncs)."""
+    require_migrated()
+    from adapter.queue import get_huey
+
+    huey = get_huey()
+    if huey.immediate:
+        raise click.ClickException("VALUEDESK_JOBS_IMMEDIATE is on: jobs run inside the web process, no worker needed.")
+    storage = "Redis" if settings().redis_url else f"SQLite ({settings().huey_sqlite_path})"
+    click.echo(f"Valuedesk worker: {workers} threads, queue on {storage}.", err=True)
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0,
+                                    check_worker_health=True)
+    consumer.run()
+
+
+@main.command("demo-data")
+@click.option("--reset", is_flag=True, help="Replace the playground tickets with fresh copies.")
+@with_appcontext
+def demo_data(reset: bool) -> None:
+    """Create the playground installation and its sample tickets."""
+    require_migrated()
+    from adapter.installations import PLAYGROUND_ID
+    from adapter.intake import enqueue_processing
+    from adapter.playground import helpdesk
+
+    db = get_db()
+    with db.system() as session:
+        helpdesk.ensure_installation(session)
+    with db.tenant(PLAYGROUND_ID) as session:
+        receipt_ids = helpdesk.seed_tickets(session, reset=reset)
+    queued = sum(enqueue_processing(receipt_id) for receipt_id in receipt_ids)
+    if receipt_ids:
+        click.echo(f"Playground ready: sample tickets created, {queued} events queued for the worker.")
+    else:
+        click.echo("Playground already has its sample tickets (use --reset to start over).")
+
+
+@main.group()
+def installations() -> None:
+    """Add, list, show, disable and enable installations."""
+
+
+def _describe(installation) -> str:
+    state = "active" if installation.is_active else f"disabled {installation.disabled_at:%Y-%m-%d}"
+    return f"{installation.id}\t{installation.kind}\t{installation.account}\t{installation.name}\t{state}"
+
+
+@installations.command("add")
+@click.option("--kind", required=True, type=click.Choice(["zendesk", "freshdesk", "playground"]))
+@click.option("--account", required=True, help="Zendesk subdomain or Freshdesk domain.")
+@click.option("--name", help="Display name (defaults to the account).")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA timezone, e.g. Europe/Berlin.")
+@with_appcontext
+def installations_add(kind: str, account: str, name: str | None, timezone: str) -> None:
+    """Create an installation."""
+    from adapter.installations import create_installation
+
+    try:
+        with get_db().system() as session:
+            installation = create_installation(session, kind=kind, account=account, name=name, timezone=timezone)
+            click.echo(f"Created installation {installation.id} ({kind} {installation.account}).")
+    except ApiError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@installations.command("list")
+@with_appcontext
+def installations_list() -> None:
+    """List every installation."""
+    from adapter.installations import list_installations
+
+    with get_db().system() as session:
+        rows = list_installations(session)
+        if not rows:
+            click.echo("No installations yet. Add one with `valuedesk installations add`.")
+        for installation in rows:
+            click.echo(_describe(installation))
+
+
+def _load(session, installation_id: str):
+    from adapter.installations import get_installation
+
+    installation = get_installation(session, installation_id)
+    if installation is None:
+        raise click.ClickException(f"No installation {installation_id!r}; see `valuedesk installations list`.")
+    return installation
+
+
+@installations.command("show")
+@click.argument("installation_id")
+@with_appcontext
+def installations_show(installation_id: str) -> None:
+    """Show one installation (credential names only, never values)."""
+    from adapter.credentials import CredentialStore
+
+    with get_db().system() as session:
+        installation = _load(session, installation_id)
+        hours = installation.business_hours
+        click.echo(f"id:             {installation.id}")
+        click.echo(f"helpdesk:       {installation.kind} {installation.account}")
+        click.echo(f"name:           {installation.name}")
+        click.echo(f"timezone:       {installation.timezone}")
+        click.echo(f"business hours: days {hours['days']} {hours['start']}-{hours['end']}")
+        click.echo(f"state:          {'active' if installation.is_active else 'disabled'}")
+        click.echo(f"created:        {installation.created_at:%Y-%m-%d %H:%M} UTC")
+        names = CredentialStore(session, installation.id).names()
+        click.echo(f"credentials:    {', '.join(names) if names else 'none'}")
+        base = settings().public_url
+        click.echo(f"webhook URL:    {base}/webhooks/{installation.kind}/{installation.id}")
+
+
+@installations.command("disable")
+@click.argument("installation_id")
+@with_appcontext
+def installations_disable(installation_id: str) -> None:
+    """Refuse webhooks and sidebar sessions for an installation (its data is kept)."""
+    from adapter.installations import disable_installation
+
+    with get_db().system() as session:
+        disable_installation(session, _load(session, installation_id))
+    click.echo(f"Disabled {installation_id}.")
+
+
+@installations.command("enable")
+@click.argument("installation_id")
+@with_appcontext
+def installations_enable(installation_id: str) -> None:
+    """Accept webhooks and sidebar sessions again."""
+    from adapter.installations import enable_installation
+
+    with get_db().system() as session:
+        enable_installation(session, _load(session, installation_id))
+    click.echo(f"Enabled {installation_id}.")
+
+
+if __name__ == "__main__":
+    main()

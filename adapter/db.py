@@ -1,0 +1,219 @@
+"""SQLAlchemy engine and sessions, with every session scoped to one installation or marked as system."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from flask import g
+from sqlalchemy import JSON
+from sqlalchemy import BigInteger
+from sqlalchemy import DateTime
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import declared_attr
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import with_loader_criteria
+from sqlalchemy.types import TypeDecorator
+
+from adapter.errors import TenantViolation
+
+SCOPE_KEY = "valuedesk.installation_id"
+SYSTEM = "*system*"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets a real bigint.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both SQLite (which stores naive) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; use adapter.clock.now()")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names for Alembic."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: Json, list[Any]: Json}
+
+
+class TenantScoped:
+    """Mixin for every table that holds one installation's data."""
+
+    @declared_attr
+    def installation_id(cls):
+        from sqlalchemy import ForeignKey
+        from sqlalchemy import String
+
+        return mapped_column(
+            String(64), ForeignKey("installations.id", ondelete="CASCADE"), nullable=False
+        )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statement(state) -> None:
+    """Add `installation_id = <scope>` to every ORM SELECT, UPDATE and DELETE on tenant tables."""
+    scope = state.session.info.get(SCOPE_KEY)
+    if scope is None:
+        raise TenantViolation(
+            "Database session has no installation scope; open it with Database.session(installation_id) "
+            "or Database.system_session()."
+        )
+    if scope == SYSTEM or not (state.is_select or state.is_update or state.is_delete):
+        return
+    from adapter.models import Installation
+
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.installation_id == scope, include_aliases=True),
+        with_loader_criteria(Installation, lambda cls: cls.id == scope, include_aliases=True),
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_installation(session: Session, flush_context, instances) -> None:
+    """New tenant rows take the session's installation; rows of another installation are refused."""
+    scope = session.info.get(SCOPE_KEY)
+    if scope is None:
+        raise TenantViolation("Refusing to write through a session with no installation scope.")
+    if scope == SYSTEM:
+        return
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.installation_id is None:
+            obj.installation_id = scope
+        elif obj.installation_id != scope:
+            raise TenantViolation(
+                f"Refusing to write a {type(obj).__name__} of installation {obj.installation_id!r} "
+                f"through a session scoped to {scope!r}."
+            )
+
+
+class Database:
+    """One engine and session factory per app; sessions are always scoped."""
+
+    def __init__(self, url: str, *, echo: bool = False):
+        self.url = url
+        if url.startswith("sqlite"):
+            self.engine = create_engine(
+                url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}
+            )
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin_immediate_on_write)
+        else:
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self, installation_id: str) -> Session:
+        """A session that can only see and write rows of `installation_id`."""
+        if not installation_id or installation_id == SYSTEM:
+            raise TenantViolation("An installation id is required to open a tenant session.")
+        return self._factory(info={SCOPE_KEY: installation_id})
+
+    def system_session(self) -> Session:
+        """A session across installations, for sweeps, the CLI and intake only."""
+        return self._factory(info={SCOPE_KEY: SYSTEM})
+
+    @contextmanager
+    def tenant(self, installation_id: str) -> Iterator[Session]:
+        """Context-managed tenant session that commits on success and rolls back on error."""
+        with self.session(installation_id) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def system(self) -> Iterator[Session]:
+        """Context-managed system session that commits on success and rolls back on error."""
+        with self.system_session() as session, session.begin():
+            yield session
+
+    def ping(self) -> None:
+        """Run a trivial query; raises when the database is unreachable."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        """Close pooled connections (after fork, at shutdown, in tests)."""
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    # WAL lets the web process read while the worker writes; busy_timeout waits out short locks.
+    # isolation_level=None hands transaction control to SQLAlchemy's "begin" hook below.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin_immediate_on_write(connection) -> None:
+    # A deferred transaction that later writes can fail with "database is locked" without waiting;
+    # BEGIN IMMEDIATE takes the write lock up front and honours busy_timeout instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def init_app(app, url: str) -> Database:
+    """Create the app's Database and close each request's session when the request ends."""
+    database = Database(url)
+    app.extensions["valuedesk.db"] = database
+
+    @app.teardown_request
+    def _close_request_session(exc) -> None:
+        session = g.pop("_vd_session", None)
+        if session is not None:
+            session.close()
+
+    return database
+
+
+def get_db() -> Database:
+    """The current app's Database."""
+    return current_app.extensions["valuedesk.db"]
+
+
+def request_session(installation_id: str) -> Session:
+    """The request's tenant session, opened on first use and closed at teardown."""
+    session = g.get("_vd_session")
+    if session is None:
+        session = get_db().session(installation_id)
+        g._vd_session = session
+    elif session.info.get(SCOPE_KEY) != installation_id:
+        raise TenantViolation("This request is already bound to another installation.")
+    return session

@@ -1,0 +1,53 @@
+"""Frozen domain events: the only input the domain modules see from vendors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CUSTOMER = "customer"
+AGENT = "agent"
+SYSTEM = "system"
+AUTHOR_ROLES = (CUSTOMER, AGENT, SYSTEM)
+
+
+@dataclass(frozen=True)
+class TicketCreated:
+    """A new ticket was opened."""
+
+    installation_id: str
+    ticket_id: str
+
+
+@dataclass(frozen=True)
+class CommentAdded:
+    """A message was added to a ticket; text is fetched through the provider, never trusted from the hook."""
+
+    installation_id: str
+    ticket_id: str
+    comment_id: str
+    author_role: str
+    public: bool
+    author_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketStatusChanged:
+    """A ticket moved to another status (open, pending, solved, closed, spam, deleted, merged)."""
+
+    installation_id: str
+    ticket_id: str
+    status: str
+    previous_status: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketAssigned:
+    """A ticket was assigned to another agent."""
+
+    installation_id: str
+    ticket_id: str
+    assignee_id: str | None
+    assignee_name: str | None = None
+
+
+DomainEvent = TicketCreated | CommentAdded | TicketStatusChanged | TicketAssigned

@@ -1,0 +1,125 @@
+"""Installations: one per helpdesk account, with its timezone, business hours and settings."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adapter import clock
+from adapter.errors import ApiError
+from adapter.models import DEFAULT_BUSINESS_HOURS
+from adapter.models import HELPDESK_KINDS
+from adapter.models import Installation
+
+PLAYGROUND_ID = "playground"
+_PREFIX = {"zendesk": "zd", "freshdesk": "fd", "playground": "pg"}
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def new_installation_id(kind: str, account: str) -> str:
+    """A readable, unguessable id such as `zd-acme-4f9c2a`."""
+    slug = re.sub(r"[^a-z0-9]+", "-", account.lower()).strip("-")[:32] or "account"
+    return f"{_PREFIX[kind]}-{slug}-{secrets.token_hex(3)}"
+
+
+def normalise_account(kind: str, account: str) -> str:
+    """Reduce what people paste (URLs, hostnames) to the bare subdomain or domain."""
+    value = account.strip().lower()
+    value = re.sub(r"^https?://", "", value).split("/")[0]
+    if kind == "zendesk":
+        value = value.removesuffix(".zendesk.com")
+    elif kind == "freshdesk":
+        value = value.removesuffix(".freshdesk.com")
+    return value
+
+
+def validate_timezone(name: str) -> str:
+    """Return `name` when it is an IANA timezone.
+
+    :raise ApiError: 400 for an unknown zone.
+    """
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ApiError(400, "invalid_timezone", f"{name!r} is not a known timezone (e.g. Europe/Berlin).") from None
+    return name
+
+
+def validate_business_hours(hours: dict) -> dict:
+    """Return a clean copy of business hours {days: [0-6], start: HH:MM, end: HH:MM}.
+
+    :raise ApiError: 400 with the reason.
+    """
+    days = hours.get("days")
+    if not isinstance(days, list) or not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+        raise ApiError(400, "invalid_business_hours", "Business days must be a non-empty list of 0 (Monday) to 6 (Sunday).")
+    start, end = hours.get("start", ""), hours.get("end", "")
+    if not (_HHMM.match(str(start)) and _HHMM.match(str(end))):
+        raise ApiError(400, "invalid_business_hours", "Opening and closing times must look like 09:00 and 17:30.")
+    if start >= end:
+        raise ApiError(400, "invalid_business_hours", "Closing time must be after opening time.")
+    return {"days": sorted(set(days)), "start": start, "end": end}
+
+
+def create_installation(
+    session: Session,
+    *,
+    kind: str,
+    account: str,
+    name: str | None = None,
+    timezone: str = "UTC",
+    business_hours: dict | None = None,
+    installation_id: str | None = None,
+) -> Installation:
+    """Create an installation (system session).
+
+    :raise ApiError: 400 for bad values, 409 when the account is already installed.
+    """
+    if kind not in HELPDESK_KINDS:
+        raise ApiError(400, "invalid_kind", f"Helpdesk must be one of {', '.join(HELPDESK_KINDS)}, not {kind!r}.")
+    account = normalise_account(kind, account)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{0,253}", account):
+        raise ApiError(400, "invalid_account", f"{account!r} does not look like a helpdesk subdomain or domain.")
+    existing = session.scalar(select(Installation).where(Installation.kind == kind, Installation.account == account))
+    if existing is not None:
+        raise ApiError(409, "already_installed", f"{kind} account {account!r} is already installed as {existing.id}.")
+    installation = Installation(
+        id=installation_id or new_installation_id(kind, account),
+        kind=kind,
+        account=account,
+        name=(name or account).strip()[:200],
+        timezone=validate_timezone(timezone),
+        business_hours=validate_business_hours(business_hours or dict(DEFAULT_BUSINESS_HOURS)),
+        settings={},
+    )
+    session.add(installation)
+    session.flush()
+    return installation
+
+
+def get_installation(session: Session, installation_id: str) -> Installation | None:
+    """The installation with this id, or None."""
+    return session.get(Installation, installation_id)
+
+
+def list_installations(session: Session) -> list[Installation]:
+    """Every installation, oldest first (system session)."""
+    return list(session.scalars(select(Installation).order_by(Installation.created_at, Installation.id)))
+
+
+def disable_installation(session: Session, installation: Installation) -> None:
+    """Stop accepting webhooks and sidebar sessions for this installation; data is kept."""
+    if installation.disabled_at is None:
+        installation.disabled_at = clock.now()
+    session.flush()
+
+
+def enable_installation(session: Session, installation: Installation) -> None:
+    """Undo `disable_installation`."""
+    installation.disabled_at = None
+    session.flush()

@@ -1,0 +1,156 @@
+"""What happens inside the playground helpdesk: tickets change, and each change emits a delivery like a vendor's."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adapter import clock
+from adapter import intake
+from adapter.credentials import CredentialStore
+from adapter.installations import PLAYGROUND_ID
+from adapter.installations import create_installation
+from adapter.models import Installation
+from adapter.models import PlaygroundComment
+from adapter.models import PlaygroundTicket
+from adapter.playground import sample
+from adapter.providers import playground
+from adapter.security import new_secret
+
+STATUSES = ("new", "open", "pending", "solved", "closed")
+
+
+def emit(session: Session, event: str, **fields) -> int | None:
+    """Record a playground delivery through the same intake as vendor webhooks; the receipt id to enqueue."""
+    headers, body, payload = playground.delivery_payload(event, **fields)
+    outcome = intake.record(session, playground, PLAYGROUND_ID, headers, body, payload)
+    return outcome.receipt_id if outcome.status == intake.ACCEPTED else None
+
+
+def add_comment(
+    session: Session, ticket: PlaygroundTicket, *, author_role: str, author_name: str, body: str, public: bool
+) -> tuple[PlaygroundComment, int | None]:
+    """Add a message to a ticket and emit comment.created; returns the comment and its receipt id."""
+    comment = PlaygroundComment(
+        installation_id=PLAYGROUND_ID,
+        ticket_id=ticket.id,
+        author_role=author_role,
+        author_name=author_name,
+        body=body,
+        public=public,
+    )
+    session.add(comment)
+    ticket.updated_at = clock.now()
+    if author_role == "customer" and ticket.status in ("pending", "solved"):
+        ticket.status = "open"
+    elif author_role == "agent" and public and ticket.status in ("new", "open"):
+        ticket.status = "pending"
+    session.flush()
+    receipt_id = emit(
+        session,
+        "comment.created",
+        ticket_id=ticket.id,
+        comment_id=comment.id,
+        author_role=author_role,
+        public=public,
+        author_id=playground.agent_id_for(author_name) if author_role == "agent" else None,
+    )
+    return comment, receipt_id
+
+
+def set_status(session: Session, ticket: PlaygroundTicket, status: str) -> int | None:
+    """Move a ticket to another status and emit ticket.status_changed."""
+    previous = ticket.status
+    if previous == status:
+        return None
+    ticket.status = status
+    ticket.updated_at = clock.now()
+    session.flush()
+    return emit(session, "ticket.status_changed", ticket_id=ticket.id, status=status, previous_status=previous)
+
+
+def create_ticket(
+    session: Session, *, subject: str, requester_name: str, requester_email: str, organization: str | None, body: str
+) -> tuple[PlaygroundTicket, list[int]]:
+    """Open a ticket with the customer's first message; returns it and the receipt ids to enqueue."""
+    ticket = PlaygroundTicket(
+        installation_id=PLAYGROUND_ID,
+        subject=subject,
+        requester_name=requester_name,
+        requester_email=requester_email,
+        organization=organization,
+        status="new",
+        tags=[],
+    )
+    session.add(ticket)
+    session.flush()
+    receipts = [emit(session, "ticket.created", ticket_id=ticket.id)]
+    _, receipt_id = add_comment(
+        session, ticket, author_role="customer", author_name=requester_name, body=body, public=True
+    )
+    receipts.append(receipt_id)
+    return ticket, [r for r in receipts if r]
+
+
+def ensure_installation(session: Session) -> Installation:
+    """The playground installation, created with its webhook secret on first use (system session)."""
+    installation = session.get(Installation, PLAYGROUND_ID)
+    if installation is None:
+        installation = create_installation(
+            session,
+            kind="playground",
+            account="playground",
+            name="Playground (sample data)",
+            timezone="Europe/London",
+            installation_id=PLAYGROUND_ID,
+        )
+    store = CredentialStore(session, PLAYGROUND_ID)
+    if store.get(playground.SECRET_CREDENTIAL) is None:
+        store.set(playground.SECRET_CREDENTIAL, new_secret())
+    return installation
+
+
+def seed_tickets(session: Session, *, reset: bool = False) -> list[int]:
+    """Create the sample tickets (tenant session); returns receipt ids to enqueue. Idempotent unless `reset`."""
+    existing = session.scalars(select(PlaygroundTicket)).all()
+    if existing and not reset:
+        return []
+    for ticket in existing:
+        session.delete(ticket)
+    session.flush()
+    now = clock.now()
+    receipt_ids: list[int] = []
+    for spec in sample.TICKETS:
+        first = sample.message_times(now, spec["messages"][0][0])
+        ticket = PlaygroundTicket(
+            installation_id=PLAYGROUND_ID,
+            subject=spec["subject"],
+            requester_name=spec["requester_name"],
+            requester_email=spec["requester_email"],
+            organization=spec["organization"],
+            status=spec["status"],
+            assignee=spec["assignee"],
+            tags=[],
+            created_at=first,
+            updated_at=first,
+        )
+        session.add(ticket)
+        session.flush()
+        for minutes_ago, role, name, public, body in spec["messages"]:
+            comment = PlaygroundComment(
+                installation_id=PLAYGROUND_ID,
+                ticket_id=ticket.id,
+                author_role=role,
+                author_name=name,
+                body=body,
+                public=public,
+                created_at=sample.message_times(now, minutes_ago),
+            )
+            session.add(comment)
+            session.flush()
+            ticket.updated_at = comment.created_at
+            receipt_ids.append(
+                emit(session, "comment.created", ticket_id=ticket.id, comment_id=comment.id, author_role=role,
+                     public=public, author_id=playground.agent_id_for(name) if role == "agent" else None)
+            )
+    return [r for r in receipt_ids if r]

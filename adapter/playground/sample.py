@@ -1,0 +1,117 @@
+"""Sample tickets for the playground: a fictional invoicing product, "Ledgerly", and its customers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+# Each ticket: subject, requester, organization, status, assignee, and messages as
+# (minutes before now, author role, author name, public, body).
+TICKETS = (
+    {
+        "subject": "CSV export times out for our yearly report",
+        "requester_name": "Dana Whitfield",
+        "requester_email": "dana@northwind.example",
+        "organization": "Northwind Traders",
+        "status": "open",
+        "assignee": "Sam Rivera",
+        "messages": (
+            (190, "customer", "Dana Whitfield", True,
+             "Hi, every time I try to export our 2025 invoices to CSV the page spins for about a minute and then "
+             "shows \"Export failed (504)\". This is the third week in a row.\n\nOur accountant needs the file by "
+             "Friday. Honestly, if we can't get our own data out of Ledgerly we'll have to look at moving to Xero."),
+        ),
+    },
+    {
+        "subject": "Recurring invoices with the hours from the time tracker?",
+        "requester_name": "Marcus Lee",
+        "requester_email": "marcus@brightline.example",
+        "organization": "Brightline Studio",
+        "status": "pending",
+        "assignee": "Sam Rivera",
+        "messages": (
+            (1500, "customer", "Marcus Lee", True,
+             "Would love it if recurring invoices could pull the tracked hours from the time tracker each month "
+             "instead of a fixed amount. Right now I copy the hours over by hand every month, which is tedious "
+             "and I got it wrong twice last quarter."),
+            (1440, "agent", "Sam Rivera", True,
+             "Hi Marcus, thanks for the detailed idea. Pulling tracked hours into recurring invoices makes a lot "
+             "of sense for studios like yours. I'll check with our product team and get back to you by Friday "
+             "with what's on the roadmap.\n\nSam"),
+        ),
+    },
+    {
+        "subject": "Charged twice for the March subscription",
+        "requester_name": "Elena Petrova",
+        "requester_email": "elena@petrova-design.example",
+        "organization": "Petrova Design",
+        "status": "open",
+        "assignee": "Sam Rivera",
+        "messages": (
+            (95, "customer", "Elena Petrova", True,
+             "Hello, I was charged $49.00 twice on March 3rd for my Ledgerly subscription (the card statement "
+             "shows two identical charges). Could you please refund the duplicate one?\n\nThanks, Elena"),
+        ),
+    },
+    {
+        "subject": "How do I get the next page from the invoices API?",
+        "requester_name": "Tom Becker",
+        "requester_email": "tom.becker@hallo-gmbh.example",
+        "organization": "Hallo GmbH",
+        "status": "open",
+        "assignee": None,
+        "messages": (
+            (330, "customer", "Tom Becker", True,
+             "The API docs say list endpoints are paginated, but I can't find which parameter gives me the next "
+             "page. I tried ?page=2 on /v1/invoices and got the same 50 results again. Is this documented "
+             "anywhere?"),
+        ),
+    },
+    {
+        "subject": "The new bank reconciliation screen is great",
+        "requester_name": "Aisha Bello",
+        "requester_email": "aisha@greenleaf.example",
+        "organization": "Greenleaf Co-op",
+        "status": "solved",
+        "assignee": "Priya Natarajan",
+        "messages": (
+            (2900, "customer", "Aisha Bello", True,
+             "Just wanted to say thank you! The new bank reconciliation screen is fantastic, it saved me an hour "
+             "this morning. Matching the card payments automatically is exactly what we needed."),
+            (2880, "agent", "Priya Natarajan", True,
+             "Aisha, this made our day. I've shared your note with the team that built it. Thank you for "
+             "taking the time to write!\n\nPriya"),
+        ),
+    },
+    {
+        "subject": "Where do I change the logo on invoices?",
+        "requester_name": "Jonas Nilsson",
+        "requester_email": "jonas@fjord-consulting.example",
+        "organization": "Fjord Consulting",
+        "status": "open",
+        "assignee": "Sam Rivera",
+        "messages": (
+            (60, "customer", "Jonas Nilsson", True,
+             "I've clicked through every settings page and I can't find where to upload our new logo for the "
+             "invoice PDFs. It took me twenty minutes and I still haven't found it. It's really confusing."),
+        ),
+    },
+    {
+        "subject": "Password reset email never arrives",
+        "requester_name": "Li Wei",
+        "requester_email": "li.wei@harborfreight.example",
+        "organization": "Harbor Freight Partners",
+        "status": "open",
+        "assignee": "Sam Rivera",
+        "messages": (
+            (40, "customer", "Li Wei", True,
+             "I requested a password reset three times this morning and no email arrived. I already checked the "
+             "spam folder and our mail filter. Is the email blocked for the harborfreight.example domain? "
+             "Error on the page was RESET-429."),
+        ),
+    },
+)
+
+
+def message_times(now, minutes_ago: int):
+    """Timestamp of a sample message `minutes_ago` before `now`."""
+    return now - timedelta(minutes=minutes_ago)

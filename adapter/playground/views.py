@@ -1,0 +1,166 @@
+"""Playground pages and its small helpdesk API (send as customer or agent, change status, new ticket)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import abort
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from sqlalchemy import select
+
+from adapter.db import request_session
+from adapter.errors import ApiError
+from adapter.installations import PLAYGROUND_ID
+from adapter.intake import enqueue_processing
+from adapter.models import Installation
+from adapter.models import PlaygroundTicket
+from adapter.playground import api_bp
+from adapter.playground import bp
+from adapter.playground import helpdesk
+from adapter.providers import playground as provider
+
+MAX_MESSAGE = 20_000
+
+
+def _session():
+    session = request_session(PLAYGROUND_ID)
+    if session.get(Installation, PLAYGROUND_ID) is None:
+        abort(404, "The playground has no data yet; run `valuedesk demo-data` (make run does).")
+    return session
+
+
+def _ticket(session, ticket_id: int) -> PlaygroundTicket:
+    ticket = session.get(PlaygroundTicket, ticket_id)
+    if ticket is None:
+        raise ApiError(404, "ticket_not_found", f"The playground has no ticket {ticket_id}.")
+    return ticket
+
+
+def _tickets(session) -> list[PlaygroundTicket]:
+    return list(session.scalars(select(PlaygroundTicket).order_by(PlaygroundTicket.id)))
+
+
+@bp.get("/")
+def index():
+    """Open the first sample ticket."""
+    tickets = _tickets(_session())
+    if not tickets:
+        abort(404, "The playground has no tickets; run `valuedesk demo-data --reset`.")
+    return redirect(url_for("playground.ticket", ticket_id=tickets[0].id))
+
+
+@bp.get("/tickets/<int:ticket_id>")
+def ticket(ticket_id: int):
+    """A helpdesk-like ticket view with the Valuedesk sidebar in an iframe."""
+    session = _session()
+    current = session.get(PlaygroundTicket, ticket_id)
+    if current is None:
+        abort(404, f"The playground has no ticket {ticket_id}.")
+    return render_template(
+        "playground/ticket.html",
+        tickets=_tickets(session),
+        ticket=current,
+        agents=provider.AGENTS,
+        macros=provider.MACROS,
+        statuses=helpdesk.STATUSES,
+    )
+
+
+class CommentIn(ma.Schema):
+    author_role = ma.fields.String(required=True, validate=ma.validate.OneOf(("customer", "agent")))
+    body = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=MAX_MESSAGE))
+    public = ma.fields.Boolean(load_default=True)
+    agent_id = ma.fields.String(load_default=None)
+
+
+class StatusIn(ma.Schema):
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(helpdesk.STATUSES))
+
+
+class TicketIn(ma.Schema):
+    subject = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=300))
+    requester_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    requester_email = ma.fields.Email(required=True)
+    organization = ma.fields.String(load_default=None, validate=ma.validate.Length(max=200))
+    body = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=MAX_MESSAGE))
+
+
+class CommentOut(ma.Schema):
+    id = ma.fields.Integer()
+    author_role = ma.fields.String()
+    author_name = ma.fields.String()
+    body = ma.fields.String()
+    public = ma.fields.Boolean()
+    created_at = ma.fields.DateTime()
+
+
+class TicketOut(ma.Schema):
+    id = ma.fields.Integer()
+    subject = ma.fields.String()
+    status = ma.fields.String()
+    requester_name = ma.fields.String()
+    requester_email = ma.fields.String()
+    organization = ma.fields.String(allow_none=True)
+    assignee = ma.fields.String(allow_none=True)
+    tags = ma.fields.List(ma.fields.String())
+    comments = ma.fields.List(ma.fields.Nested(CommentOut))
+
+
+def _commit_and_enqueue(session, receipt_ids) -> None:
+    session.commit()
+    for receipt_id in receipt_ids:
+        if receipt_id:
+            enqueue_processing(receipt_id)
+
+
+@api_bp.route("/tickets/<int:ticket_id>", methods=["GET"])
+@api_bp.response(200, TicketOut)
+def get_ticket(ticket_id: int):
+    """The ticket with its conversation, newest state."""
+    return _ticket(_session(), ticket_id)
+
+
+@api_bp.route("/tickets/<int:ticket_id>/comments", methods=["POST"])
+@api_bp.arguments(CommentIn)
+@api_bp.response(201, TicketOut)
+def add_comment(data, ticket_id: int):
+    """Add a customer message, an agent reply or an internal note; the sidebar reacts through the webhook path."""
+    session = _session()
+    ticket = _ticket(session, ticket_id)
+    if data["author_role"] == "customer":
+        name = ticket.requester_name
+    else:
+        agent = next((a for a in provider.AGENTS if a.id == data["agent_id"]), provider.AGENTS[0])
+        name = agent.name
+    body = data["body"].strip()
+    if not body:
+        raise ApiError(400, "empty_message", "Write something before sending.")
+    _, receipt_id = helpdesk.add_comment(
+        session, ticket, author_role=data["author_role"], author_name=name, body=body,
+        public=data["public"] or data["author_role"] == "customer",
+    )
+    _commit_and_enqueue(session, [receipt_id])
+    return ticket
+
+
+@api_bp.route("/tickets/<int:ticket_id>/status", methods=["POST"])
+@api_bp.arguments(StatusIn)
+@api_bp.response(200, TicketOut)
+def change_status(data, ticket_id: int):
+    """Move the ticket to another status."""
+    session = _session()
+    ticket = _ticket(session, ticket_id)
+    _commit_and_enqueue(session, [helpdesk.set_status(session, ticket, data["status"])])
+    return ticket
+
+
+@api_bp.route("/tickets", methods=["POST"])
+@api_bp.arguments(TicketIn)
+@api_bp.response(201, TicketOut)
+def new_ticket(data):
+    """Open a new ticket as a customer."""
+    session = _session()
+    ticket, receipt_ids = helpdesk.create_ticket(session, **data)
+    _commit_and_enqueue(session, receipt_ids)
+    return ticket

@@ -1,0 +1,36 @@
+"""Provider registry: explicit dicts from name to module, never import scanning."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from adapter.credentials import CredentialStore
+from adapter.models import Installation
+from adapter.providers import playground
+from adapter.providers.base import Helpdesk
+
+# Vendors that send us webhooks at /webhooks/<name>/<installation>.
+WEBHOOK_SOURCES: dict[str, ModuleType] = {
+    "playground": playground,
+}
+
+# Helpdesk kinds an installation can be.
+HELPDESKS: dict[str, ModuleType] = {
+    "playground": playground,
+}
+
+
+def webhook_source(name: str) -> ModuleType | None:
+    """The provider module that receives webhooks under `name`, if any."""
+    return WEBHOOK_SOURCES.get(name)
+
+
+def helpdesk_client(session: Session, installation: Installation) -> Helpdesk:
+    """A Helpdesk client for the installation, built from its stored credentials."""
+    module = HELPDESKS[installation.kind]
+    if module is playground:
+        return playground.Client(session, installation.id, current_app.config["VALUEDESK"].public_url)
+    return module.client_for(installation, CredentialStore(session, installation.id))

@@ -1,0 +1,240 @@
+"""The provider contract: value types, the Helpdesk protocol, and one HTTP session with our error taxonomy."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from typing import Any
+from typing import Protocol
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from adapter.errors import AuthError
+from adapter.errors import NotFound
+from adapter.errors import ProviderError
+from adapter.errors import RateLimited
+from adapter.errors import Rejected
+from adapter.errors import Unavailable
+
+DEFAULT_TIMEOUT = (5.0, 20.0)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A helpdesk ticket as the domain sees it."""
+
+    id: str
+    subject: str
+    status: str
+    requester_name: str | None
+    requester_email: str | None
+    organization: str | None
+    assignee_id: str | None
+    assignee_name: str | None
+    tags: tuple[str, ...]
+    url: str
+    requester_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One message on a ticket."""
+
+    id: str
+    ticket_id: str
+    author_role: str
+    author_id: str | None
+    author_name: str | None
+    body: str
+    public: bool
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Macro:
+    """A reusable reply (Zendesk macro, Freshdesk canned response)."""
+
+    id: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A helpdesk user who answers tickets."""
+
+    id: str
+    name: str
+    email: str | None = None
+    role: str = "agent"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the webhook view needs from a delivery before storing it."""
+
+    delivery_id: str
+    event_type: str
+
+
+@dataclass
+class TicketPage:
+    """One page of tickets from a listing, with the cursor for the next page."""
+
+    tickets: list[Ticket] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+class Helpdesk(Protocol):
+    """What every helpdesk client offers the domain."""
+
+    def get_ticket(self, ticket_id: str) -> Ticket: ...
+
+    def list_comments(self, ticket_id: str) -> list[Comment]: ...
+
+    def add_tags(self, ticket_id: str, tags: list[str]) -> None: ...
+
+    def remove_tags(self, ticket_id: str, tags: list[str]) -> None: ...
+
+    def add_private_note(self, ticket_id: str, body: str) -> None: ...
+
+    def list_macros(self) -> list[Macro]: ...
+
+    def list_agents(self) -> list[Agent]: ...
+
+    def ticket_url(self, ticket_id: str) -> str: ...
+
+
+def find_comment(helpdesk: Helpdesk, ticket_id: str, comment_id: str) -> Comment:
+    """One comment of a ticket, looked up through the listing.
+
+    :raise NotFound: when the ticket has no such comment.
+    """
+    for comment in helpdesk.list_comments(ticket_id):
+        if comment.id == str(comment_id):
+            return comment
+    raise NotFound(f"Ticket {ticket_id} has no comment {comment_id}.")
+
+
+def retry_after_seconds(value: str | None, default: float = 60.0) -> float:
+    """Parse a Retry-After header given as seconds or as an HTTP date."""
+    if not value:
+        return default
+    try:
+        return max(float(value), 1.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(when.timestamp() - time.time(), 1.0)
+
+
+def error_for_status(provider: str, response: requests.Response) -> ProviderError | None:
+    """Map a vendor HTTP response onto the error taxonomy; None when it succeeded."""
+    status = response.status_code
+    if status < 400:
+        return None
+    detail = _short_detail(response)
+    if status in (401, 403):
+        return AuthError(f"{provider} refused our credentials ({status}){detail}", provider=provider, http_status=status)
+    if status == 404:
+        return NotFound(f"{provider} has no such object{detail}", provider=provider, http_status=status)
+    if status == 429:
+        return RateLimited(
+            f"{provider} is rate limiting us",
+            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+            provider=provider,
+            http_status=status,
+        )
+    if status >= 500:
+        return Unavailable(
+            f"{provider} is unavailable ({status})",
+            provider=provider,
+            http_status=status,
+            retry_after=retry_after_seconds(response.headers.get("Retry-After"), 30.0),
+        )
+    return Rejected(f"{provider} rejected the request ({status}){detail}", provider=provider, http_status=status)
+
+
+def _short_detail(response: requests.Response) -> str:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return ""
+    message = None
+    if isinstance(body, dict):
+        message = body.get("description") or body.get("message") or body.get("error")
+        if isinstance(message, dict):
+            message = message.get("message") or message.get("title")
+        if message is None and isinstance(body.get("errors"), list | dict):
+            message = str(body["errors"])[:200]
+    return f": {str(message)[:200]}" if message else ""
+
+
+class HttpApi:
+    """One requests.Session per client with timeouts, connection retries and vendor errors mapped."""
+
+    def __init__(
+        self,
+        provider: str,
+        base_url: str,
+        *,
+        auth: Any = None,
+        headers: dict[str, str] | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        connect_retries: int = 2,
+    ):
+        self.provider = provider
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.last_response: requests.Response | None = None
+        self.session = requests.Session()
+        self.session.auth = auth
+        self.session.headers.update({"User-Agent": "Valuedesk/0.1", "Accept": "application/json"})
+        self.session.headers.update(headers or {})
+        # Only connection failures are retried here; 429 and 5xx surface as RateLimited/Unavailable
+        # so the job queue, not a sleeping worker, decides when to try again.
+        retry = Retry(total=connect_retries, connect=connect_retries, read=0, status=0, redirect=0,
+                      backoff_factor=0.3, allowed_methods=None, raise_on_status=False)
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+
+    def url(self, path: str) -> str:
+        """Absolute URL for a path relative to the API base."""
+        return path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Send a request; raise our error taxonomy for failures.
+
+        :raise ProviderError: AuthError, NotFound, RateLimited, Unavailable or Rejected.
+        """
+        kwargs.setdefault("timeout", self.timeout)
+        try:
+            response = self.session.request(method, self.url(path), **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise Unavailable(f"{self.provider} could not be reached: {type(exc).__name__}",
+                              provider=self.provider) from None
+        self.last_response = response
+        error = error_for_status(self.provider, response)
+        if error is not None:
+            raise error
+        return response
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send a request and decode its JSON body (None for an empty body)."""
+        response = self.request(method, path, **kwargs)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise Unavailable(f"{self.provider} answered with something that is not JSON",
+                              provider=self.provider, http_status=response.status_code) from None

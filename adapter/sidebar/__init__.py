@@ -1,0 +1,17 @@
+"""The agent sidebar: pages under /sidebar (one entry per host) and the JSON API under /api."""
+
+from flask import Blueprint
+from flask_smorest import Blueprint as ApiBlueprint
+
+bp = Blueprint(
+    "sidebar",
+    __name__,
+    url_prefix="/sidebar",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
+api_bp = ApiBlueprint("api", __name__, url_prefix="/api", description="Sidebar API for agents (bearer session).")
+
+from adapter.sidebar import api  # noqa: E402,F401
+from adapter.sidebar import views  # noqa: E402,F401

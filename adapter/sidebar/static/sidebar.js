@@ -1,0 +1,149 @@
+// Valuedesk sidebar core: the session, API calls, a small DOM builder that never parses HTML,
+// and the sections registry. Each feature adds a section script; the host shim hides the helpdesk.
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("vd-config").textContent);
+  const host = window.ValuedeskHost;
+  const sections = [];
+  let token = config.token;
+
+  // el("div", {class: "x", text: "hi", onclick: fn, "aria-label": "y"}, child, "text", ...)
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "class") node.className = value;
+      else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+      else if (key in node && typeof value !== "string") node[key] = value;
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  class ApiFailure extends Error {
+    constructor(status, code, message, fields) {
+      super(message);
+      this.status = status; this.code = code; this.fields = fields || {};
+    }
+  }
+
+  async function api(method, path, body, options) {
+    const timeoutMs = (options && options.timeoutMs) || 15000;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let response;
+    try {
+      response = await fetch("/api" + path, {
+        method,
+        signal: controller.signal,
+        headers: { "Authorization": "Bearer " + token, "Accept": "application/json",
+                   ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+    } catch (error) {
+      throw new ApiFailure(0, error.name === "AbortError" ? "timeout" : "network",
+        error.name === "AbortError" ? "Valuedesk took too long to answer." : "Valuedesk could not be reached.");
+    } finally {
+      clearTimeout(timer);
+    }
+    const data = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = (data && data.error) || {};
+      if (response.status === 401) banner(error.message || "Your session ended; reopen the ticket.");
+      throw new ApiFailure(response.status, error.code || "error", error.message || response.statusText, error.fields);
+    }
+    return data;
+  }
+
+  function banner(message) {
+    const node = document.getElementById("vd-banner");
+    node.textContent = message || "";
+    node.hidden = !message;
+  }
+
+  let toastTimer = null;
+  function toast(message) {
+    let node = document.getElementById("vd-toast");
+    if (!node) {
+      node = el("div", { id: "vd-toast", class: "vd-toast", role: "status" });
+      document.body.append(node);
+    }
+    node.textContent = message;
+    node.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { node.hidden = true; }, 3500);
+  }
+
+  const timeFormat = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  function formatTime(iso) { return iso ? timeFormat.format(new Date(iso)) : ""; }
+
+  // replaceChildren() that skips null/false children, like el().
+  function fill(node, ...children) {
+    node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+    return node;
+  }
+
+  function bodyOf(sectionId) { return document.querySelector("#" + sectionId + " .vd-body"); }
+
+  async function loadSection(section) {
+    const body = bodyOf(section.id);
+    if (!body) return;
+    body.dataset.state = "loading";
+    body.setAttribute("aria-busy", "true");
+    try {
+      await section.load(body);
+      body.dataset.state = "ready";
+    } catch (error) {
+      body.dataset.state = "error";
+      body.replaceChildren(el("p", { class: "vd-error", text: error.message || "Something went wrong." }),
+        el("button", { class: "vd-btn", type: "button", text: "Try again", onclick: () => loadSection(section) }));
+    } finally {
+      body.removeAttribute("aria-busy");
+    }
+  }
+
+  function refresh() { return Promise.all(sections.map(loadSection)); }
+
+  const Valuedesk = {
+    config, host, api, el, fill, banner, toast, formatTime, ApiFailure, refresh,
+    ticketId: () => config.ticketId,
+    section(definition) { sections.push(definition); },
+    reload(sectionId) {
+      const section = sections.find((s) => s.id === sectionId);
+      return section ? loadSection(section) : Promise.resolve();
+    },
+  };
+  window.Valuedesk = Valuedesk;
+
+  Valuedesk.section({
+    id: "vd-customer",
+    async load(body) {
+      if (!config.ticketId) { body.replaceChildren(el("p", { class: "vd-empty", text: "Open a ticket to see its customer." })); return; }
+      const t = await api("GET", "/tickets/" + encodeURIComponent(config.ticketId));
+      const row = (k, v) => v ? el("div", { class: "vd-row" }, el("span", { class: "k", text: k }), el("span", { class: "v", text: v })) : null;
+      fill(body,
+        row("Requester", t.requester_name + (t.requester_email ? " <" + t.requester_email + ">" : "")),
+        row("Company", t.organization),
+        row("Status", t.status),
+        row("Assignee", t.assignee_name || "Unassigned"),
+        t.tags.length ? el("div", { class: "vd-tags", "aria-label": "Ticket tags" }, t.tags.map((tag) => el("span", { class: "vd-tag", text: tag }))) : null,
+      );
+    },
+  });
+
+  async function renewSession() {
+    try { token = (await api("POST", "/session/refresh")).token; } catch (error) { /* banner already shown on 401 */ }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    host.onTicketUpdated(() => refresh());
+    host.ready();
+    refresh().then(() => host.resize(document.getElementById("vd-app").scrollHeight));
+    setInterval(renewSession, 30 * 60 * 1000);
+  });
+})();

@@ -1,0 +1,55 @@
+"""Error responses: one JSON shape for the API, an HTML page for people, 500s logged with a request id."""
+
+import pytest
+
+
+def test_unknown_api_route_is_json_404(client):
+    response = client.get("/api/nowhere")
+    assert response.status_code == 404
+    assert response.json == {"error": {"code": "not_found", "message": "Nothing here. Check the address."}}
+
+
+def test_wrong_method_is_json_405(client):
+    response = client.get("/webhooks/playground/x")
+    assert response.status_code == 405
+    assert response.json["error"]["code"] == "method_not_allowed"
+
+
+def test_pages_get_an_html_error(client):
+    response = client.get("/nowhere", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert b"Nothing here" in response.data
+
+
+def test_validation_errors_name_the_field(client, make_installation):
+    from adapter.installations import PLAYGROUND_ID  # noqa: F401
+
+    make_installation(kind="playground", account="playground", installation_id="playground")
+    response = client.post("/playground/api/tickets", json={"subject": "Hi"})
+    assert response.status_code == 422
+    error = response.json["error"]
+    assert error["code"] == "invalid_input"
+    assert set(error["fields"]) == {"requester_name", "requester_email", "body"}
+    assert "requester_email" in error["message"]
+
+
+def test_unexpected_exception_is_a_logged_500_with_request_id(app, caplog):
+    @app.get("/api/boom")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    response = app.test_client().get("/api/boom", headers={"X-Request-Id": "req-12345678"})
+    assert response.status_code == 500
+    assert response.json["error"]["code"] == "internal_server_error"
+    assert "req-12345678" in response.json["error"]["message"]
+    assert "kaboom" not in response.json["error"]["message"]
+    assert any(r.getMessage() == "api.unhandled" for r in caplog.records)
+
+
+@pytest.mark.parametrize("path", ["/openapi.json"])
+def test_openapi_document_is_served(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.json["info"]["title"] == "Valuedesk"
+    assert "/api/tickets/{ticket_id}" in response.json["paths"]

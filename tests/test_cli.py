@@ -1,0 +1,87 @@
+"""The valuedesk command: migrate, installations CRUD, demo-data, and serve/worker refusing an unmigrated database."""
+
+import subprocess
+import sys
+
+from adapter.credentials import CredentialStore
+from adapter.models import Installation
+from adapter.models import PlaygroundTicket
+from adapter.models import WebhookReceipt
+
+
+def test_installations_add_list_show_disable_enable(runner, db):
+    result = runner.invoke(args=["installations", "add", "--kind", "zendesk", "--account", "https://acme.zendesk.com",
+                                 "--name", "Acme Support", "--timezone", "Europe/Berlin"])
+    assert result.exit_code == 0, result.output
+    installation_id = result.output.split()[2]
+    assert installation_id.startswith("zd-acme-")
+
+    listed = runner.invoke(args=["installations", "list"])
+    assert f"{installation_id}\tzendesk\tacme\tAcme Support\tactive" in listed.output
+
+    with db.tenant(installation_id) as session:
+        CredentialStore(session, installation_id).set("api_token", "super-secret-token")
+    shown = runner.invoke(args=["installations", "show", installation_id])
+    assert "timezone:       Europe/Berlin" in shown.output
+    assert "credentials:    api_token" in shown.output
+    assert "super-secret-token" not in shown.output
+    assert f"https://valuedesk.test/webhooks/zendesk/{installation_id}" in shown.output
+
+    assert runner.invoke(args=["installations", "disable", installation_id]).exit_code == 0
+    with db.system() as session:
+        assert session.get(Installation, installation_id).is_active is False
+    assert "disabled" in runner.invoke(args=["installations", "list"]).output
+    assert runner.invoke(args=["installations", "enable", installation_id]).exit_code == 0
+    with db.system() as session:
+        assert session.get(Installation, installation_id).is_active is True
+
+
+def test_add_refuses_bad_input_with_a_message(runner):
+    result = runner.invoke(args=["installations", "add", "--kind", "zendesk", "--account", "acme", "--timezone", "Nowhere/Else"])
+    assert result.exit_code != 0
+    assert "not a known timezone" in result.output
+    runner.invoke(args=["installations", "add", "--kind", "zendesk", "--account", "acme"])
+    again = runner.invoke(args=["installations", "add", "--kind", "zendesk", "--account", "acme"])
+    assert again.exit_code != 0 and "already installed" in again.output
+
+
+def test_show_unknown_installation(runner):
+    result = runner.invoke(args=["installations", "show", "nope"])
+    assert result.exit_code != 0
+    assert "No installation 'nope'" in result.output
+
+
+def test_migrate_is_idempotent(runner):
+    assert "up to date" in runner.invoke(args=["migrate"]).output
+
+
+def test_demo_data_seeds_once_and_processes_events(runner, db):
+    first = runner.invoke(args=["demo-data"])
+    assert first.exit_code == 0, first.output
+    assert "Playground ready" in first.output
+    with db.tenant("playground") as session:
+        tickets = session.query(PlaygroundTicket).count()
+        assert tickets >= 7
+        assert {r.status for r in session.query(WebhookReceipt)} == {"done"}
+    second = runner.invoke(args=["demo-data"])
+    assert "already has its sample tickets" in second.output
+    with db.tenant("playground") as session:
+        assert session.query(PlaygroundTicket).count() == tickets
+
+
+def test_serve_and_worker_refuse_an_unmigrated_database(tmp_path):
+    env = {"VALUEDESK_SECRET_KEY": "s" * 40, "DATABASE_URL": f"sqlite:///{tmp_path}/empty.db",
+           "VALUEDESK_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    for command in ("serve", "worker"):
+        result = subprocess.run([sys.executable, "-m", "adapter.cli", command], env=env, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0
+        assert "is not migrated" in result.stderr and "valuedesk migrate" in result.stderr
+
+
+def test_missing_secret_stops_the_cli_with_its_name(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "adapter.cli", "migrate"], env={"PATH": "/usr/bin:/bin"},
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "VALUEDESK_SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
