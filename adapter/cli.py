@@ -10,7 +10,6 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
-from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 from adapter import create_app
@@ -59,7 +58,6 @@ def require_migrated() -> None:
 
 
 @main.command()
-@with_appcontext
 def migrate() -> None:
     """Upgrade the database to the newest schema."""
     engine = get_db().engine
@@ -78,7 +76,6 @@ def migrate() -> None:
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
 @click.option("--with-worker", is_flag=True, help="Also run the job worker (stopped together with Ctrl-C).")
-@with_appcontext
 def serve(host: str, port: int, workers: int, threads: int, with_worker: bool) -> None:
     """Serve the web app with gunicorn."""
     require_migrated()
@@ -125,7 +122,6 @@ def _stop(process: subprocess.Popen | None) -> None:
 
 @main.command()
 @click.option("--workers", default=2, show_default=True, type=int, help="Worker threads.")
-@with_appcontext
 def worker(workers: int) -> None:
     """Run the job worker with periodic jobs (sweeps, reminders, syncs)."""
     require_migrated()
@@ -143,7 +139,6 @@ def worker(workers: int) -> None:
 
 @main.command("demo-data")
 @click.option("--reset", is_flag=True, help="Replace the playground tickets with fresh copies.")
-@with_appcontext
 def demo_data(reset: bool) -> None:
     """Create the playground installation and its sample tickets."""
     require_migrated()
@@ -178,7 +173,6 @@ def _describe(installation) -> str:
 @click.option("--account", required=True, help="Zendesk subdomain or Freshdesk domain.")
 @click.option("--name", help="Display name (defaults to the account).")
 @click.option("--timezone", default="UTC", show_default=True, help="IANA timezone, e.g. Europe/Berlin.")
-@with_appcontext
 def installations_add(kind: str, account: str, name: str | None, timezone: str) -> None:
     """Create an installation."""
     from adapter.installations import create_installation
@@ -192,7 +186,6 @@ def installations_add(kind: str, account: str, name: str | None, timezone: str) 
 
 
 @installations.command("list")
-@with_appcontext
 def installations_list() -> None:
     """List every installation."""
     from adapter.installations import list_installations
@@ -216,7 +209,6 @@ def _load(session, installation_id: str):
 
 @installations.command("show")
 @click.argument("installation_id")
-@with_appcontext
 def installations_show(installation_id: str) -> None:
     """Show one installation (credential names only, never values)."""
     from adapter.credentials import CredentialStore
@@ -239,7 +231,6 @@ def installations_show(installation_id: str) -> None:
 
 @installations.command("disable")
 @click.argument("installation_id")
-@with_appcontext
 def installations_disable(installation_id: str) -> None:
     """Refuse webhooks and sidebar sessions for an installation (its data is kept)."""
     from adapter.installations import disable_installation
@@ -251,7 +242,6 @@ def installations_disable(installation_id: str) -> None:
 
 @installations.command("enable")
 @click.argument("installation_id")
-@with_appcontext
 def installations_enable(installation_id: str) -> None:
     """Accept webhooks and sidebar sessions again."""
     from adapter.installations import enable_installation
@@ -259,6 +249,85 @@ def installations_enable(installation_id: str) -> None:
     with get_db().system() as session:
         enable_installation(session, _load(session, installation_id))
     click.echo(f"Enabled {installation_id}.")
+
+
+@installations.group("connect")
+def installations_connect() -> None:
+    """Connect a helpdesk account: verify credentials and provision its webhooks."""
+
+
+def _print_report(report) -> None:
+    for line in report.created:
+        click.echo(f"  created  {line}")
+    for line in report.reused:
+        click.echo(f"  kept     {line}")
+    for line in report.removed:
+        click.echo(f"  removed  {line}")
+    for line in report.notes:
+        click.secho(f"  note     {line}", fg="yellow")
+
+
+@installations_connect.command("zendesk")
+@click.option("--subdomain", required=True, help="Your Zendesk subdomain (acme for acme.zendesk.com).")
+@click.option("--email", required=True, help="An admin's email address.")
+@click.option("--token", required=True, prompt=True, hide_input=True, help="That admin's API token.")
+@click.option("--timezone", default="UTC", show_default=True, help="Timezone for a new installation.")
+def connect_zendesk_command(subdomain: str, email: str, token: str, timezone: str) -> None:
+    """Verify the token, create (or adopt) the webhook and triggers, and store everything encrypted."""
+    from adapter.connections import connect_zendesk
+    from adapter.errors import ProviderError
+
+    try:
+        with get_db().system() as session:
+            report = connect_zendesk(session, subdomain=subdomain, email=email, token=token,
+                                     public_url=settings().public_url, timezone=timezone)
+    except ApiError as exc:
+        raise click.ClickException(exc.message) from None
+    except ProviderError as exc:
+        raise click.ClickException(f"Zendesk said no: {exc.message}") from None
+    click.echo(f"Connected {subdomain}.zendesk.com as installation {report.installation_id}.")
+    _print_report(report)
+    click.echo(f"Installation token (paste it into the Valuedesk app's settings in Zendesk): {report.installation_token}")
+
+
+@installations.command("disconnect")
+@click.argument("installation_id")
+def installations_disconnect(installation_id: str) -> None:
+    """Remove the webhooks and triggers Valuedesk created in the helpdesk, and forget its credentials."""
+    from adapter.connections import disconnect_zendesk
+    from adapter.errors import ProviderError
+
+    with get_db().system() as session:
+        installation = _load(session, installation_id)
+        if installation.kind != "zendesk":
+            raise click.ClickException(f"{installation_id} is a {installation.kind} installation; nothing to remove.")
+        try:
+            report = disconnect_zendesk(session, installation)
+        except ProviderError as exc:
+            raise click.ClickException(f"Zendesk said no: {exc.message}") from None
+    click.echo(f"Disconnected {installation_id}.")
+    _print_report(report)
+
+
+@main.group()
+def package() -> None:
+    """Build the helpdesk marketplace apps."""
+
+
+@package.command("zendesk", with_appcontext=False)
+@click.option("--url", "service_url", required=True, help="Public https URL of this Valuedesk service.")
+@click.option("-o", "--out", "out_dir", default="dist", show_default=True, type=click.Path(file_okay=False))
+def package_zendesk(service_url: str, out_dir: str) -> None:
+    """Write the Zendesk app zip (upload it as a private app)."""
+    from pathlib import Path
+
+    from adapter.sidebar.packaging import build_zendesk_app
+
+    try:
+        path = build_zendesk_app(service_url, Path(out_dir))
+    except ApiError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Wrote {path}. Upload it in Zendesk Admin Center > Apps and integrations > Upload private app.")
 
 
 if __name__ == "__main__":

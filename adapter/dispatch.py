@@ -4,25 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from functools import cached_property
 
 from sqlalchemy.orm import Session
 
+from adapter.errors import NotFound
 from adapter.events import CommentAdded
 from adapter.events import DomainEvent
 from adapter.events import TicketAssigned
 from adapter.events import TicketCreated
 from adapter.events import TicketStatusChanged
 from adapter.models import Installation
+from adapter.providers.base import Comment
 from adapter.providers.base import Helpdesk
+from adapter.providers.base import Ticket
 
 
 @dataclass
 class EventContext:
-    """What a handler gets besides the event: the tenant session, the installation and its helpdesk."""
+    """What a handler gets besides the event: the tenant session, the installation and its helpdesk.
+
+    Tickets and comments fetched through it are cached for the job, so several handlers reading
+    the same message cost one API call.
+    """
 
     session: Session
     installation: Installation
+    _tickets: dict[str, Ticket] = field(default_factory=dict)
+    _comments: dict[str, list[Comment]] = field(default_factory=dict)
 
     @cached_property
     def helpdesk(self) -> Helpdesk:
@@ -30,6 +41,39 @@ class EventContext:
         from adapter.providers import helpdesk_client
 
         return helpdesk_client(self.session, self.installation)
+
+    def ticket(self, ticket_id: str) -> Ticket:
+        """The ticket, fetched once per job."""
+        if ticket_id not in self._tickets:
+            self._tickets[ticket_id] = self.helpdesk.get_ticket(ticket_id)
+        return self._tickets[ticket_id]
+
+    def comments(self, ticket_id: str) -> list[Comment]:
+        """The ticket's comments, fetched once per job."""
+        if ticket_id not in self._comments:
+            self._comments[ticket_id] = self.helpdesk.list_comments(ticket_id)
+        return self._comments[ticket_id]
+
+    def comment(self, ticket_id: str, comment_id: str) -> Comment:
+        """One comment of the ticket.
+
+        :raise NotFound: when the helpdesk has no such comment.
+        """
+        for comment in self.comments(ticket_id):
+            if comment.id == str(comment_id):
+                return comment
+        raise NotFound(f"Ticket {ticket_id} has no comment {comment_id}.")
+
+
+def resolve(event: DomainEvent, context: EventContext) -> DomainEvent:
+    """Fill in what a delivery did not say (trigger bodies carry ids only) from the helpdesk API."""
+    if isinstance(event, CommentAdded) and (event.author_role is None or event.public is None):
+        comment = context.comment(event.ticket_id, event.comment_id)
+        return replace(event, author_role=comment.author_role, public=comment.public,
+                       author_id=event.author_id or comment.author_id)
+    if isinstance(event, TicketStatusChanged) and event.status is None:
+        return replace(event, status=context.ticket(event.ticket_id).status)
+    return event
 
 
 Handler = Callable[[DomainEvent, EventContext], None]
@@ -44,8 +88,10 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
 
 
 def handle(event: DomainEvent, context: EventContext) -> int:
-    """Run every handler registered for the event's type; returns how many ran."""
+    """Resolve the event, then run every handler registered for its type; returns how many ran."""
     handlers = HANDLERS.get(type(event), ())
+    if handlers:
+        event = resolve(event, context)
     for handler in handlers:
         handler(event, context)
     return len(handlers)

@@ -20,13 +20,17 @@ class TicketCreated:
 
 @dataclass(frozen=True)
 class CommentAdded:
-    """A message was added to a ticket; text is fetched through the provider, never trusted from the hook."""
+    """A message was added to a ticket; its text is fetched through the provider, never taken from the hook.
+
+    `author_role` and `public` are None when the delivery did not say (Zendesk trigger bodies carry
+    ids only); dispatch fills them in from the helpdesk API before any handler runs.
+    """
 
     installation_id: str
     ticket_id: str
     comment_id: str
-    author_role: str
-    public: bool
+    author_role: str | None
+    public: bool | None
     author_id: str | None = None
 
 
@@ -36,7 +40,7 @@ class TicketStatusChanged:
 
     installation_id: str
     ticket_id: str
-    status: str
+    status: str | None
     previous_status: str | None = None
 
 

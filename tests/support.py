@@ -35,3 +35,37 @@ def bearer(app, installation_id: str, *, agent_id: str = "agent-sam", name: str 
         token = issue_token(AgentSession(installation_id=installation_id, agent_id=agent_id, agent_name=name,
                                          role=role, host=host))
     return {"Authorization": f"Bearer {token}"}
+
+
+ZENDESK_API = "https://acme.zendesk.com/api/v2"
+
+
+def api_fixture(provider: str, name: str):
+    """A recorded API response body from tests/fixtures/<provider>/api/<name>.json."""
+    from tests.conftest import load_fixture
+
+    return load_fixture(provider, f"api/{name}")
+
+
+def zendesk_api(mock, method: str, path: str, fixture: str | None = None, status: int = 200, **kwargs):
+    """Register a Zendesk API response on the `responses` mock."""
+    body = api_fixture("zendesk", fixture) if fixture else kwargs.pop("json", None)
+    return mock.add(method, f"{ZENDESK_API}/{path}", json=body, status=status, **kwargs)
+
+
+def zendesk_headers(secret: str, body: bytes, *, invocation_id: str = "01HZINVOCATION", timestamp: str | None = None):
+    """Headers of a Zendesk webhook delivery signed with `secret`."""
+    from datetime import UTC
+    from datetime import datetime
+
+    from adapter.providers import zendesk
+
+    stamp = timestamp or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "Content-Type": "application/json",
+        zendesk.SIGNATURE_HEADER: zendesk.sign(secret, stamp, body),
+        zendesk.TIMESTAMP_HEADER: stamp,
+        zendesk.INVOCATION_HEADER: invocation_id,
+        "X-Zendesk-Webhook-Id": "01GSAK5KXNEV4JHCB0AKTE0BX4",
+        "X-Zendesk-Account-Id": "22129848",
+    }

@@ -85,3 +85,35 @@ def test_missing_secret_stops_the_cli_with_its_name(tmp_path):
     assert result.returncode == 2
     assert "VALUEDESK_SECRET_KEY is not set" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_connect_zendesk_prints_what_it_did(runner, no_network):
+    from tests.test_connections import register_zendesk
+
+    register_zendesk(no_network)
+    result = runner.invoke(args=["installations", "connect", "zendesk", "--subdomain", "acme",
+                                 "--email", "priya@acme.example", "--token", "api-token"])
+    assert result.exit_code == 0, result.output
+    assert "Connected acme.zendesk.com as installation zd-acme-" in result.output
+    assert "created  webhook 01GSAK5KXNEV4JHCB0AKTE0BX4" in result.output
+    assert "Installation token" in result.output
+    assert "api-token" not in result.output
+
+
+def test_connect_zendesk_explains_refusals(runner, no_network):
+    from tests.support import zendesk_api
+
+    zendesk_api(no_network, "GET", "users/me.json", "error_unauthorized", status=401)
+    result = runner.invoke(args=["installations", "connect", "zendesk", "--subdomain", "acme",
+                                 "--email", "x@acme.example", "--token", "bad"])
+    assert result.exit_code != 0
+    assert "Zendesk said no" in result.output
+
+
+def test_package_zendesk_needs_no_configuration(tmp_path):
+    env = {"PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "adapter.cli", "package", "zendesk", "--url",
+                             "https://vd.example.com", "-o", str(tmp_path)], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "valuedesk-zendesk-1.0.0.zip").exists()

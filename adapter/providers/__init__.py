@@ -10,16 +10,19 @@ from sqlalchemy.orm import Session
 from adapter.credentials import CredentialStore
 from adapter.models import Installation
 from adapter.providers import playground
+from adapter.providers import zendesk
 from adapter.providers.base import Helpdesk
 
 # Vendors that send us webhooks at /webhooks/<name>/<installation>.
 WEBHOOK_SOURCES: dict[str, ModuleType] = {
     "playground": playground,
+    "zendesk": zendesk,
 }
 
 # Helpdesk kinds an installation can be.
 HELPDESKS: dict[str, ModuleType] = {
     "playground": playground,
+    "zendesk": zendesk,
 }
 
 

@@ -110,17 +110,6 @@ class Helpdesk(Protocol):
     def ticket_url(self, ticket_id: str) -> str: ...
 
 
-def find_comment(helpdesk: Helpdesk, ticket_id: str, comment_id: str) -> Comment:
-    """One comment of a ticket, looked up through the listing.
-
-    :raise NotFound: when the ticket has no such comment.
-    """
-    for comment in helpdesk.list_comments(ticket_id):
-        if comment.id == str(comment_id):
-            return comment
-    raise NotFound(f"Ticket {ticket_id} has no comment {comment_id}.")
-
-
 def retry_after_seconds(value: str | None, default: float = 60.0) -> float:
     """Parse a Retry-After header given as seconds or as an HTTP date."""
     if not value:

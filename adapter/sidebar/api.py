@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import g
+from flask import request
 
 from adapter.db import request_session
 from adapter.providers import helpdesk_client
@@ -12,6 +13,7 @@ from adapter.sidebar.auth import SESSION_MAX_AGE_SECONDS
 from adapter.sidebar.auth import agent_required
 from adapter.sidebar.auth import current_agent
 from adapter.sidebar.auth import issue_token
+from adapter.sidebar.auth import link_zendesk_app
 
 
 class AgentSchema(ma.Schema):
@@ -66,3 +68,23 @@ def ticket_context(ticket_id: str):
     """The ticket's requester, organization, status and tags, as the helpdesk reports them."""
     ticket = agent_helpdesk().get_ticket(ticket_id)
     return {**ticket.__dict__, "tags": list(ticket.tags)}
+
+
+class ZendeskLinkIn(ma.Schema):
+    subdomain = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[a-z0-9][a-z0-9-]*$"))
+    app_id = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d+$"))
+    app_installation_id = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d+$"))
+
+
+class LinkedSchema(ma.Schema):
+    linked = ma.fields.Boolean()
+
+
+@api_bp.route("/zendesk/link", methods=["POST"])
+@api_bp.arguments(ZendeskLinkIn)
+@api_bp.response(200, LinkedSchema)
+def zendesk_link(data):
+    """Link the installed Zendesk app to its installation (called through Zendesk's proxy with the installation token)."""
+    link_zendesk_app(data["subdomain"], data["app_id"], data["app_installation_id"],
+                     request.headers.get("X-Valuedesk-Installation-Token"))
+    return {"linked": True}

@@ -6,14 +6,18 @@ from flask import abort
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask import url_for
 
+from adapter.api import error_response
 from adapter.db import request_session
+from adapter.errors import ApiError
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import Installation
 from adapter.providers import playground
 from adapter.sidebar import bp
 from adapter.sidebar.auth import AgentSession
 from adapter.sidebar.auth import issue_token
+from adapter.sidebar.auth import zendesk_agent
 
 
 def render_panel(agent: AgentSession, ticket_id: str | None, installation: Installation):
@@ -46,3 +50,20 @@ def playground_panel():
         host="playground",
     )
     return render_panel(session, request.args.get("ticket_id"), installation)
+
+
+@bp.route("/zendesk", methods=["GET", "POST"])
+def zendesk_panel():
+    """The sidebar as Zendesk loads it: a POST carrying the signed-URL JWT in the form field `token`."""
+    token = request.form.get("token", "") if request.method == "POST" else ""
+    if not token:
+        return error_response(401, "missing_app_token",
+                              "Open Valuedesk from the ticket sidebar in Zendesk; this page needs Zendesk's signed token.")
+    try:
+        agent, installation = zendesk_agent(token)
+    except ApiError as exc:
+        if exc.code == "app_not_linked":
+            link_url = current_app.config["VALUEDESK"].public_url + url_for("api.zendesk_link")
+            return render_template("sidebar/zendesk_link.html", link_url=link_url), 401
+        return error_response(exc.status, exc.code, exc.message)
+    return render_panel(agent, None, installation)

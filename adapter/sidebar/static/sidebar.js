@@ -140,9 +140,12 @@
     try { token = (await api("POST", "/session/refresh")).token; } catch (error) { /* banner already shown on 401 */ }
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
+  document.addEventListener("DOMContentLoaded", async () => {
     host.onTicketUpdated(() => refresh());
     host.ready();
+    if (!config.ticketId && host.ticketId) {
+      try { config.ticketId = await host.ticketId(); } catch (error) { config.ticketId = null; }
+    }
     refresh().then(() => host.resize(document.getElementById("vd-app").scrollHeight));
     setInterval(renewSession, 30 * 60 * 1000);
   });

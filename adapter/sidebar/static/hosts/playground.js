@@ -22,6 +22,7 @@ window.ValuedeskHost = (function () {
   return {
     name: "playground",
     ready() { window.parent.postMessage({ type: "valuedesk:ready" }, origin); },
+    async ticketId() { return null; /* the playground passes the ticket id in the page config */ },
     resize() { /* the playground gives the sidebar the full column height */ },
     insertText(text) { window.parent.postMessage({ type: "valuedesk:insert-text", text }, origin); },
     onBeforeSend(fn) { beforeSend = fn; },

@@ -1,0 +1,41 @@
+"""Zendesk: webhook verification, event parsing, signed sidebar URLs, and a Client over zenpy.
+
+Webhooks: https://developer.zendesk.com/documentation/webhooks/verifying/
+Ticket events: https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/
+REST API: https://developer.zendesk.com/api-reference/ticketing/introduction/
+Signed app URLs: https://developer.zendesk.com/documentation/apps/build-an-app/building-a-server-side-app/part-5-secure-the-app/
+"""
+
+from adapter.providers.zendesk.app import AppContext
+from adapter.providers.zendesk.app import unverified_subdomain
+from adapter.providers.zendesk.app import verify_app_token
+from adapter.providers.zendesk.client import Client
+from adapter.providers.zendesk.client import client_for
+from adapter.providers.zendesk.constants import AGENT_ROLES
+from adapter.providers.zendesk.constants import APP_KEY_CREDENTIAL
+from adapter.providers.zendesk.constants import EMAIL_CREDENTIAL
+from adapter.providers.zendesk.constants import EVENT_TYPES
+from adapter.providers.zendesk.constants import IGNORED_EVENT_TYPES
+from adapter.providers.zendesk.constants import INVOCATION_HEADER
+from adapter.providers.zendesk.constants import NAME
+from adapter.providers.zendesk.constants import OAUTH_CREDENTIAL
+from adapter.providers.zendesk.constants import SECRET_CREDENTIAL
+from adapter.providers.zendesk.constants import SIGNATURE_HEADER
+from adapter.providers.zendesk.constants import STATUSES
+from adapter.providers.zendesk.constants import STORED_HEADERS
+from adapter.providers.zendesk.constants import TIMESTAMP_HEADER
+from adapter.providers.zendesk.constants import TOKEN_CREDENTIAL
+from adapter.providers.zendesk.webhooks import EVENT_PARSERS
+from adapter.providers.zendesk.webhooks import describe
+from adapter.providers.zendesk.webhooks import event_type_of
+from adapter.providers.zendesk.webhooks import parse_event
+from adapter.providers.zendesk.webhooks import sign
+from adapter.providers.zendesk.webhooks import trigger_body
+from adapter.providers.zendesk.webhooks import trigger_specs
+from adapter.providers.zendesk.webhooks import verify
+
+__all__ = [
+    "AGENT_ROLES", "NAME", "SECRET_CREDENTIAL", "EMAIL_CREDENTIAL", "TOKEN_CREDENTIAL", "OAUTH_CREDENTIAL", "APP_KEY_CREDENTIAL", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "INVOCATION_HEADER", "STORED_HEADERS", "EVENT_TYPES", "IGNORED_EVENT_TYPES", "STATUSES",
+    "AppContext", "Client", "EVENT_PARSERS", "client_for", "describe", "event_type_of", "parse_event", "sign",
+    "trigger_body", "trigger_specs", "unverified_subdomain", "verify", "verify_app_token",
+]

@@ -1,0 +1,179 @@
+"""The Zendesk sidebar: the signed-URL JWT opens a session only when key, expiry, issuer, audience and agent check out."""
+
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from adapter.connections import INSTALLATION_TOKEN
+from adapter.credentials import CredentialStore
+from adapter.models import Installation
+from adapter.providers import zendesk
+from adapter.sidebar import auth
+from tests.support import ZENDESK_API
+from tests.support import zendesk_api
+
+
+def rsa_pair():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key, public.decode()
+
+
+PRIVATE, PUBLIC = rsa_pair()
+OTHER_PRIVATE, _ = rsa_pair()
+
+
+def token(**overrides):
+    now = int(time.time())
+    claims = {
+        "iss": "acme.zendesk.com",
+        "aud": "https://acme.zendesk.com/api/v2/apps/installations/82.json",
+        "sub": "https://acme.zendesk.com/api/v2/users/235323.json",
+        "iat": now, "nbf": now, "exp": now + 300,
+        "context": {"product": "support", "location": "ticket_sidebar"},
+        "cnf": {"jku": "https://acme.zendesk.com/api/v2/apps/225/public_key.pem"},
+    }
+    key = overrides.pop("key", PRIVATE)
+    algorithm = overrides.pop("algorithm", "RS256")
+    claims.update(overrides)
+    claims = {k: v for k, v in claims.items() if v is not None}
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+@pytest.fixture(autouse=True)
+def forget_agents():
+    auth._agent_cache.clear()
+
+
+@pytest.fixture
+def installation(make_installation, db):
+    inst = make_installation(kind="zendesk", account="acme", secrets={
+        zendesk.EMAIL_CREDENTIAL: "priya@acme.example", zendesk.TOKEN_CREDENTIAL: "api-token",
+        zendesk.APP_KEY_CREDENTIAL: PUBLIC, INSTALLATION_TOKEN: "install-token-123"})
+    with db.system() as session:
+        row = session.get(Installation, inst.id)
+        row.settings = {"zendesk": {"app_id": "225", "app_installation_id": "82"}}
+    return inst
+
+
+def open_sidebar(client, jwt_token):
+    return client.post("/sidebar/zendesk", data={"token": jwt_token})
+
+
+def test_valid_token_opens_a_session_with_the_role_from_zendesk(client, installation, no_network):
+    zendesk_api(no_network, "GET", "users/235323.json", "user")
+    response = open_sidebar(client, token())
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "hosts/zendesk.js" in html and "zaf_sdk.min.js" in html
+    assert '"name": "Sam Rivera"' in html and '"role": "agent"' in html
+    session_token = html.split('"token": "')[1].split('"')[0]
+    with client.application.app_context():
+        agent = auth.read_token(session_token)
+    assert (agent.installation_id, agent.agent_id, agent.host) == (installation.id, "235323", "zendesk")
+
+
+def test_agent_lookups_are_cached(client, installation, no_network):
+    lookup = zendesk_api(no_network, "GET", "users/235323.json", "user")
+    open_sidebar(client, token())
+    open_sidebar(client, token())
+    assert len(lookup.calls) == 1
+
+
+@pytest.mark.parametrize(
+    "claims, code",
+    [
+        ({"exp": int(time.time()) - 60, "nbf": int(time.time()) - 400}, "invalid_app_token"),
+        ({"nbf": int(time.time()) + 600, "exp": int(time.time()) + 900}, "invalid_app_token"),
+        ({"iss": "evil.zendesk.com"}, "not_installed"),
+        ({"aud": "https://evil.example/api"}, "invalid_app_token"),
+        ({"aud": "https://acme.zendesk.com/api/v2/apps/installations/999.json"}, "invalid_app_token"),
+        ({"key": OTHER_PRIVATE}, "invalid_app_token"),
+        ({"sub": None}, "unknown_agent"),
+        ({"exp": None}, "invalid_app_token"),
+    ],
+)
+def test_bad_tokens_are_refused(client, installation, claims, code):
+    response = open_sidebar(client, token(**claims))
+    assert response.status_code == 401
+    assert code in response.get_data(as_text=True)
+
+
+def test_alg_none_is_refused(client, installation):
+    unsigned = jwt.encode({"iss": "acme.zendesk.com", "aud": "https://acme.zendesk.com/x", "sub": "1",
+                           "exp": int(time.time()) + 60}, None, algorithm="none")
+    assert open_sidebar(client, unsigned).status_code == 401
+
+
+def test_hs256_with_the_public_key_as_secret_is_refused(client, installation):
+    # Classic key-confusion attack: sign with HMAC using the public key text.
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    payload = b64(json.dumps({"iss": "acme.zendesk.com", "aud": "https://acme.zendesk.com/api/v2/apps/installations/82.json",
+                              "sub": "235323", "exp": int(time.time()) + 60}).encode())
+    signature = b64(hmac.new(PUBLIC.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest())
+    assert open_sidebar(client, f"{header}.{payload}.{signature}").status_code == 401
+
+
+def test_bare_ticket_id_or_missing_token_is_401(client, installation):
+    assert client.get("/sidebar/zendesk?ticket_id=35436").status_code == 401
+    assert client.post("/sidebar/zendesk", data={}).status_code == 401
+    assert open_sidebar(client, "not-a-jwt").status_code == 401
+
+
+def test_end_users_cannot_open_the_sidebar(client, installation, no_network):
+    zendesk_api(no_network, "GET", "users/235323.json", "user__end_user")
+    response = open_sidebar(client, token())
+    assert response.status_code == 401 and "not_an_agent" in response.get_data(as_text=True)
+
+
+def test_admins_and_configured_leads_get_their_roles(client, db, installation, no_network):
+    with db.system() as session:
+        row = session.get(Installation, installation.id)
+        row.settings = {**row.settings, "lead_agent_ids": ["235323"]}
+    zendesk_api(no_network, "GET", "users/235323.json", "user")
+    assert '"role": "lead"' in open_sidebar(client, token()).get_data(as_text=True)
+
+
+def test_unlinked_app_fetches_its_key_from_the_accounts_own_jku(client, db, installation, no_network):
+    with db.system() as session:
+        CredentialStore(session, installation.id).delete(zendesk.APP_KEY_CREDENTIAL)
+        session.get(Installation, installation.id).settings = {}
+    key = no_network.add("GET", f"{ZENDESK_API}/apps/225/public_key.pem", body=PUBLIC)
+    zendesk_api(no_network, "GET", "users/235323.json", "user")
+    assert open_sidebar(client, token(aud="https://acme.zendesk.com/api/v2/apps/installations/82.json")).status_code == 200
+    assert len(key.calls) == 1
+    with db.system() as session:
+        assert CredentialStore(session, installation.id).get(zendesk.APP_KEY_CREDENTIAL) == PUBLIC
+
+
+def test_foreign_jku_is_never_fetched(client, db, installation, no_network):
+    with db.system() as session:
+        CredentialStore(session, installation.id).delete(zendesk.APP_KEY_CREDENTIAL)
+        session.get(Installation, installation.id).settings = {}
+    response = open_sidebar(client, token(cnf={"jku": "https://evil.zendesk.com/api/v2/apps/1/public_key.pem"}))
+    assert response.status_code == 401
+    assert "Link Valuedesk" in response.get_data(as_text=True)  # the linking page, nothing fetched
+    assert no_network.calls == [] or all("evil" not in c.request.url for c in no_network.calls)
+
+
+def test_link_with_the_installation_token(client, db, installation, no_network):
+    no_network.add("GET", f"{ZENDESK_API}/apps/300/public_key.pem", body=PUBLIC)
+    body = {"subdomain": "acme", "app_id": "300", "app_installation_id": "91"}
+    wrong = client.post("/api/zendesk/link", json=body, headers={"X-Valuedesk-Installation-Token": "nope"})
+    assert wrong.status_code == 401
+    ok = client.post("/api/zendesk/link", json=body, headers={"X-Valuedesk-Installation-Token": "install-token-123"})
+    assert ok.status_code == 200 and ok.json == {"linked": True}
+    with db.system() as session:
+        assert session.get(Installation, installation.id).settings["zendesk"]["app_installation_id"] == "91"
+    assert client.post("/api/zendesk/link", json={"subdomain": "acme"}).status_code == 422
