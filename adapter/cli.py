@@ -300,7 +300,9 @@ def installations_disconnect(installation_id: str) -> None:
     with get_db().system() as session:
         installation = _load(session, installation_id)
         if installation.kind != "zendesk":
-            raise click.ClickException(f"{installation_id} is a {installation.kind} installation; nothing to remove.")
+            raise click.ClickException(
+                f"{installation_id} is a {installation.kind} installation; Valuedesk created nothing there to remove "
+                "(delete the automation rules and the app in the helpdesk yourself).")
         try:
             report = disconnect_zendesk(session, installation)
         except ProviderError as exc:
@@ -328,6 +330,50 @@ def package_zendesk(service_url: str, out_dir: str) -> None:
     except ApiError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Wrote {path}. Upload it in Zendesk Admin Center > Apps and integrations > Upload private app.")
+
+
+@package.command("freshdesk", with_appcontext=False)
+@click.option("--url", "service_url", required=True, help="Public https URL of this Valuedesk service.")
+@click.option("-o", "--out", "out_dir", default="dist", show_default=True, type=click.Path(file_okay=False))
+def package_freshdesk(service_url: str, out_dir: str) -> None:
+    """Write the Freshdesk (FDK 3.0) app zip."""
+    from pathlib import Path
+
+    from adapter.sidebar.packaging import build_freshdesk_app
+
+    try:
+        path = build_freshdesk_app(service_url, Path(out_dir))
+    except ApiError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Wrote {path}. Upload it in Freshdesk Admin > Apps > Custom apps.")
+
+
+@installations_connect.command("freshdesk")
+@click.option("--domain", required=True, help="Your Freshdesk domain (acme for acme.freshdesk.com).")
+@click.option("--api-key", required=True, prompt=True, hide_input=True, help="An agent's API key.")
+@click.option("--timezone", default="UTC", show_default=True, help="Timezone for a new installation.")
+def connect_freshdesk_command(domain: str, api_key: str, timezone: str) -> None:
+    """Verify the API key, store it encrypted, and print the automation rules and app settings to use."""
+    from adapter.connections import connect_freshdesk
+    from adapter.credentials import CredentialStore
+    from adapter.errors import ProviderError
+    from adapter.providers import freshdesk
+
+    try:
+        with get_db().system() as session:
+            report = connect_freshdesk(session, domain=domain, api_key=api_key, public_url=settings().public_url,
+                                       timezone=timezone)
+            secret = CredentialStore(session, report.installation_id).get(freshdesk.SECRET_CREDENTIAL)
+    except ProviderError as exc:
+        raise click.ClickException(f"Freshdesk said no: {exc.message}") from None
+    click.echo(f"Connected {domain} as installation {report.installation_id}.")
+    _print_report(report)
+    click.echo("\nSettings for the Valuedesk app in Freshdesk:")
+    click.echo(f"  Installation id:    {report.installation_id}")
+    click.echo(f"  Installation token: {report.installation_token}")
+    click.echo(f"  Webhook secret:     {secret}")
+    click.echo("\nAutomation rules to create:\n")
+    click.echo(report.instructions)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from adapter.errors import ApiError
 from adapter.installations import create_installation
 from adapter.installations import normalise_account
 from adapter.models import Installation
+from adapter.providers import freshdesk
 from adapter.providers import zendesk
 from adapter.security import new_secret
 
@@ -38,6 +39,7 @@ class Report:
     reused: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    instructions: str = ""
 
 
 def find_installation(session: Session, kind: str, account: str) -> Installation | None:
@@ -161,3 +163,55 @@ def disconnect_zendesk(session: Session, installation: Installation, *, client: 
     installation.settings = {k: v for k, v in (installation.settings or {}).items() if k != "zendesk"}
     session.flush()
     return report
+
+
+def connect_freshdesk(
+    session: Session,
+    *,
+    domain: str,
+    api_key: str,
+    public_url: str,
+    timezone: str = "UTC",
+    client: freshdesk.Client | None = None,
+) -> Report:
+    """Verify the API key, store it encrypted with a webhook secret, and return the automation rules to create.
+
+    Freshdesk has no API to create automation rules, so the report carries them filled in.
+
+    :raise AuthError: when Freshdesk refuses the key.
+    """
+    domain = normalise_account("freshdesk", domain)
+    client = client or freshdesk.Client(domain, api_key)
+    me = client.me()
+    installation = find_installation(session, "freshdesk", domain)
+    report = Report(installation_id="")
+    if installation is None:
+        installation = create_installation(session, kind="freshdesk", account=domain, timezone=timezone)
+        report.created.append(f"installation {installation.id}")
+    else:
+        report.reused.append(f"installation {installation.id}")
+    report.installation_id = installation.id
+    credentials = CredentialStore(session, installation.id)
+    credentials.set(freshdesk.API_KEY_CREDENTIAL, api_key)
+    secret = credentials.get(freshdesk.SECRET_CREDENTIAL)
+    if secret is None:
+        secret = new_secret()
+        credentials.set(freshdesk.SECRET_CREDENTIAL, secret)
+        report.created.append("webhook secret")
+    report.installation_token = ensure_installation_token(credentials)
+    report.notes.append(f"API key belongs to {me.name or me.email or 'agent ' + me.id}.")
+    report.instructions = freshdesk.automation_rules(webhook_url(public_url, "freshdesk", installation.id), secret)
+    session.flush()
+    return report
+
+
+def store_freshdesk_key(session: Session, installation: Installation, domain: str, api_key: str,
+                        client: freshdesk.Client | None = None) -> None:
+    """Store an API key sent by the FDK app's onAppInstall, after checking it works for this account.
+
+    :raise ApiError: 400 when the app is installed on another Freshdesk account.
+    """
+    if normalise_account("freshdesk", domain) != installation.account:
+        raise ApiError(400, "wrong_account", f"This installation belongs to {installation.account}, not {domain}.")
+    (client or freshdesk.Client(installation.account, api_key)).me()
+    CredentialStore(session, installation.id).set(freshdesk.API_KEY_CREDENTIAL, api_key)

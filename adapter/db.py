@@ -12,13 +12,18 @@ from flask import current_app
 from flask import g
 from sqlalchemy import JSON
 from sqlalchemy import BigInteger
+from sqlalchemy import Column
 from sqlalchemy import DateTime
+from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import MetaData
+from sqlalchemy import String
 from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import declared_attr
@@ -77,9 +82,6 @@ class TenantScoped:
 
     @declared_attr
     def installation_id(cls):
-        from sqlalchemy import ForeignKey
-        from sqlalchemy import String
-
         return mapped_column(
             String(64), ForeignKey("installations.id", ondelete="CASCADE"), nullable=False
         )
@@ -122,6 +124,18 @@ def _stamp_installation(session: Session, flush_context, instances) -> None:
                 f"Refusing to write a {type(obj).__name__} of installation {obj.installation_id!r} "
                 f"through a session scoped to {scope!r}."
             )
+
+
+def installation_column() -> Column:
+    """The installation_id column of a tenant table, as migrations create it."""
+    return Column("installation_id", String(64), ForeignKey("installations.id", ondelete="CASCADE"), nullable=False)
+
+
+def insert_unless_exists(session: Session, model: type, values: dict, unique: list[str]) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; the new row's id, or None if it existed."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique).returning(model.id)
+    return session.execute(statement).scalar()
 
 
 class Database:

@@ -10,12 +10,16 @@ from functools import cached_property
 
 from sqlalchemy.orm import Session
 
+from adapter import catchup
+from adapter.db import insert_unless_exists
 from adapter.errors import NotFound
 from adapter.events import CommentAdded
 from adapter.events import DomainEvent
 from adapter.events import TicketAssigned
 from adapter.events import TicketCreated
 from adapter.events import TicketStatusChanged
+from adapter.events import TicketUpdated
+from adapter.models import CommentMark
 from adapter.models import Installation
 from adapter.providers.base import Comment
 from adapter.providers.base import Helpdesk
@@ -64,6 +68,10 @@ class EventContext:
                 return comment
         raise NotFound(f"Ticket {ticket_id} has no comment {comment_id}.")
 
+    def emit(self, event: DomainEvent) -> int:
+        """Handle an event derived while handling another (e.g. comments found by a catch-up)."""
+        return handle(event, self)
+
 
 def resolve(event: DomainEvent, context: EventContext) -> DomainEvent:
     """Fill in what a delivery did not say (trigger bodies carry ids only) from the helpdesk API."""
@@ -84,14 +92,28 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     CommentAdded: (),
     TicketStatusChanged: (),
     TicketAssigned: (),
+    TicketUpdated: (catchup.catch_up,),
 }
 
 
+def _first_delivery(context: EventContext, event: CommentAdded) -> bool:
+    """Mark the comment as handled; False when another delivery (or path) already handled it."""
+    values = {"installation_id": event.installation_id, "ticket_id": event.ticket_id, "comment_id": event.comment_id}
+    return insert_unless_exists(context.session, CommentMark, values, ["installation_id", "ticket_id", "comment_id"]) is not None
+
+
 def handle(event: DomainEvent, context: EventContext) -> int:
-    """Resolve the event, then run every handler registered for its type; returns how many ran."""
+    """Resolve the event, then run every handler registered for its type; returns how many ran.
+
+    A comment is handled once however many deliveries announce it: the mark is written in the same
+    transaction as the handlers' work, so a failed attempt leaves no mark behind.
+    """
     handlers = HANDLERS.get(type(event), ())
-    if handlers:
-        event = resolve(event, context)
+    if not handlers:
+        return 0
+    event = resolve(event, context)
+    if isinstance(event, CommentAdded) and not _first_delivery(context, event):
+        return 0
     for handler in handlers:
         handler(event, context)
     return len(handlers)

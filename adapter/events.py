@@ -54,4 +54,12 @@ class TicketAssigned:
     assignee_name: str | None = None
 
 
-DomainEvent = TicketCreated | CommentAdded | TicketStatusChanged | TicketAssigned
+@dataclass(frozen=True)
+class TicketUpdated:
+    """Something changed on a ticket, without saying what (Freshdesk automation rules); catch up from the API."""
+
+    installation_id: str
+    ticket_id: str
+
+
+DomainEvent = TicketCreated | CommentAdded | TicketStatusChanged | TicketAssigned | TicketUpdated

@@ -88,6 +88,31 @@ class WebhookReceipt(TenantScoped, Base):
     processed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class CommentMark(TenantScoped, Base):
+    """A comment whose CommentAdded handlers have run, so every delivery path handles it exactly once."""
+
+    __tablename__ = "comment_marks"
+    __table_args__ = (UniqueConstraint("installation_id", "ticket_id", "comment_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(64))
+    comment_id: Mapped[str] = mapped_column(String(64))
+    handled_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class TicketSnapshot(TenantScoped, Base):
+    """What we last knew of a ticket, to turn "something changed" deliveries into precise events."""
+
+    __tablename__ = "ticket_snapshots"
+    __table_args__ = (UniqueConstraint("installation_id", "ticket_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str | None] = mapped_column(String(32), default=None)
+    assignee_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+
 class PlaygroundTicket(TenantScoped, Base):
     """A ticket of the built-in playground helpdesk, so every feature can be tried without credentials."""
 

@@ -10,11 +10,10 @@ from sqlalchemy import delete
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from adapter import clock
+from adapter.db import insert_unless_exists
 from adapter.models import WebhookReceipt
 
 PROCESSING_LEASE = timedelta(minutes=5)
@@ -41,26 +40,20 @@ def store(
     body: bytes,
 ) -> Stored:
     """Insert the receipt unless this delivery id was already stored for the installation and provider."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = clock.now()
-    statement = (
-        insert(WebhookReceipt)
-        .values(
-            installation_id=installation_id,
-            provider=provider,
-            delivery_id=delivery_id[:255],
-            event_type=event_type[:100],
-            headers=headers,
-            body=body,
-            status="pending",
-            attempts=0,
-            received_at=now,
-            next_attempt_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["installation_id", "provider", "delivery_id"])
-        .returning(WebhookReceipt.id)
+    values = dict(
+        installation_id=installation_id,
+        provider=provider,
+        delivery_id=delivery_id[:255],
+        event_type=event_type[:100],
+        headers=headers,
+        body=body,
+        status="pending",
+        attempts=0,
+        received_at=now,
+        next_attempt_at=now,
     )
-    receipt_id = session.execute(statement).scalar()
+    receipt_id = insert_unless_exists(session, WebhookReceipt, values, ["installation_id", "provider", "delivery_id"])
     return Stored(receipt_id=receipt_id, created=receipt_id is not None)
 
 

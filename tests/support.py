@@ -69,3 +69,12 @@ def zendesk_headers(secret: str, body: bytes, *, invocation_id: str = "01HZINVOC
         "X-Zendesk-Webhook-Id": "01GSAK5KXNEV4JHCB0AKTE0BX4",
         "X-Zendesk-Account-Id": "22129848",
     }
+
+
+FRESHDESK_API = "https://acme.freshdesk.com/api/v2"
+
+
+def freshdesk_api(mock, method: str, path: str, fixture: str | None = None, status: int = 200, **kwargs):
+    """Register a Freshdesk API response on the `responses` mock."""
+    body = api_fixture("freshdesk", fixture) if fixture else kwargs.pop("json", None)
+    return mock.add(method, f"{FRESHDESK_API}/{path}", json=body, status=status, **kwargs)

@@ -117,3 +117,14 @@ def test_package_zendesk_needs_no_configuration(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "valuedesk-zendesk-1.0.0.zip").exists()
+
+
+def test_connect_freshdesk_prints_settings_and_rules(runner, no_network):
+    from tests.support import freshdesk_api
+
+    freshdesk_api(no_network, "GET", "agents/me", "agents_me")
+    result = runner.invoke(args=["installations", "connect", "freshdesk", "--domain", "acme", "--api-key", "api-key-123"])
+    assert result.exit_code == 0, result.output
+    assert "Installation token:" in result.output and "Webhook secret:" in result.output
+    assert "Rule 2: Valuedesk: ticket updated" in result.output
+    assert "api-key-123" not in result.output

@@ -157,3 +157,34 @@ def test_disconnect_removes_exactly_what_connect_created(db, no_network):
         installation = session.get(Installation, report.installation_id)
         assert "zendesk" not in installation.settings
         assert CredentialStore(session, installation.id).get(zendesk.TOKEN_CREDENTIAL) is None
+
+
+def test_connect_freshdesk_stores_key_and_secret_and_explains_the_rules(db, no_network):
+    from adapter.connections import connect_freshdesk
+    from adapter.providers import freshdesk
+    from tests.support import freshdesk_api
+
+    freshdesk_api(no_network, "GET", "agents/me", "agents_me")
+    with db.system() as session:
+        report = connect_freshdesk(session, domain="https://acme.freshdesk.com", api_key="api-key-123",
+                                   public_url="https://valuedesk.test")
+    assert report.installation_id.startswith("fd-acme-")
+    assert f"https://valuedesk.test/webhooks/freshdesk/{report.installation_id}" in report.instructions
+    with db.system() as session:
+        store = CredentialStore(session, report.installation_id)
+        assert store.get(freshdesk.API_KEY_CREDENTIAL) == "api-key-123"
+        secret = store.get(freshdesk.SECRET_CREDENTIAL)
+    assert f"X-Valuedesk-Secret: {secret}" in report.instructions
+    freshdesk_api(no_network, "GET", "agents/me", "agents_me")
+    with db.system() as session:
+        again = connect_freshdesk(session, domain="acme", api_key="api-key-123", public_url="https://valuedesk.test")
+    assert again.installation_id == report.installation_id and again.created == []
+
+
+def test_connect_freshdesk_with_a_bad_key(db, no_network):
+    from adapter.connections import connect_freshdesk
+    from tests.support import freshdesk_api
+
+    freshdesk_api(no_network, "GET", "agents/me", json={"code": "invalid_credentials"}, status=401)
+    with pytest.raises(AuthError), db.system() as session:
+        connect_freshdesk(session, domain="acme", api_key="wrong", public_url="https://valuedesk.test")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from adapter.credentials import CredentialStore
 from adapter.models import Installation
+from adapter.providers import freshdesk
 from adapter.providers import playground
 from adapter.providers import zendesk
 from adapter.providers.base import Helpdesk
@@ -17,12 +18,14 @@ from adapter.providers.base import Helpdesk
 WEBHOOK_SOURCES: dict[str, ModuleType] = {
     "playground": playground,
     "zendesk": zendesk,
+    "freshdesk": freshdesk,
 }
 
 # Helpdesk kinds an installation can be.
 HELPDESKS: dict[str, ModuleType] = {
     "playground": playground,
     "zendesk": zendesk,
+    "freshdesk": freshdesk,
 }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import email.utils
+import html
+import re
 import time
 from dataclasses import dataclass
 from dataclasses import field
@@ -108,6 +110,19 @@ class Helpdesk(Protocol):
     def list_agents(self) -> list[Agent]: ...
 
     def ticket_url(self, ticket_id: str) -> str: ...
+
+
+_BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(markup: str | None) -> str:
+    """Plain text of a helpdesk HTML body: block ends become line breaks, other tags vanish."""
+    if not markup:
+        return ""
+    text = html.unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", markup)))
+    lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def retry_after_seconds(value: str | None, default: float = 60.0) -> float:

@@ -11,6 +11,9 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
+# Partial templates rendered inside the panel, in order; each feature adds its own.
+PANEL_SECTIONS: tuple[str, ...] = ()
+
 api_bp = ApiBlueprint("api", __name__, url_prefix="/api", description="Sidebar API for agents (bearer session).")
 
 from adapter.sidebar import api  # noqa: E402,F401

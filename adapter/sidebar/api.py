@@ -12,8 +12,12 @@ from adapter.sidebar import api_bp
 from adapter.sidebar.auth import SESSION_MAX_AGE_SECONDS
 from adapter.sidebar.auth import agent_required
 from adapter.sidebar.auth import current_agent
+from adapter.sidebar.auth import freshdesk_agent
+from adapter.sidebar.auth import install_freshdesk
 from adapter.sidebar.auth import issue_token
 from adapter.sidebar.auth import link_zendesk_app
+
+TOKEN_HEADER = "X-Valuedesk-Installation-Token"
 
 
 class AgentSchema(ma.Schema):
@@ -85,6 +89,52 @@ class LinkedSchema(ma.Schema):
 @api_bp.response(200, LinkedSchema)
 def zendesk_link(data):
     """Link the installed Zendesk app to its installation (called through Zendesk's proxy with the installation token)."""
-    link_zendesk_app(data["subdomain"], data["app_id"], data["app_installation_id"],
-                     request.headers.get("X-Valuedesk-Installation-Token"))
+    link_zendesk_app(data["subdomain"], data["app_id"], data["app_installation_id"], request.headers.get(TOKEN_HEADER))
+    return {"linked": True}
+
+
+class FreshdeskSessionIn(ma.Schema):
+    agent_id = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d+$"))
+
+
+class InstallationInfo(ma.Schema):
+    name = ma.fields.String()
+    timezone = ma.fields.String()
+
+
+class BootSchema(SessionSchema):
+    host = ma.fields.String()
+    verified = ma.fields.Boolean()
+    installation_info = ma.fields.Nested(InstallationInfo)
+
+
+@api_bp.route("/freshdesk/<installation_id>/session", methods=["POST"])
+@api_bp.arguments(FreshdeskSessionIn)
+@api_bp.response(200, BootSchema)
+def freshdesk_session(data, installation_id: str):
+    """Open a sidebar session for the FDK app (called through its request template with the installation token)."""
+    agent, installation = freshdesk_agent(installation_id, request.headers.get(TOKEN_HEADER), data["agent_id"])
+    return {
+        "installation": installation.id,
+        "agent": {"id": agent.agent_id, "name": agent.agent_name, "role": agent.role},
+        "token": issue_token(agent),
+        "expires_in": SESSION_MAX_AGE_SECONDS,
+        "host": "freshdesk",
+        "verified": agent.verified,
+        "installation_info": {"name": installation.name, "timezone": installation.timezone},
+    }
+
+
+class FreshdeskInstallIn(ma.Schema):
+    domain = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=255))
+    api_key = ma.fields.String(required=True, validate=ma.validate.Length(min=8, max=200))
+
+
+@api_bp.route("/freshdesk/<installation_id>/install", methods=["POST"])
+@api_bp.arguments(FreshdeskInstallIn)
+@api_bp.response(200, LinkedSchema)
+def freshdesk_install(data, installation_id: str):
+    """Store the API key the FDK app sends from onAppInstall, after checking it against Freshdesk."""
+    install_freshdesk(installation_id, request.headers.get(TOKEN_HEADER), data["domain"], data["api_key"])
+    request_session(installation_id).commit()
     return {"linked": True}

@@ -18,12 +18,15 @@ from itsdangerous import URLSafeTimedSerializer
 
 from adapter.connections import INSTALLATION_TOKEN
 from adapter.connections import find_installation
+from adapter.connections import store_freshdesk_key
 from adapter.credentials import CredentialStore
 from adapter.db import get_db
 from adapter.db import request_session
 from adapter.errors import ApiError
+from adapter.errors import NotFound
 from adapter.errors import SignatureError
 from adapter.models import Installation
+from adapter.providers import freshdesk
 from adapter.providers import zendesk
 from adapter.providers.base import Agent
 from adapter.security import constant_time_equals
@@ -42,6 +45,9 @@ class AgentSession:
     agent_name: str
     role: str = "agent"
     host: str = "playground"
+    # False when the helpdesk could not vouch for who the agent is (Freshdesk's sidebar);
+    # recorded on every money action.
+    verified: bool = True
 
     @property
     def is_lead(self) -> bool:
@@ -147,8 +153,7 @@ def zendesk_agent(token: str) -> tuple[AgentSession, Installation]:
     agent = _zendesk_user(installation, credentials, context.user_id)
     if agent.role not in zendesk.AGENT_ROLES:
         raise ApiError(401, "not_an_agent", "Only agents and admins can use Valuedesk.")
-    leads = set(map(str, (installation.settings or {}).get("lead_agent_ids") or ()))
-    role = "admin" if agent.role == "admin" else ("lead" if agent.id in leads else "agent")
+    role = _role_for(installation, agent.id, helpdesk_admin=agent.role == "admin")
     return AgentSession(installation_id, agent.id, agent.name, role=role, host="zendesk"), installation
 
 
@@ -179,13 +184,60 @@ def _unverified_claims(token: str) -> dict:
 
 
 def _zendesk_user(installation: Installation, credentials: CredentialStore, user_id: str) -> Agent:
-    key = (installation.id, user_id)
+    return _cached_agent(installation.id, user_id,
+                         lambda: zendesk.client_for(installation, credentials).get_user(user_id))
+
+
+def _cached_agent(installation_id: str, agent_id: str, fetch) -> Agent:
+    key = (installation_id, agent_id)
     cached = _agent_cache.get(key)
     if cached and cached[0] > time.monotonic():
         return cached[1]
-    agent = zendesk.client_for(installation, credentials).get_user(user_id)
+    agent = fetch()
     _agent_cache[key] = (time.monotonic() + _AGENT_TTL_SECONDS, agent)
     return agent
+
+
+def _role_for(installation: Installation, agent_id: str, helpdesk_admin: bool = False) -> str:
+    settings = installation.settings or {}
+    if helpdesk_admin or agent_id in set(map(str, settings.get("admin_agent_ids") or ())):
+        return "admin"
+    return "lead" if agent_id in set(map(str, settings.get("lead_agent_ids") or ())) else "agent"
+
+
+def _installation_by_token(installation_id: str, token: str | None) -> tuple[Installation, CredentialStore]:
+    session = request_session(installation_id)
+    installation = session.get(Installation, installation_id)
+    credentials = CredentialStore(session, installation_id) if installation else None
+    if installation is None or not constant_time_equals(credentials.get(INSTALLATION_TOKEN), token or ""):
+        raise ApiError(401, "invalid_installation_token", "The installation token does not match.")
+    if not installation.is_active:
+        raise ApiError(401, "installation_disabled", "This Valuedesk installation is disabled.")
+    return installation, credentials
+
+
+def freshdesk_agent(installation_id: str, token: str | None, agent_id: str) -> tuple[AgentSession, Installation]:
+    """A session for the FDK sidebar: the installation token proves the app; the agent id is checked to exist.
+
+    Freshdesk does not sign who the agent is, so the session is marked unverified and money
+    actions record that.
+
+    :raise ApiError: 401 for a wrong token or an unknown agent.
+    """
+    installation, credentials = _installation_by_token(installation_id, token)
+    try:
+        agent = _cached_agent(installation_id, agent_id,
+                              lambda: freshdesk.client_for(installation, credentials).get_agent(agent_id))
+    except NotFound:
+        raise ApiError(401, "unknown_agent", "Freshdesk does not know this agent.") from None
+    role = _role_for(installation, agent.id)
+    return AgentSession(installation_id, agent.id, agent.name, role=role, host="freshdesk", verified=False), installation
+
+
+def install_freshdesk(installation_id: str, token: str | None, domain: str, api_key: str) -> None:
+    """Store the API key the FDK app's onAppInstall sends, proven by the installation token."""
+    installation, _ = _installation_by_token(installation_id, token)
+    store_freshdesk_key(request_session(installation_id), installation, domain, api_key)
 
 
 def link_zendesk_app(subdomain: str, app_id: str, app_installation_id: str, token: str | None) -> None:

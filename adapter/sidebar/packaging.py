@@ -7,7 +7,12 @@ import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from jinja2 import Environment
+from jinja2 import FileSystemLoader
+from jinja2 import select_autoescape
+
 from adapter.errors import ApiError
+from adapter.sidebar import PANEL_SECTIONS
 from adapter.sidebar.icons import SVG
 from adapter.sidebar.icons import logo_png
 
@@ -110,3 +115,176 @@ def _write_zip(target: Path, files: dict[str, str | bytes]) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
             archive.writestr(name, content)
+
+
+# Freshdesk (FDK platform 3.0)
+
+SIDEBAR = Path(__file__).parent
+FDK_ENGINES = {"node": "18.20.8", "fdk": "9.7.4"}
+SECURE_HEADERS = {"Content-Type": "application/json",
+                  "X-Valuedesk-Installation-Token": "<%= iparam.installation_token %>"}
+
+
+def _template(method: str, path: str, headers: dict) -> dict:
+    return {"schema": {"protocol": "https", "method": method, "host": "<%= iparam.service_host %>",
+                       "path": path, "headers": headers},
+            "options": {"maxAttempts": 2, "retryDelay": 500}}
+
+
+def freshdesk_requests() -> dict:
+    """config/requests.json: every call the app makes; secrets are filled in server-side by Freshworks."""
+    api_headers = {"Content-Type": "application/json", "Authorization": "Bearer <%= context.session %>"}
+    templates = {
+        "valuedeskSession": _template("POST", "/api/freshdesk/<%= iparam.installation_id %>/session", SECURE_HEADERS),
+        "valuedeskInstall": _template("POST", "/api/freshdesk/<%= iparam.installation_id %>/install", SECURE_HEADERS),
+        "valuedeskWebhook": _template("POST", "/webhooks/freshdesk/<%= iparam.installation_id %>",
+                                      {"Content-Type": "application/json",
+                                       "X-Valuedesk-Secret": "<%= iparam.webhook_secret %>"}),
+    }
+    for method, name in (("GET", "valuedeskGet"), ("POST", "valuedeskPost"), ("PATCH", "valuedeskPatch"),
+                         ("PUT", "valuedeskPut"), ("DELETE", "valuedeskDelete")):
+        templates[name] = _template(method, "/api/<%= context.path %>", api_headers)
+    return templates
+
+
+def freshdesk_manifest() -> dict:
+    """manifest.json (platform 3.0): a ticket sidebar, product events, and the declared request templates."""
+    return {
+        "platform-version": "3.0",
+        "modules": {
+            "common": {
+                "requests": {name: {} for name in freshdesk_requests()},
+                "events": {"onAppInstall": {"handler": "onAppInstallHandler"}},
+            },
+            "support_ticket": {
+                "location": {"ticket_sidebar": {"url": "index.html", "icon": "styles/images/icon.svg"}},
+                "events": {
+                    "onConversationCreate": {"handler": "onConversationCreateHandler"},
+                    "onTicketCreate": {"handler": "onTicketCreateHandler"},
+                },
+            },
+        },
+        "engines": FDK_ENGINES,
+    }
+
+
+def freshdesk_iparams(service_url: str) -> dict:
+    """config/iparams.json: what the admin fills in when installing; tokens and keys are secure."""
+    return {
+        "service_host": {"display_name": "Valuedesk service host", "type": "text", "required": True,
+                         "default_value": service_host(service_url),
+                         "description": "Host name of your Valuedesk service, without https://."},
+        "installation_id": {"display_name": "Installation id", "type": "text", "required": True,
+                            "description": "Printed by `valuedesk installations connect freshdesk`."},
+        "installation_token": {"display_name": "Installation token", "type": "text", "required": True,
+                               "secure": True, "description": "Printed by the same command. Never shown to agents."},
+        "webhook_secret": {"display_name": "Webhook secret", "type": "text", "required": True, "secure": True,
+                           "description": "Printed by the same command; signs events this app forwards."},
+        "freshdesk_api_key": {"display_name": "Freshdesk API key", "type": "text", "required": True,
+                              "secure": True, "description": "An agent's API key; Valuedesk stores it encrypted."},
+    }
+
+
+FDK_SERVER_JS = """// Serverless handlers: forward product events to Valuedesk through the valuedeskWebhook template,
+// and hand the API key to Valuedesk when the app is installed. Secrets never leave Freshworks' side.
+function payload(event, args) {
+  return JSON.stringify({ region: args.region, account_id: args.account_id, domain: args.domain,
+                          event: event, timestamp: args.timestamp, data: args.data });
+}
+
+exports = {
+  onConversationCreateHandler: async function (args) {
+    try {
+      await $request.invokeTemplate("valuedeskWebhook", { body: payload("onConversationCreate", args) });
+    } catch (error) {
+      console.error("Valuedesk did not accept onConversationCreate", error.status);
+    }
+  },
+
+  onTicketCreateHandler: async function (args) {
+    try {
+      await $request.invokeTemplate("valuedeskWebhook", { body: payload("onTicketCreate", args) });
+    } catch (error) {
+      console.error("Valuedesk did not accept onTicketCreate", error.status);
+    }
+  },
+
+  onAppInstallHandler: async function (args) {
+    try {
+      await $request.invokeTemplate("valuedeskInstall", {
+        body: JSON.stringify({ domain: args.domain || args.iparams.domain || "", api_key: args.iparams.freshdesk_api_key }),
+      });
+      renderData();
+    } catch (error) {
+      renderData({ message: "Valuedesk could not verify the installation token or the API key." });
+    }
+  },
+};
+"""
+
+FDK_TEST_DATA = {
+    "onConversationCreate.json": {
+        "region": "US", "account_id": 8675309, "domain": "acme.freshdesk.com", "event": "onConversationCreate",
+        "timestamp": 1764000000,
+        "data": {"conversation": {"id": 5001, "ticket_id": 42, "body": "<div>Still broken</div>",
+                                  "body_text": "Still broken", "private": False, "incoming": True, "source": 0,
+                                  "user_id": 9001, "category": 2},
+                 "actor": {"id": 9001, "type": "contact"}},
+    },
+    "onTicketCreate.json": {
+        "region": "US", "account_id": 8675309, "domain": "acme.freshdesk.com", "event": "onTicketCreate",
+        "timestamp": 1764000000,
+        "data": {"ticket": {"id": 42, "subject": "Export fails", "status": 2, "requester_id": 9001},
+                 "requester": {"id": 9001, "name": "Dana Whitfield"}, "actor": {"id": 9001, "type": "contact"}},
+    },
+}
+
+FRESHDESK_README = """# Valuedesk for Freshdesk
+
+1. On your Valuedesk service run `valuedesk installations connect freshdesk --domain acme --api-key <key>`.
+   It prints the installation id, installation token, webhook secret and two automation rules.
+2. In Freshdesk, Admin > Apps > Manage apps > Custom apps, upload this zip (or `fdk validate` and
+   `fdk pack` it first), then install it and fill in the settings from step 1.
+3. Create the two automation rules printed in step 1 (the app also forwards new conversations).
+"""
+
+
+def _panel_html(host: str, asset) -> str:
+    environment = Environment(loader=FileSystemLoader(SIDEBAR / "templates"), autoescape=select_autoescape())
+    return environment.get_template("sidebar/panel.html").render(
+        host=host, asset=asset, config=None, sections=PANEL_SECTIONS)
+
+
+def _fdk_asset(path: str) -> str:
+    return ("styles/" if path.endswith(".css") else "scripts/") + path
+
+
+def _sidebar_files(host: str) -> dict[str, bytes]:
+    """The sidebar's own static files for one host, at their FDK paths."""
+    files = {}
+    for path in sorted((SIDEBAR / "static").rglob("*")):
+        relative = path.relative_to(SIDEBAR / "static").as_posix()
+        if path.is_dir() or (relative.startswith("hosts/") and relative != f"hosts/{host}.js"):
+            continue
+        files[f"app/{_fdk_asset(relative)}"] = path.read_bytes()
+    return files
+
+
+def build_freshdesk_app(service_url: str, out_dir: Path) -> Path:
+    """Write the FDK platform 3.0 app zip into `out_dir` and return its path."""
+    service_host(service_url)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"valuedesk-freshdesk-{APP_VERSION}.zip"
+    files: dict[str, str | bytes] = {
+        "manifest.json": json.dumps(freshdesk_manifest(), indent=2) + "\n",
+        "config/iparams.json": json.dumps(freshdesk_iparams(service_url), indent=2) + "\n",
+        "config/requests.json": json.dumps(freshdesk_requests(), indent=2) + "\n",
+        "app/index.html": _panel_html("freshdesk", _fdk_asset),
+        "app/styles/images/icon.svg": SVG,
+        "server/server.js": FDK_SERVER_JS,
+        "README.md": FRESHDESK_README,
+        **{f"server/test_data/{name}": json.dumps(data, indent=2) + "\n" for name, data in FDK_TEST_DATA.items()},
+        **_sidebar_files("freshdesk"),
+    }
+    _write_zip(target, files)
+    return target

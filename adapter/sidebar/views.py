@@ -14,6 +14,7 @@ from adapter.errors import ApiError
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import Installation
 from adapter.providers import playground
+from adapter.sidebar import PANEL_SECTIONS
 from adapter.sidebar import bp
 from adapter.sidebar.auth import AgentSession
 from adapter.sidebar.auth import issue_token
@@ -29,7 +30,13 @@ def render_panel(agent: AgentSession, ticket_id: str | None, installation: Insta
         "agent": {"id": agent.agent_id, "name": agent.agent_name, "role": agent.role},
         "installation": {"name": installation.name, "timezone": installation.timezone},
     }
-    return render_template("sidebar/panel.html", config=config, host=agent.host)
+    return render_template("sidebar/panel.html", config=config, host=agent.host, asset=static_asset,
+                           sections=PANEL_SECTIONS)
+
+
+def static_asset(path: str) -> str:
+    """URL of a sidebar static file."""
+    return url_for("sidebar.static", filename=path)
 
 
 @bp.get("/playground")

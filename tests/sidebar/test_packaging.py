@@ -63,3 +63,68 @@ def test_logos_are_real_pngs_of_the_required_size(package, name, size):
 def test_service_url_must_be_https(tmp_path):
     with pytest.raises(ApiError, match="https://"):
         build_zendesk_app("http://valuedesk.example.com", tmp_path)
+
+
+# Freshdesk (FDK platform 3.0)
+
+from adapter.sidebar.packaging import build_freshdesk_app  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def fdk(tmp_path_factory):
+    path = build_freshdesk_app("https://valuedesk.example.com", tmp_path_factory.mktemp("fdk"))
+    with zipfile.ZipFile(path) as archive:
+        yield {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_fdk_layout(fdk):
+    required = {"manifest.json", "config/iparams.json", "config/requests.json", "app/index.html",
+                "app/styles/images/icon.svg", "server/server.js"}
+    assert set(fdk) >= required
+    manifest = json.loads(fdk["manifest.json"])
+    assert manifest["platform-version"] == "3.0"
+    assert set(manifest["engines"]) == {"node", "fdk"}
+    sidebar = manifest["modules"]["support_ticket"]["location"]["ticket_sidebar"]
+    assert f"app/{sidebar['url']}" in fdk and f"app/{sidebar['icon']}" in fdk
+
+
+def test_every_template_the_app_uses_is_declared(fdk):
+    import re
+
+    manifest = json.loads(fdk["manifest.json"])
+    declared = set(json.loads(fdk["config/requests.json"]))
+    assert declared == set(manifest["modules"]["common"]["requests"])
+    code = b"\n".join(data for name, data in fdk.items() if name.endswith(".js")).decode()
+    used = set(re.findall(r'invokeTemplate\("(\w+)"', code)) | set(re.findall(r'(valuedesk[A-Z]\w+)', code))
+    assert used and used <= declared
+
+
+def test_event_handlers_exist_in_server_js(fdk):
+    manifest = json.loads(fdk["manifest.json"])
+    server = fdk["server/server.js"].decode()
+    handlers = [e["handler"] for e in manifest["modules"]["support_ticket"]["events"].values()]
+    handlers += [e["handler"] for e in manifest["modules"]["common"]["events"].values()]
+    for handler in handlers:
+        assert f"{handler}: async function" in server
+    assert "iparams" not in server.split("payload(")[1].split("}")[0]  # forwarded events carry no settings
+
+
+def test_secrets_are_secure_iparams_and_only_used_server_side(fdk):
+    iparams = json.loads(fdk["config/iparams.json"])
+    assert {name for name, spec in iparams.items() if spec.get("secure")} == {
+        "installation_token", "webhook_secret", "freshdesk_api_key"}
+    assert iparams["service_host"]["default_value"] == "valuedesk.example.com"
+    frontend = fdk["app/index.html"].decode() + fdk["app/scripts/hosts/freshdesk.js"].decode()
+    assert "iparam" not in frontend
+    for spec in json.loads(fdk["config/requests.json"]).values():
+        assert spec["schema"]["protocol"] == "https"
+
+
+def test_index_html_loads_only_packaged_files(fdk):
+    import re
+
+    html = fdk["app/index.html"].decode()
+    assert "{{{appclient}}}" in html
+    for src in re.findall(r'(?:src|href)="([^"{]+)"', html):
+        assert f"app/{src}" in fdk, src
+    assert "app/scripts/hosts/zendesk.js" not in fdk and "app/scripts/hosts/playground.js" not in fdk

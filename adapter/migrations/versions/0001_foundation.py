@@ -11,20 +11,12 @@ from alembic import op
 from adapter.db import BigId
 from adapter.db import Json
 from adapter.db import UTCDateTime
+from adapter.db import installation_column
 
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-
-def tenant_column() -> sa.Column:
-    return sa.Column(
-        "installation_id",
-        sa.String(64),
-        sa.ForeignKey("installations.id", ondelete="CASCADE"),
-        nullable=False,
-    )
 
 
 def upgrade() -> None:
@@ -48,7 +40,7 @@ def upgrade() -> None:
         sa.Column("ciphertext", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
-        tenant_column(),
+        installation_column(),
         sa.UniqueConstraint("installation_id", "name"),
     )
     op.create_table(
@@ -66,7 +58,7 @@ def upgrade() -> None:
         sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
         sa.Column("claimed_at", UTCDateTime(), nullable=True),
         sa.Column("processed_at", UTCDateTime(), nullable=True),
-        tenant_column(),
+        installation_column(),
         sa.UniqueConstraint("installation_id", "provider", "delivery_id"),
     )
     op.create_index("ix_webhook_receipts_status_due", "webhook_receipts", ["status", "next_attempt_at"])
@@ -82,7 +74,7 @@ def upgrade() -> None:
         sa.Column("tags", Json, nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
-        tenant_column(),
+        installation_column(),
     )
     op.create_index(
         "ix_playground_tickets_installation", "playground_tickets", ["installation_id", "updated_at"]
@@ -101,7 +93,7 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("public", sa.Boolean(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        tenant_column(),
+        installation_column(),
     )
     op.create_index("ix_playground_comments_ticket", "playground_comments", ["installation_id", "ticket_id"])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -28,6 +27,7 @@ from adapter.providers.base import HttpApi
 from adapter.providers.base import Macro
 from adapter.providers.base import Ticket
 from adapter.providers.base import error_for_status
+from adapter.providers.base import html_to_text
 from adapter.providers.zendesk.constants import AGENT_ROLES
 from adapter.providers.zendesk.constants import EMAIL_CREDENTIAL
 from adapter.providers.zendesk.constants import NAME
@@ -295,9 +295,7 @@ def _macro_comment(actions: list) -> str | None:
         if isinstance(value, list):
             value = value[-1] if value else None
         if isinstance(value, str) and value.strip():
-            if action["field"] == "comment_value_html":
-                value = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", value))
-            return value.strip()
+            return html_to_text(value) if action["field"] == "comment_value_html" else value.strip()
     return None
 
 

@@ -32,32 +32,42 @@
     }
   }
 
+  // Returns {status, data}. Hosts that cannot call us directly (Freshdesk's request templates)
+  // provide host.request with the same contract.
+  async function send(method, path, body, signal) {
+    if (host.request) return host.request(method, path, body, token);
+    const response = await fetch("/api" + path, {
+      method,
+      signal,
+      headers: { "Authorization": "Bearer " + token, "Accept": "application/json",
+                 ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    return { status: response.status, data: response.status === 204 ? null : await response.json().catch(() => null) };
+  }
+
   async function api(method, path, body, options) {
     const timeoutMs = (options && options.timeoutMs) || 15000;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
-    let response;
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => { controller.abort(); reject(new ApiFailure(0, "timeout", "Valuedesk took too long to answer.")); }, timeoutMs);
+    });
+    let result;
     try {
-      response = await fetch("/api" + path, {
-        method,
-        signal: controller.signal,
-        headers: { "Authorization": "Bearer " + token, "Accept": "application/json",
-                   ...(body !== undefined ? { "Content-Type": "application/json" } : {}) },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
+      result = await Promise.race([send(method, path, body, controller.signal), timeout]);
     } catch (error) {
-      throw new ApiFailure(0, error.name === "AbortError" ? "timeout" : "network",
-        error.name === "AbortError" ? "Valuedesk took too long to answer." : "Valuedesk could not be reached.");
+      if (error instanceof ApiFailure) throw error;
+      throw new ApiFailure(0, "network", "Valuedesk could not be reached.");
     } finally {
       clearTimeout(timer);
     }
-    const data = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) {
-      const error = (data && data.error) || {};
-      if (response.status === 401) banner(error.message || "Your session ended; reopen the ticket.");
-      throw new ApiFailure(response.status, error.code || "error", error.message || response.statusText, error.fields);
+    if (result.status < 200 || result.status >= 300) {
+      const error = (result.data && result.data.error) || {};
+      if (result.status === 401) banner(error.message || "Your session ended; reopen the ticket.");
+      throw new ApiFailure(result.status, error.code || "error", error.message || "Request failed (" + result.status + ").", error.fields);
     }
-    return data;
+    return result.data;
   }
 
   function banner(message) {
@@ -141,6 +151,16 @@
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
+    if (!config.token && host.bootstrap) {
+      try {
+        Object.assign(config, await host.bootstrap());
+        token = config.token;
+        document.getElementById("vd-who").textContent = (config.agent && config.agent.name) || "";
+      } catch (error) {
+        banner("Valuedesk could not start: " + ((error && error.message) || "check the app's settings."));
+        return;
+      }
+    }
     host.onTicketUpdated(() => refresh());
     host.ready();
     if (!config.ticketId && host.ticketId) {

@@ -1,0 +1,30 @@
+"""Freshdesk: webhook secret check, event parsing, and an API v2 client over requests.
+
+API: https://developers.freshdesk.com/api/
+Automation webhooks: https://support.freshdesk.com/support/solutions/articles/132589
+App SDK 3.0 product events: https://developers.freshworks.com/docs/app-sdk/v3.0/
+"""
+
+from adapter.providers.freshdesk.client import Client
+from adapter.providers.freshdesk.client import RateBudget
+from adapter.providers.freshdesk.client import client_for
+from adapter.providers.freshdesk.constants import API_KEY_CREDENTIAL
+from adapter.providers.freshdesk.constants import EVENT_TYPES
+from adapter.providers.freshdesk.constants import IGNORED_EVENT_TYPES
+from adapter.providers.freshdesk.constants import NAME
+from adapter.providers.freshdesk.constants import SECRET_CREDENTIAL
+from adapter.providers.freshdesk.constants import SECRET_HEADER
+from adapter.providers.freshdesk.constants import STORED_HEADERS
+from adapter.providers.freshdesk.webhooks import EVENT_PARSERS
+from adapter.providers.freshdesk.webhooks import automation_body
+from adapter.providers.freshdesk.webhooks import automation_rules
+from adapter.providers.freshdesk.webhooks import describe
+from adapter.providers.freshdesk.webhooks import event_type_of
+from adapter.providers.freshdesk.webhooks import parse_event
+from adapter.providers.freshdesk.webhooks import verify
+
+__all__ = [
+    "API_KEY_CREDENTIAL", "EVENT_PARSERS", "EVENT_TYPES", "IGNORED_EVENT_TYPES", "NAME", "SECRET_CREDENTIAL",
+    "SECRET_HEADER", "STORED_HEADERS", "Client", "RateBudget", "automation_body", "automation_rules", "client_for",
+    "describe", "event_type_of", "parse_event", "verify",
+]

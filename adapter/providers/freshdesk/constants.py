@@ -1,0 +1,22 @@
+"""Names Freshdesk and Valuedesk agree on: credentials, headers, event types, statuses."""
+
+NAME = "freshdesk"
+SECRET_CREDENTIAL = "freshdesk_webhook_secret"
+API_KEY_CREDENTIAL = "freshdesk_api_key"
+SECRET_HEADER = "X-Valuedesk-Secret"
+# Never store SECRET_HEADER: it is the credential itself.
+STORED_HEADERS = ("Content-Type", "User-Agent")
+
+# automation.*: the bodies our automation rules send (ticket id only);
+# app.*: Freshworks' own product-event payloads, forwarded by our FDK app's serverless handlers.
+EVENT_TYPES = (
+    "automation.ticket_created",
+    "automation.ticket_updated",
+    "app.conversation_created",
+    "app.ticket_created",
+)
+IGNORED_EVENT_TYPES = ("app.ticket_updated",)
+
+# Freshdesk's built-in status codes; custom statuses (6 and up) are "waiting" states.
+STATUS_CODES = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
+STATUS_BY_NAME = {"open": 2, "pending": 3, "solved": 4, "resolved": 4, "closed": 5}
