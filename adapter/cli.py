@@ -121,12 +121,14 @@ def _stop(process: subprocess.Popen | None) -> None:
 
 
 @main.command()
-@click.option("--workers", default=2, show_default=True, type=int, help="Worker threads.")
-def worker(workers: int) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker threads [default: 1 on SQLite, which has one writer; 4 on PostgreSQL].")
+def worker(workers: int | None) -> None:
     """Run the job worker with periodic jobs (sweeps, reminders, syncs)."""
     require_migrated()
     from adapter.queue import get_huey
 
+    workers = workers or (1 if settings().is_sqlite else 4)
     huey = get_huey()
     if huey.immediate:
         raise click.ClickException("VALUEDESK_JOBS_IMMEDIATE is on: jobs run inside the web process, no worker needed.")

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app
 from flask import g
+from flask import request
 from sqlalchemy import JSON
 from sqlalchemy import BigInteger
 from sqlalchemy import Column
@@ -35,6 +36,7 @@ from sqlalchemy.types import TypeDecorator
 from adapter.errors import TenantViolation
 
 SCOPE_KEY = "valuedesk.installation_id"
+IMMEDIATE = "valuedesk_begin_immediate"
 SYSTEM = "*system*"
 
 NAMING_CONVENTION = {
@@ -148,32 +150,40 @@ class Database:
                 url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine, "begin", _sqlite_begin_immediate_on_write)
+            event.listen(self.engine, "begin", _sqlite_begin)
         else:
             self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
-    def session(self, installation_id: str) -> Session:
-        """A session that can only see and write rows of `installation_id`."""
+    def _open(self, scope: str, immediate: bool) -> Session:
+        session = self._factory(info={SCOPE_KEY: scope})
+        if immediate and self.url.startswith("sqlite"):
+            # Take SQLite's write lock up front: a transaction that reads and then writes could
+            # otherwise fail at its first write when another writer committed in between.
+            session.connection(execution_options={IMMEDIATE: True})
+        return session
+
+    def session(self, installation_id: str, *, immediate: bool = False) -> Session:
+        """A session that can only see and write rows of `installation_id` (`immediate` when it will write)."""
         if not installation_id or installation_id == SYSTEM:
             raise TenantViolation("An installation id is required to open a tenant session.")
-        return self._factory(info={SCOPE_KEY: installation_id})
+        return self._open(installation_id, immediate)
 
-    def system_session(self) -> Session:
+    def system_session(self, *, immediate: bool = False) -> Session:
         """A session across installations, for sweeps, the CLI and intake only."""
-        return self._factory(info={SCOPE_KEY: SYSTEM})
+        return self._open(SYSTEM, immediate)
 
     @contextmanager
-    def tenant(self, installation_id: str) -> Iterator[Session]:
+    def tenant(self, installation_id: str, *, immediate: bool = False) -> Iterator[Session]:
         """Context-managed tenant session that commits on success and rolls back on error."""
-        with self.session(installation_id) as session, session.begin():
-            yield session
+        with self.session(installation_id, immediate=immediate) as session:
+            yield from _committing(session)
 
     @contextmanager
-    def system(self) -> Iterator[Session]:
+    def system(self, *, immediate: bool = False) -> Iterator[Session]:
         """Context-managed system session that commits on success and rolls back on error."""
-        with self.system_session() as session, session.begin():
-            yield session
+        with self.system_session(immediate=immediate) as session:
+            yield from _committing(session)
 
     def ping(self) -> None:
         """Run a trivial query; raises when the database is unreachable."""
@@ -183,6 +193,15 @@ class Database:
     def dispose(self) -> None:
         """Close pooled connections (after fork, at shutdown, in tests)."""
         self.engine.dispose()
+
+
+def _committing(session: Session) -> Iterator[Session]:
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
@@ -197,10 +216,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate_on_write(connection) -> None:
-    # A deferred transaction that later writes can fail with "database is locked" without waiting;
-    # BEGIN IMMEDIATE takes the write lock up front and honours busy_timeout instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(connection) -> None:
+    # Deferred by default, so WAL readers never wait for a writer; IMMEDIATE for sessions that
+    # said they will write (it waits up to busy_timeout instead of failing at the first write).
+    immediate = connection.get_execution_options().get(IMMEDIATE)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def init_app(app, url: str) -> Database:
@@ -226,7 +246,7 @@ def request_session(installation_id: str) -> Session:
     """The request's tenant session, opened on first use and closed at teardown."""
     session = g.get("_vd_session")
     if session is None:
-        session = get_db().session(installation_id)
+        session = get_db().session(installation_id, immediate=request.method not in ("GET", "HEAD", "OPTIONS"))
         g._vd_session = session
     elif session.info.get(SCOPE_KEY) != installation_id:
         raise TenantViolation("This request is already bound to another installation.")

@@ -1,96 +1,106 @@
-"""Job entry points run by the Huey worker: process receipts, and the periodic sweeps."""
+"""Job entry points run by the Huey worker: process receipts, send outbox actions, and the periodic sweeps."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
 from huey import crontab
 from huey.exceptions import RetryTask
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from adapter import dispatch
+from adapter import outbox
 from adapter import queue
 from adapter import receipts
+from adapter import workitems
 from adapter.db import get_db
 from adapter.errors import RETRYABLE
 from adapter.errors import ProviderError
 from adapter.errors import UnsupportedEvent
 from adapter.logs import request_id
 from adapter.models import Installation
+from adapter.models import OutboxAction
 from adapter.models import WebhookReceipt
 from adapter.providers import webhook_source
 
 log = logging.getLogger("valuedesk.jobs")
+LOCK_RETRY_SECONDS = 2.0
+
+# work(session, installation, item) -> None when done, or a note when the item is deliberately skipped.
+Work = Callable[[Session, Installation, object], str | None]
 
 
 def _settings():
     return current_app.config["VALUEDESK"]
 
 
-def process_receipt(receipt_id: int) -> None:
-    """Parse a stored delivery into a domain event and run its handlers, exactly once per success."""
+def run_work_item(model: type, item_id: int, work: Work, label: Callable[[object], str]) -> None:
+    """Claim an item, run `work` in one tenant transaction, and settle it: done, ignored, retried or failed.
+
+    Retryable vendor errors wait for their Retry-After; other errors back off exponentially; both are
+    bounded by the item's attempts, after which it is marked failed for the admin to retry.
+    """
     with get_db().system() as session:
-        receipt = receipts.claim(session, receipt_id)
-        if receipt is None:
-            return  # already handled, failed for good, or a live worker holds it
-        installation_id, provider, delivery_id = receipt.installation_id, receipt.provider, receipt.delivery_id
-    with request_id(f"{provider}:{delivery_id}"):
-        _process(receipt_id, installation_id, provider)
-
-
-def _process(receipt_id: int, installation_id: str, provider: str) -> None:
-    db = get_db()
-    source = webhook_source(provider)
-    try:
-        with db.tenant(installation_id) as session:
-            receipt = session.get(WebhookReceipt, receipt_id)
-            installation = session.get(Installation, installation_id)
-            event = None
-            if source is not None and installation is not None and installation.is_active:
-                event = source.parse_event(installation_id, json.loads(receipt.body), receipt.headers)
-            if event is None:
-                receipts.finish(receipt, "ignored")
+        item = workitems.claim(session, model, item_id)
+        if item is None:
+            return  # done already, failed for good, or a live worker holds it
+        installation_id, tag = item.installation_id, label(item)
+    with request_id(tag):
+        try:
+            with get_db().tenant(installation_id) as session:
+                item = session.get(model, item_id)
+                installation = session.get(Installation, installation_id)
+                if installation is None or not installation.is_active:
+                    workitems.finish(item, "ignored", "installation disabled")
+                    return
+                note = work(session, installation, item)
+                workitems.finish(item, "ignored" if note else "done", note)
+            log.info("jobs.done", extra={"fields": {"item": tag, "note": note}})
+        except UnsupportedEvent as unsupported:
+            message = unsupported.message
+            _settle(model, installation_id, item_id, lambda row: workitems.finish(row, "ignored", message))
+        except Exception as exc:
+            if not isinstance(exc, ProviderError):
+                log.exception("jobs.error", extra={"fields": {"item": tag}})
+            delay = _retry_later(model, installation_id, item_id, exc)
+            if delay is None:
+                log.warning("jobs.failed", extra={"fields": {"item": tag, "error": type(exc).__name__}})
                 return
-            handled = dispatch.handle(event, dispatch.EventContext(session, installation))
-            receipts.finish(receipt)
-        log.info("jobs.receipt.done", extra={"fields": {"receipt_id": receipt_id, "domain_event": type(event).__name__,
-                                                        "handlers": handled}})
-    except UnsupportedEvent as unsupported:
-        note = unsupported.message
-        _settle(installation_id, receipt_id, lambda r: receipts.finish(r, "ignored", note=note))
-    except Exception as exc:
-        if not isinstance(exc, ProviderError):
-            log.exception("jobs.receipt.error", extra={"fields": {"receipt_id": receipt_id}})
-        delay = _retry_later(installation_id, receipt_id, exc)
-        if delay is None:
-            log.warning("jobs.receipt.failed", extra={"fields": {"receipt_id": receipt_id, "error": type(exc).__name__}})
-            return
-        log.info("jobs.receipt.retry", extra={"fields": {"receipt_id": receipt_id, "delay": delay,
-                                                         "error": type(exc).__name__}})
-        raise RetryTask(delay=delay) from None
+            log.info("jobs.retry", extra={"fields": {"item": tag, "delay": delay, "error": type(exc).__name__}})
+            raise RetryTask(delay=delay) from None
 
 
-def _retry_later(installation_id: str, receipt_id: int, exc: Exception) -> float | None:
-    """Put the receipt back for a later attempt; the delay, or None once attempts are exhausted."""
+def _retry_later(model: type, installation_id: str, item_id: int, exc: Exception) -> float | None:
+    """Put the item back for a later attempt; the delay, or None once attempts are exhausted."""
     hinted = exc.retry_after if isinstance(exc, RETRYABLE) else None
+    if _is_lock_conflict(exc):
+        hinted = LOCK_RETRY_SECONDS
     outcome: dict[str, float | None] = {"delay": None}
 
-    def postpone(receipt: WebhookReceipt) -> None:
-        wait = hinted or receipts.backoff_seconds(receipt.attempts)
-        if receipts.postpone(receipt, _describe(exc), wait):
+    def postpone(item) -> None:
+        wait = hinted or workitems.backoff_seconds(item.attempts)
+        if workitems.postpone(item, _describe(exc), wait):
             outcome["delay"] = wait
 
-    _settle(installation_id, receipt_id, postpone)
+    _settle(model, installation_id, item_id, postpone)
     return outcome["delay"]
 
 
-def _settle(installation_id: str, receipt_id: int, change) -> None:
-    with get_db().tenant(installation_id) as session:
-        receipt = session.get(WebhookReceipt, receipt_id)
-        if receipt is not None:
-            change(receipt)
+def _is_lock_conflict(exc: Exception) -> bool:
+    # SQLite allows one writer; a job that read first may lose the race to write. Try again soon.
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+def _settle(model: type, installation_id: str, item_id: int, change) -> None:
+    with get_db().tenant(installation_id, immediate=True) as session:
+        item = session.get(model, item_id)
+        if item is not None:
+            change(item)
 
 
 def _describe(exc: Exception) -> str:
@@ -99,16 +109,45 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: internal error (see logs)"
 
 
-def sweep_receipts() -> int:
-    """Re-enqueue receipts that were not processed in time (lost enqueue, crashed worker)."""
+def _process_receipt(session: Session, installation: Installation, receipt: WebhookReceipt) -> str | None:
+    source = webhook_source(receipt.provider)
+    if source is None:
+        return f"no provider {receipt.provider!r}"
+    event = source.parse_event(installation.id, json.loads(receipt.body), receipt.headers)
+    if event is None:
+        return "ignored event"
+    dispatch.handle(event, dispatch.EventContext(session, installation))
+    return None
+
+
+def process_receipt(receipt_id: int) -> None:
+    """Parse a stored delivery into a domain event and run its handlers, exactly once per success."""
+    run_work_item(WebhookReceipt, receipt_id, _process_receipt, lambda r: f"{r.provider}:{r.delivery_id}")
+
+
+def _send_action(session: Session, installation: Installation, action: OutboxAction) -> str | None:
+    outbox.ACTIONS[action.kind](dispatch.EventContext(session, installation), action.payload)
+    return None
+
+
+def run_outbox_action(action_id: int) -> None:
+    """Send one outbound write (tag, note, tracker call) to its vendor."""
+    run_work_item(OutboxAction, action_id, _send_action, lambda a: f"outbox:{a.kind}:{a.id}")
+
+
+def sweep() -> int:
+    """Re-enqueue receipts and outbox actions that were not handled in time (lost enqueue, crashed worker)."""
     older_than = timedelta(seconds=_settings().receipt_sweep_after_seconds)
-    with get_db().system() as session:
-        ids = receipts.stalled(session, older_than=older_than)
-    for receipt_id in ids:
-        queue.enqueue("process_receipt", receipt_id)
-    if ids:
-        log.info("jobs.sweep.requeued", extra={"fields": {"count": len(ids)}})
-    return len(ids)
+    count = 0
+    for model, job in ((WebhookReceipt, "process_receipt"), (OutboxAction, "run_outbox_action")):
+        with get_db().system() as session:
+            ids = workitems.stalled(session, model, older_than=older_than)
+        for item_id in ids:
+            queue.enqueue(job, item_id)
+        count += len(ids)
+    if count:
+        log.info("jobs.sweep.requeued", extra={"fields": {"count": count}})
+    return count
 
 
 def purge_receipts() -> int:
@@ -122,9 +161,10 @@ def purge_receipts() -> int:
 
 JOBS = {
     "process_receipt": process_receipt,
+    "run_outbox_action": run_outbox_action,
 }
 
 PERIODIC = {
-    "sweep_receipts": (crontab(minute="*"), sweep_receipts),
+    "sweep": (crontab(minute="*"), sweep),
     "purge_receipts": (crontab(minute="17", hour="3"), purge_receipts),
 }

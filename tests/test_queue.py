@@ -54,7 +54,7 @@ def test_worker_process_consumes_and_processes(queued_app, tmp_path):
     env = {**os.environ, **{k: str(v) for k, v in config.items()}}
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
-        worker = subprocess.Popen([sys.executable, "-m", "adapter.cli", "worker", "--workers", "2"], env=env,
+        worker = subprocess.Popen([sys.executable, "-m", "adapter.cli", "worker"], env=env,
                                   cwd=tmp_path, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 30

@@ -173,8 +173,8 @@ def test_queue_outage_still_acknowledges_and_the_sweep_recovers(app, client, ins
     future = clock.now() + timedelta(minutes=10)
     monkeypatch.setattr(clock, "now", lambda: future)
     with app.app_context():
-        assert jobs.sweep_receipts() == 1
-        assert jobs.sweep_receipts() == 0
+        assert jobs.sweep() == 1
+        assert jobs.sweep() == 0
     assert len(seen) == 1
 
 

@@ -1,0 +1,18 @@
+"""Tables. Every tenant table carries installation_id and is reached only through scoped sessions."""
+
+from adapter.models.core import DEFAULT_BUSINESS_HOURS
+from adapter.models.core import HELPDESK_KINDS
+from adapter.models.core import RECEIPT_STATES
+from adapter.models.core import CommentMark
+from adapter.models.core import Credential
+from adapter.models.core import Installation
+from adapter.models.core import TicketSnapshot
+from adapter.models.core import WebhookReceipt
+from adapter.models.outbox import OutboxAction
+from adapter.models.playground import PlaygroundComment
+from adapter.models.playground import PlaygroundTicket
+
+__all__ = [
+    "DEFAULT_BUSINESS_HOURS", "HELPDESK_KINDS", "RECEIPT_STATES", "CommentMark", "Credential", "Installation", "OutboxAction",
+    "PlaygroundComment", "PlaygroundTicket", "TicketSnapshot", "WebhookReceipt",
+]

@@ -1,0 +1,86 @@
+"""The outbox: writes are sent only after their transaction commits, retried on vendor errors, swept if stalled."""
+
+from datetime import timedelta
+
+import pytest
+from huey.exceptions import RetryTask
+from sqlalchemy import select
+
+from adapter import clock
+from adapter import jobs
+from adapter import outbox
+from adapter import queue
+from adapter.errors import RateLimited
+from adapter.models import OutboxAction
+from adapter.models import PlaygroundTicket
+
+
+@pytest.fixture
+def ticket(db, make_installation):
+    inst = make_installation(kind="playground", account="outbox")
+    with db.tenant(inst.id) as session:
+        row = PlaygroundTicket(subject="S", requester_name="R", requester_email="r@x.example", tags=["vip"])
+        session.add(row)
+        session.flush()
+        return inst, str(row.id)
+
+
+def tags(db, inst, ticket_id):
+    with db.tenant(inst.id) as session:
+        return session.get(PlaygroundTicket, int(ticket_id)).tags
+
+
+def test_action_is_sent_after_commit(db, ticket):
+    inst, ticket_id = ticket
+    with db.tenant(inst.id) as session:
+        outbox.add(session, "helpdesk.add_tags", {"ticket_id": ticket_id, "tags": ["vd_bug"]})
+        assert tags(db, inst, ticket_id) == ["vip"]  # nothing sent before commit
+    assert tags(db, inst, ticket_id) == ["vip", "vd_bug"]
+    with db.system() as session:
+        assert session.scalars(select(OutboxAction.status)).all() == ["done"]
+
+
+def test_rolled_back_action_is_never_sent(db, ticket):
+    inst, ticket_id = ticket
+    with pytest.raises(RuntimeError), db.tenant(inst.id) as session:
+        outbox.add(session, "helpdesk.add_tags", {"ticket_id": ticket_id, "tags": ["vd_bug"]})
+        raise RuntimeError("domain change failed")
+    assert tags(db, inst, ticket_id) == ["vip"]
+    with db.system() as session:
+        assert session.scalars(select(OutboxAction)).all() == []
+
+
+def test_dedupe_key_allows_one_pending_action(db, ticket, monkeypatch):
+    inst, ticket_id = ticket
+    monkeypatch.setattr(queue, "enqueue", lambda *a, **k: None)  # keep them pending
+    with db.tenant(inst.id) as session:
+        first = outbox.add(session, "helpdesk.add_note", {"ticket_id": ticket_id, "body": "x"}, dedupe_key="note:1")
+        second = outbox.add(session, "helpdesk.add_note", {"ticket_id": ticket_id, "body": "y"}, dedupe_key="note:1")
+    assert first is not None and second is None
+
+
+def test_unknown_kind_is_a_programming_error(db, ticket):
+    inst, _ = ticket
+    with pytest.raises(ValueError), db.tenant(inst.id) as session:
+        outbox.add(session, "helpdesk.explode", {})
+
+
+def test_vendor_outage_retries_later_and_nothing_is_lost(db, ticket, monkeypatch):
+    inst, ticket_id = ticket
+    monkeypatch.setattr(queue, "enqueue", lambda *a, **k: None)
+    with db.tenant(inst.id) as session:
+        action_id = outbox.add(session, "helpdesk.add_tags", {"ticket_id": ticket_id, "tags": ["vd_bug"]}).id
+
+    def limited(context, payload):
+        raise RateLimited("helpdesk is rate limiting us", retry_after=12, provider="playground")
+
+    monkeypatch.setitem(outbox.ACTIONS, "helpdesk.add_tags", limited)
+    with pytest.raises(RetryTask) as info:
+        jobs.run_outbox_action(action_id)
+    assert info.value.delay == 12
+    monkeypatch.undo()
+    monkeypatch.setattr(queue, "enqueue", lambda name, item_id: jobs.run_outbox_action(item_id))
+    future = clock.now() + timedelta(minutes=10)
+    monkeypatch.setattr(clock, "now", lambda: future)
+    assert jobs.sweep() == 1
+    assert tags(db, inst, ticket_id) == ["vip", "vd_bug"]
