@@ -53,6 +53,9 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(sidebar.bp)
     app.extensions["valuedesk.api"].register_blueprint(sidebar.api_bp)
+    from adapter.signals import api as signals_api
+
+    app.extensions["valuedesk.api"].register_blueprint(signals_api.bp)
     if settings.playground:
         app.register_blueprint(playground.bp)
         app.extensions["valuedesk.api"].register_blueprint(playground.api_bp)

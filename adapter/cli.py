@@ -378,5 +378,134 @@ def connect_freshdesk_command(domain: str, api_key: str, timezone: str) -> None:
     click.echo(report.instructions)
 
 
+@main.group()
+def signals() -> None:
+    """Classify messages, train a model, and backfill suggestions from the helpdesk's history."""
+
+
+def _read_json_lines(stream, required: tuple[str, ...]):
+    import json
+
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, None, f"line {number} is not JSON: {exc.msg}"
+            continue
+        missing = [k for k in required if not isinstance(item, dict) or k not in item]
+        yield number, item, (f"line {number} lacks {', '.join(missing)}" if missing else None)
+
+
+@signals.command("classify", with_appcontext=False)
+@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False), help="A model from `signals train`.")
+@click.option("--installation", "installation_id", help="Use this installation's rules and trained model.")
+@click.option("--competitor", "competitors", multiple=True, help="A competitor name (repeatable).")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True)
+def signals_classify(model_path: str | None, installation_id: str | None, competitors: tuple[str, ...],
+                     threshold: float) -> None:
+    """Read {"id","text"} JSON lines on stdin; write {"id","labels","scores"} lines on stdout."""
+    import json
+    from pathlib import Path
+
+    from adapter.signals import classify
+    from adapter.signals import model as learned
+    from adapter.signals import rules
+    from adapter.signals.taxonomy import DEFAULT_TYPES
+
+    types = [key for key, *_ in DEFAULT_TYPES]
+    ruleset, trained = rules.default_rules(competitors), None
+    if model_path:
+        trained = learned.loads(Path(model_path).read_bytes())
+    if installation_id:
+        from adapter.installations import get_installation
+        from adapter.signals import service
+        from adapter.signals import taxonomy
+
+        with _create_app().app_context(), get_db().tenant(installation_id) as session:
+            installation = get_installation(session, installation_id)
+            if installation is None:
+                raise click.ClickException(f"No installation {installation_id!r}.")
+            ruleset = taxonomy.ruleset_for(session, installation)
+            types = [t.key for t in taxonomy.ensure_types(session) if t.enabled]
+            trained = trained or service.current_model(session)
+            threshold = taxonomy.settings_of(installation).threshold
+    failures = 0
+    for _, item, error in _read_json_lines(sys.stdin, ("id", "text")):
+        if error:
+            failures += 1
+            click.echo(json.dumps({"id": (item or {}).get("id"), "error": error}))
+            continue
+        scores = classify.scores(str(item["text"]), ruleset, trained, types)
+        labels = [k for k, v in sorted(scores.items(), key=lambda kv: -kv[1]) if v >= threshold]
+        click.echo(json.dumps({"id": item["id"], "labels": labels, "scores": scores}))
+    if failures:
+        raise SystemExit(1)
+
+
+@signals.command("train", with_appcontext=False)
+@click.option("--data", "data_path", required=True, type=click.File("r"), help='JSON lines {"text","labels"}.')
+@click.option("-o", "--out", "out_path", default="signals-model.pkl", show_default=True, type=click.Path(dir_okay=False))
+def signals_train(data_path, out_path: str) -> None:
+    """Train a model from labelled JSON lines (for `signals classify --model`)."""
+    from pathlib import Path
+
+    from adapter.signals import model as learned
+
+    examples = []
+    for _, item, error in _read_json_lines(data_path, ("text", "labels")):
+        if error:
+            raise click.ClickException(error)
+        examples.append(learned.Example(text=str(item["text"]), labels=frozenset(map(str, item["labels"]))))
+    trained = learned.train(examples)
+    if trained is None:
+        raise click.ClickException(f"Not enough data: need at least {learned.MIN_EXAMPLES} examples and "
+                                   f"{learned.MIN_POSITIVES} of some type (got {len(examples)} examples).")
+    Path(out_path).write_bytes(learned.dumps(trained))
+    per_type = ", ".join(f"{k} {v}" for k, v in sorted(trained.positives.items()))
+    click.echo(f"Trained on {trained.examples} examples ({per_type}); wrote {out_path}.")
+
+
+@signals.command("backfill")
+@click.option("--installation", "installation_id", required=True, help="Installation to backfill.")
+@click.option("--since", default="90d", show_default=True, help="How far back: 90d, 12w or 2026-01-31.")
+@click.option("--restart", is_flag=True, help="Start over instead of resuming an unfinished run.")
+def signals_backfill(installation_id: str, since: str, restart: bool) -> None:
+    """Create suggestions (not confirmed signals) for recent tickets; resumes after an interruption."""
+    from adapter import clock
+    from adapter.errors import ProviderError
+    from adapter.installations import get_installation
+    from adapter.providers import helpdesk_client
+    from adapter.signals import backfill
+
+    try:
+        moment = backfill.parse_since(since, clock.now())
+    except ApiError as exc:
+        raise click.ClickException(exc.message) from None
+    with get_db().session(installation_id) as session:
+        installation = get_installation(session, installation_id)
+        if installation is None:
+            raise click.ClickException(f"No installation {installation_id!r}.")
+        helpdesk = helpdesk_client(session, installation)
+        try:
+            ticket_ids = list(helpdesk.iter_ticket_ids(moment))
+        except ProviderError as exc:
+            raise click.ClickException(f"Could not list tickets: {exc.message}") from None
+        run = backfill.start_or_resume(session, moment.replace(microsecond=0), restart=restart)
+        todo = backfill.remaining(ticket_ids, run)
+        session.commit()
+        if len(todo) < len(ticket_ids):
+            click.echo(f"Resuming: {run.processed} tickets done before, {len(todo)} to go.")
+        with click.progressbar(length=len(todo), label=f"Backfilling since {moment:%Y-%m-%d}",
+                               show_pos=True, file=sys.stderr) as bar:
+            try:
+                backfill.run(session, installation, helpdesk, todo, run, progress=lambda _: bar.update(1))
+            except ProviderError as exc:
+                raise click.ClickException(f"Stopped at ticket {run.last_ticket_id or '(first)'}: {exc.message}. "
+                                           "Run the same command again to resume.") from None
+        click.echo(f"Done: {run.processed} tickets read, {run.suggestions} new suggestions to review.")
+
+
 if __name__ == "__main__":
     main()

@@ -24,6 +24,7 @@ from adapter.models import Installation
 from adapter.providers.base import Comment
 from adapter.providers.base import Helpdesk
 from adapter.providers.base import Ticket
+from adapter.signals import service as signals
 
 
 @dataclass
@@ -89,7 +90,7 @@ Handler = Callable[[DomainEvent, EventContext], None]
 # Each feature module adds its handlers here; order within a tuple is the order they run.
 HANDLERS: dict[type, tuple[Handler, ...]] = {
     TicketCreated: (),
-    CommentAdded: (),
+    CommentAdded: (signals.on_comment,),
     TicketStatusChanged: (),
     TicketAssigned: (),
     TicketUpdated: (catchup.catch_up,),

@@ -159,6 +159,23 @@ def purge_receipts() -> int:
     return removed
 
 
+def retrain_signal_models() -> int:
+    """Retrain each installation's signal model once enough new agent decisions have come in."""
+    from adapter.installations import list_installations
+    from adapter.signals import service as signals
+
+    with get_db().system() as session:
+        installation_ids = [i.id for i in list_installations(session) if i.is_active]
+    trained = 0
+    for installation_id in installation_ids:
+        with get_db().tenant(installation_id) as session:
+            if signals.decisions_since_training(session) >= signals.RETRAIN_EVERY and signals.retrain(session):
+                trained += 1
+    if trained:
+        log.info("jobs.signals.retrained", extra={"fields": {"installations": trained}})
+    return trained
+
+
 JOBS = {
     "process_receipt": process_receipt,
     "run_outbox_action": run_outbox_action,
@@ -167,4 +184,5 @@ JOBS = {
 PERIODIC = {
     "sweep": (crontab(minute="*"), sweep),
     "purge_receipts": (crontab(minute="17", hour="3"), purge_receipts),
+    "retrain_signal_models": (crontab(minute="41"), retrain_signal_models),
 }

@@ -128,3 +128,27 @@ def test_connect_freshdesk_prints_settings_and_rules(runner, no_network):
     assert "Installation token:" in result.output and "Webhook secret:" in result.output
     assert "Rule 2: Valuedesk: ticket updated" in result.output
     assert "api-key-123" not in result.output
+
+
+def test_signals_classify_and_train_commands(tmp_path):
+    import json
+
+    env = {"PATH": "/usr/bin:/bin"}
+    lines = '{"id": 1, "text": "It crashes with error 500"}\n{"id": 2, "text": "Hello"}\nbroken\n'
+    result = subprocess.run([sys.executable, "-m", "adapter.cli", "signals", "classify"], input=lines, env=env,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1  # one bad line
+    assert out[0]["labels"] == ["bug"] and set(out[0]["scores"]) >= {"bug", "praise", "competitor"}
+    assert out[1]["labels"] == [] and "error" in out[2]
+    from tests.conftest import FIXTURES
+
+    trained = subprocess.run([sys.executable, "-m", "adapter.cli", "signals", "train", "--data",
+                              str(FIXTURES / "signals" / "training.jsonl"), "-o", str(tmp_path / "m.pkl")],
+                             env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert trained.returncode == 0 and "Trained on 36 examples" in trained.stdout
+    too_little = tmp_path / "few.jsonl"
+    too_little.write_text('{"text": "a", "labels": ["bug"]}\n')
+    refused = subprocess.run([sys.executable, "-m", "adapter.cli", "signals", "train", "--data", str(too_little)],
+                             env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "Not enough data" in refused.stderr

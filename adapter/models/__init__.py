@@ -11,8 +11,15 @@ from adapter.models.core import WebhookReceipt
 from adapter.models.outbox import OutboxAction
 from adapter.models.playground import PlaygroundComment
 from adapter.models.playground import PlaygroundTicket
+from adapter.models.signals import BackfillRun
+from adapter.models.signals import Signal
+from adapter.models.signals import SignalModel
+from adapter.models.signals import SignalType
+from adapter.models.signals import Suggestion
+from adapter.models.signals import Theme
 
 __all__ = [
+    "BackfillRun", "Signal", "SignalModel", "SignalType", "Suggestion", "Theme",
     "DEFAULT_BUSINESS_HOURS", "HELPDESK_KINDS", "RECEIPT_STATES", "CommentMark", "Credential", "Installation", "OutboxAction",
     "PlaygroundComment", "PlaygroundTicket", "TicketSnapshot", "WebhookReceipt",
 ]

@@ -16,6 +16,7 @@ from adapter.models import PlaygroundTicket
 from adapter.playground import sample
 from adapter.providers import playground
 from adapter.security import new_secret
+from adapter.signals import taxonomy
 
 STATUSES = ("new", "open", "pending", "solved", "closed")
 
@@ -104,6 +105,7 @@ def ensure_installation(session: Session) -> Installation:
             timezone="Europe/London",
             installation_id=PLAYGROUND_ID,
         )
+        taxonomy.update_settings(installation, competitors=list(sample.COMPETITORS))
     store = CredentialStore(session, PLAYGROUND_ID)
     if store.get(playground.SECRET_CREDENTIAL) is None:
         store.set(playground.SECRET_CREDENTIAL, new_secret())

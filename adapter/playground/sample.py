@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+COMPETITORS = ("Xero", "QuickBooks", "FreshBooks")
+
 # Each ticket: subject, requester, organization, status, assignee, and messages as
 # (minutes before now, author role, author name, public, body).
 TICKETS = (

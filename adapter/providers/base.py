@@ -6,6 +6,7 @@ import email.utils
 import html
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -110,6 +111,10 @@ class Helpdesk(Protocol):
     def list_agents(self) -> list[Agent]: ...
 
     def ticket_url(self, ticket_id: str) -> str: ...
+
+    def set_status(self, ticket_id: str, status: str) -> None: ...
+
+    def iter_ticket_ids(self, since: datetime) -> Iterable[str]: ...
 
 
 _BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.IGNORECASE)

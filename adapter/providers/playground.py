@@ -284,7 +284,7 @@ class Client:
         """The playground's agents."""
         return list(AGENTS)
 
-    def list_ticket_ids(self, since: datetime) -> list[str]:
+    def iter_ticket_ids(self, since: datetime) -> list[str]:
         """Ids of tickets updated since `since`, oldest first (for backfills)."""
         return [
             str(i)

@@ -12,7 +12,9 @@ bp = Blueprint(
     static_url_path="/static",
 )
 # Partial templates rendered inside the panel, in order; each feature adds its own.
-PANEL_SECTIONS: tuple[str, ...] = ()
+PANEL_SECTIONS: tuple[str, ...] = ("sidebar/sections/signals.html",)
+# Scripts of those sections, loaded after the core.
+SECTION_SCRIPTS: tuple[str, ...] = ("sections/signals.js",)
 
 api_bp = ApiBlueprint("api", __name__, url_prefix="/api", description="Sidebar API for agents (bearer session).")
 

@@ -91,13 +91,24 @@ def current_agent() -> AgentSession:
     return g.agent
 
 
+def _bootstrap_admin(token: str) -> AgentSession | None:
+    """The self-hosting admin, when the bearer is VALUEDESK_ADMIN_TOKEN (installation named in a header)."""
+    admin_token = current_app.config["VALUEDESK"].admin_token
+    if not admin_token or not constant_time_equals(token, admin_token):
+        return None
+    installation_id = request.headers.get("X-Valuedesk-Installation", "").strip()
+    if not installation_id:
+        raise ApiError(400, "missing_installation", "Name the installation in the X-Valuedesk-Installation header.")
+    return AgentSession(installation_id, "bootstrap-admin", "Administrator", role="admin", host="admin")
+
+
 def authenticate() -> AgentSession:
     """Read the bearer token, check the installation is active, and bind the request to it."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "missing_session", "Sign in through the helpdesk sidebar; no session token was sent.")
-    agent = read_token(token.strip())
+    agent = _bootstrap_admin(token.strip()) or read_token(token.strip())
     installation = request_session(agent.installation_id).get(Installation, agent.installation_id)
     if installation is None or not installation.is_active:
         raise ApiError(401, "installation_disabled", "This Valuedesk installation is disabled.")
@@ -115,6 +126,23 @@ def agent_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def admin_required(view):
+    """Decorator: the view runs only for an admin of the session's installation."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not authenticate().is_admin:
+            raise ApiError(403, "admins_only", "Only admins of this helpdesk can do that.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def agent_db():
+    """The tenant session of the current agent's installation."""
+    return request_session(current_agent().installation_id)
 
 
 # Zendesk: the signed-URL JWT posted with the first page load.

@@ -13,6 +13,7 @@ from jinja2 import select_autoescape
 
 from adapter.errors import ApiError
 from adapter.sidebar import PANEL_SECTIONS
+from adapter.sidebar import SECTION_SCRIPTS
 from adapter.sidebar.icons import SVG
 from adapter.sidebar.icons import logo_png
 
@@ -252,7 +253,7 @@ FRESHDESK_README = """# Valuedesk for Freshdesk
 def _panel_html(host: str, asset) -> str:
     environment = Environment(loader=FileSystemLoader(SIDEBAR / "templates"), autoescape=select_autoescape())
     return environment.get_template("sidebar/panel.html").render(
-        host=host, asset=asset, config=None, sections=PANEL_SECTIONS)
+        host=host, asset=asset, config=None, sections=PANEL_SECTIONS, scripts=SECTION_SCRIPTS)
 
 
 def _fdk_asset(path: str) -> str:

@@ -15,6 +15,7 @@ from adapter.installations import PLAYGROUND_ID
 from adapter.models import Installation
 from adapter.providers import playground
 from adapter.sidebar import PANEL_SECTIONS
+from adapter.sidebar import SECTION_SCRIPTS
 from adapter.sidebar import bp
 from adapter.sidebar.auth import AgentSession
 from adapter.sidebar.auth import issue_token
@@ -31,7 +32,7 @@ def render_panel(agent: AgentSession, ticket_id: str | None, installation: Insta
         "installation": {"name": installation.name, "timezone": installation.timezone},
     }
     return render_template("sidebar/panel.html", config=config, host=agent.host, asset=static_asset,
-                           sections=PANEL_SECTIONS)
+                           sections=PANEL_SECTIONS, scripts=SECTION_SCRIPTS)
 
 
 def static_asset(path: str) -> str:

@@ -1,0 +1,1 @@
+"""Signals: customer messages become product signals, confirmed by agents with the customer's own words."""

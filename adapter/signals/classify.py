@@ -1,0 +1,74 @@
+"""Score a customer message for every signal type and keep the sentences that carry each signal (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from adapter.signals import rules
+from adapter.signals.model import TrainedModel
+from adapter.text import clean_message
+from adapter.text import sentences
+
+DEFAULT_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A signal type suggested for a message, with the customer's own words that carry it."""
+
+    type_key: str
+    score: float
+    quote: str
+    source: str
+
+
+def scores(text: str, ruleset: rules.RuleSet, model: TrainedModel | None = None,
+           types: Iterable[str] | None = None) -> dict[str, float]:
+    """Score of every type for the message: the stronger of the rules and the model."""
+    cleaned = clean_message(text)
+    by_rule = rules.score(cleaned, ruleset)
+    by_model = model.predict([cleaned])[0] if model and cleaned else {}
+    keys = set(types) if types is not None else set(by_rule) | set(by_model) | ruleset.types()
+    return {key: round(max(by_rule[key].score if key in by_rule else 0.0, by_model.get(key, 0.0)), 4)
+            for key in sorted(keys)}
+
+
+def classify(
+    text: str,
+    ruleset: rules.RuleSet,
+    model: TrainedModel | None = None,
+    *,
+    types: Iterable[str] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Suggestion]:
+    """Suggestions at or above `threshold`, strongest first, each with its verbatim quote."""
+    cleaned = clean_message(text)
+    if not cleaned:
+        return []
+    allowed = set(types) if types is not None else None
+    by_rule = rules.score(cleaned, ruleset)
+    by_model = model.predict([cleaned])[0] if model else {}
+    sentence_scores = None
+    found = []
+    for key in sorted(set(by_rule) | set(by_model)):
+        if allowed is not None and key not in allowed:
+            continue
+        rule = by_rule.get(key)
+        rule_score = rule.score if rule else 0.0
+        model_score = by_model.get(key, 0.0)
+        score = max(rule_score, model_score)
+        if score < threshold:
+            continue
+        if rule and rule_score >= model_score:
+            quote, source = " ".join(s.text for s in rule.sentences), "rules" if model_score < threshold else "both"
+        else:
+            # The model scored the whole message; quote the sentence it finds most telling.
+            if sentence_scores is None:
+                parts = sentences(cleaned)
+                sentence_scores = (parts, model.predict([p.text for p in parts]) if parts else [])
+            parts, predictions = sentence_scores
+            best = max(range(len(parts)), key=lambda i: predictions[i].get(key, 0.0)) if parts else None
+            quote, source = (parts[best].text if best is not None else cleaned[:300]), "model"
+        found.append(Suggestion(type_key=key, score=round(score, 4), quote=quote, source=source))
+    return sorted(found, key=lambda s: (-s.score, s.type_key))
