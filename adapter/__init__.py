@@ -46,12 +46,14 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     api.init_app(app)
 
     import webhooks
+    from adapter import console
     from adapter import playground
     from adapter import sidebar
 
     app.register_blueprint(health.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(sidebar.bp)
+    app.register_blueprint(console.bp)
     app.extensions["valuedesk.api"].register_blueprint(sidebar.api_bp)
     from adapter.signals import api as signals_api
 

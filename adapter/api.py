@@ -96,7 +96,8 @@ class ValuedeskApi(Api):
         """Render werkzeug/webargs errors as {"error": {...}}."""
         data = getattr(error, "data", None) or {}
         fields = None
-        message = data.get("message") or FRIENDLY.get(error.code) or error.description
+        custom = error.description if error.description != type(error).description else None
+        message = data.get("message") or custom or FRIENDLY.get(error.code) or error.description
         code = (error.name or "error").lower().replace(" ", "_")
         if "messages" in data or "errors" in data:
             fields = _flatten(data.get("errors") or data.get("messages"))

@@ -153,6 +153,7 @@ def demo_data(reset: bool) -> None:
         helpdesk.ensure_installation(session)
     with db.tenant(PLAYGROUND_ID) as session:
         receipt_ids = helpdesk.seed_tickets(session, reset=reset)
+        helpdesk.seed_history(session)
     queued = sum(enqueue_processing(receipt_id) for receipt_id in receipt_ids)
     if receipt_ids:
         click.echo(f"Playground ready: sample tickets created, {queued} events queued for the worker.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,6 +15,8 @@ from adapter.installations import create_installation
 from adapter.models import Installation
 from adapter.models import PlaygroundComment
 from adapter.models import PlaygroundTicket
+from adapter.models import Signal
+from adapter.models import Theme
 from adapter.playground import sample
 from adapter.providers import playground
 from adapter.security import new_secret
@@ -156,3 +160,24 @@ def seed_tickets(session: Session, *, reset: bool = False) -> list[int]:
                      public=public, author_id=playground.agent_id_for(name) if role == "agent" else None)
             )
     return [r for r in receipt_ids if r]
+
+
+def seed_history(session: Session) -> int:
+    """Add the sample signal history (tenant session); nothing when signals already exist."""
+    if session.scalar(select(Signal.id).limit(1)) is not None:
+        return 0
+    now = clock.now()
+    themes: dict[str, Theme] = {}
+    for n, (days_ago, type_key, title, quote, customer, organization) in enumerate(sample.HISTORY):
+        theme = None
+        if title:
+            theme = themes.get(title) or Theme(title=title, created_at=now - timedelta(days=days_ago))
+            themes[title] = theme
+            session.add(theme)
+            session.flush()
+        session.add(Signal(ticket_id=f"sample-{100 + n}", type_key=type_key, quote=quote, customer_name=customer,
+                           customer_id=customer.lower().replace(" ", ".") + "@sample.example",
+                           organization=organization, agent_name="Sample history", source="agent",
+                           theme_id=theme.id if theme else None, created_at=now - timedelta(days=days_ago)))
+    session.flush()
+    return len(sample.HISTORY)

@@ -117,3 +117,35 @@ TICKETS = (
 def message_times(now, minutes_ago: int):
     """Timestamp of a sample message `minutes_ago` before `now`."""
     return now - timedelta(minutes=minutes_ago)
+
+
+# Eight weeks of confirmed signals from other (imaginary) tickets, so the digest has a history.
+# (days ago, type, theme, quote, customer, organization)
+HISTORY = (
+    (52, "bug", "CSV export times out", "The yearly CSV export just spins and then fails.", "Grace Kim", "Kim & Partners"),
+    (45, "bug", "CSV export times out", "Export to CSV gives a 504 when I pick the whole year.", "Omar Haddad", "Haddad Logistics"),
+    (31, "bug", "CSV export times out", "Exporting more than a few months of invoices never finishes.", "Lena Vogel", "Vogel Bau"),
+    (19, "bug", "CSV export times out", "The export button times out for our 2025 data.", "Chris Doyle", "Doyle Events"),
+    (12, "churn_risk", "CSV export times out", "If exports keep failing we'll need to find another tool before tax season.",
+     "Omar Haddad", "Haddad Logistics"),
+    (9, "bug", "CSV export times out", "CSV export failed again (504), third time this week.", "Nina Petrov", "Petrov Studio"),
+    (4, "bug", "CSV export times out", "Can't export our invoices to CSV, it times out.", "Sam Okafor", "Okafor Foods"),
+    (48, "feature_request", "Recurring invoices from tracked hours",
+     "Recurring invoices should take the hours from the time tracker.", "Ava Lindqvist", "Lindqvist Design"),
+    (26, "feature_request", "Recurring invoices from tracked hours",
+     "We bill hourly every month; pulling tracked time into the invoice would save us hours.", "Ben Carter", "Carter Media"),
+    (6, "feature_request", "Recurring invoices from tracked hours",
+     "Any plans to let recurring invoices use tracked hours instead of a fixed amount?", "Mia Rossi", "Rossi Architects"),
+    (40, "ux_friction", "Invoice logo setting is hard to find", "It took me ages to find where to change the invoice logo.",
+     "Tariq Aziz", "Aziz Consulting"),
+    (15, "ux_friction", "Invoice logo setting is hard to find", "Where do I upload our logo? The settings are confusing.",
+     "Julia Novak", "Novak Print"),
+    (37, "docs_gap", "API pagination is not documented", "The docs don't say how to page through invoices in the API.",
+     "Dev Patel", "Patel Software"),
+    (10, "docs_gap", "API pagination is not documented", "Which parameter gives the next page of clients? I can't find it in the docs.",
+     "Kai Müller", "Müller IT"),
+    (33, "praise", "Bank reconciliation", "The bank reconciliation saves us a full day every month.", "Rosa Diaz", "Diaz Bakery"),
+    (8, "praise", "Bank reconciliation", "Automatic matching of card payments is brilliant, thank you!", "Liam O'Brien", "O'Brien Pubs"),
+    (23, "competitor", "Comparisons with Xero", "Xero lets us do multi-currency invoices, can you?", "Chloe Martin", "Martin Wines"),
+    (3, "churn_risk", None, "We're reviewing our tools next month and cost is a concern.", "Peter Sandoval", "Sandoval Ltd"),
+)

@@ -164,3 +164,15 @@ def new_ticket(data):
     ticket, receipt_ids = helpdesk.create_ticket(session, **data)
     _commit_and_enqueue(session, receipt_ids)
     return ticket
+
+
+@bp.get("/console")
+def open_console():
+    """Open the admin console for the playground, as its lead agent."""
+    from adapter.console.auth import begin
+    from adapter.sidebar.auth import AgentSession
+
+    _session()
+    lead = next(a for a in provider.AGENTS if a.role == "admin")
+    begin(AgentSession(PLAYGROUND_ID, lead.id, lead.name, role="admin", host="console"))
+    return redirect(url_for("console.home"))

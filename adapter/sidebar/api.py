@@ -5,11 +5,13 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import g
 from flask import request
+from flask import url_for
 
 from adapter.db import request_session
 from adapter.providers import helpdesk_client
 from adapter.sidebar import api_bp
 from adapter.sidebar.auth import SESSION_MAX_AGE_SECONDS
+from adapter.sidebar.auth import admin_required
 from adapter.sidebar.auth import agent_required
 from adapter.sidebar.auth import current_agent
 from adapter.sidebar.auth import freshdesk_agent
@@ -138,3 +140,17 @@ def freshdesk_install(data, installation_id: str):
     install_freshdesk(installation_id, request.headers.get(TOKEN_HEADER), data["domain"], data["api_key"])
     request_session(installation_id).commit()
     return {"linked": True}
+
+
+class LinkOut(ma.Schema):
+    url = ma.fields.String()
+
+
+@api_bp.route("/admin/console-link", methods=["POST"])
+@api_bp.response(200, LinkOut)
+@admin_required
+def console_link():
+    """A one-minute link that opens the admin console in a new tab."""
+    from adapter.console.auth import entry_token
+
+    return {"url": url_for("console.enter_from_sidebar", token=entry_token(current_agent()), _external=False)}

@@ -46,7 +46,7 @@ def weekly_chart(weeks: list[dict], types: list[dict]) -> str:
     for signal_type in types:
         parts.append(f'<rect x="{x}" y="{HEIGHT - 22}" width="10" height="10" rx="2" fill="{escape(signal_type["color"])}"/>')
         parts.append(f'<text x="{x + 14}" y="{HEIGHT - 13}" font-size="11" fill="#52606d">{escape(signal_type["name"])}</text>')
-        x += 22 + 7 * len(signal_type["name"])
+        x += 24 + 6 * len(signal_type["name"])
     parts.append("</svg>")
     return "".join(parts)
 

@@ -48,8 +48,12 @@ def classify(
         return []
     allowed = set(types) if types is not None else None
     by_rule = rules.score(cleaned, ruleset)
-    by_model = model.predict([cleaned])[0] if model else {}
-    sentence_scores = None
+    parts, by_sentence, by_model = [], [], {}
+    if model:
+        # One batch scores the message and its sentences (the sentences pick the quote).
+        parts = sentences(cleaned)
+        predictions = model.predict([cleaned] + [p.text for p in parts])
+        by_model, by_sentence = predictions[0], predictions[1:]
     found = []
     for key in sorted(set(by_rule) | set(by_model)):
         if allowed is not None and key not in allowed:
@@ -64,11 +68,7 @@ def classify(
             quote, source = " ".join(s.text for s in rule.sentences), "rules" if model_score < threshold else "both"
         else:
             # The model scored the whole message; quote the sentence it finds most telling.
-            if sentence_scores is None:
-                parts = sentences(cleaned)
-                sentence_scores = (parts, model.predict([p.text for p in parts]) if parts else [])
-            parts, predictions = sentence_scores
-            best = max(range(len(parts)), key=lambda i: predictions[i].get(key, 0.0)) if parts else None
+            best = max(range(len(parts)), key=lambda i: by_sentence[i].get(key, 0.0)) if parts else None
             quote, source = (parts[best].text if best is not None else cleaned[:300]), "model"
         found.append(Suggestion(type_key=key, score=round(score, 4), quote=quote, source=source))
     return sorted(found, key=lambda s: (-s.score, s.type_key))

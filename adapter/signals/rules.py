@@ -91,6 +91,16 @@ class RuleSet:
     """Compiled rules of an installation, ready to score messages."""
 
     rules: list[Rule] = field(default_factory=list)
+    # Per type, one pattern matching if any of its rules would: most sentences match no rule of
+    # most types, and one search is far cheaper than dozens.
+    screens: dict[str, re.Pattern] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        by_type: dict[str, list[str]] = {}
+        for rule in self.rules:
+            by_type.setdefault(rule.type_key, []).append(rule.pattern.pattern)
+        self.screens = {key: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+                        for key, patterns in by_type.items()}
 
     def types(self) -> set[str]:
         """Signal types that have at least one rule."""
@@ -156,8 +166,9 @@ def score(text: str, ruleset: RuleSet, *, max_quote_sentences: int = 2) -> dict[
     per_type: dict[str, dict[int, float]] = {}
     all_sentences = sentences(text)
     for index, sentence in enumerate(all_sentences):
+        candidates = {key for key, screen in ruleset.screens.items() if screen.search(sentence.text)}
         for rule in ruleset.rules:
-            if rule.pattern.search(sentence.text):
+            if rule.type_key in candidates and rule.pattern.search(sentence.text):
                 weights = per_type.setdefault(rule.type_key, {})
                 weights[index] = 1 - (1 - weights.get(index, 0.0)) * (1 - rule.weight)
     result = {}

@@ -44,7 +44,8 @@ def test_backfill_creates_suggestions_only_and_reports_progress(runner, db, hist
     assert "Done: 7 tickets read" in result.output
     with db.tenant(PLAYGROUND_ID) as session:
         assert session.scalar(select(Suggestion.id).where(Suggestion.ticket_id == "1"))
-        assert session.scalars(select(Signal)).all() == []
+        assert session.scalars(select(Signal).where(Signal.source != "agent")).all() == []
+        assert not session.scalars(select(Signal).where(Signal.ticket_id.in_([str(n) for n in range(1, 8)]))).all()
         assert session.scalars(select(BackfillRun.status)).all() == ["done"]
     again = runner.invoke(args=["signals", "backfill", "--installation", PLAYGROUND_ID, "--since", "30d"])
     assert "0 new suggestions" in again.output

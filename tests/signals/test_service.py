@@ -64,16 +64,17 @@ def test_retraining_uses_decisions_and_stores_a_model(db, playground):
 
     ticket = Ticket("1", "s", "open", "Dana", "dana@x.example", "Northwind", None, None, (), "u")
     with db.tenant(PLAYGROUND_ID) as session:
-        assert service.retrain(session) is None  # not enough decisions yet
+        assert service.retrain(session) is None  # the sample history alone is not enough
+        baseline = service.decisions_since_training(session)
         agent = service.Actor("agent-sam", "Sam Rivera")
         texts = ["The upload crashes", "Export fails again", "Error 500 on save", "Login is broken", "Totals are wrong",
                  "Please add SSO", "Could you add dark mode", "Would love an API for notes", "Add Slack alerts",
                  "Let us export to Excel"] * 3
         for n, text in enumerate(texts):
             service.add(session, ticket, "bug" if n % 10 < 5 else "feature_request", f"{text} #{n}", agent)
-        assert service.decisions_since_training(session) == 30
+        assert service.decisions_since_training(session) == baseline + 30
         trained = service.retrain(session)
-        assert trained is not None and set(trained.types) == {"bug", "feature_request"}
-        assert session.scalar(select(SignalModel.examples)) == 30
+        assert trained is not None and {"bug", "feature_request"} <= set(trained.types)
+        assert session.scalar(select(SignalModel.examples)) == baseline + 30
         assert service.decisions_since_training(session) == 0
         assert service.current_model(session).predict(["the page crashes"])[0]["bug"] > 0.5

@@ -163,6 +163,13 @@
     }
     host.onTicketUpdated(() => refresh());
     host.ready();
+    if (config.agent && config.agent.role === "admin") {
+      document.querySelector(".vd-head").append(el("button", { class: "vd-btn link", type: "button", text: "Admin console",
+        onclick: async () => {
+          try { window.open((await api("POST", "/admin/console-link")).url, "_blank", "noopener"); }
+          catch (error) { toast(error.message); }
+        } }));
+    }
     if (!config.ticketId && host.ticketId) {
       try { config.ticketId = await host.ticketId(); } catch (error) { config.ticketId = null; }
     }

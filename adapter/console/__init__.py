@@ -1,0 +1,7 @@
+"""The admin console at /admin: team-level pages for an installation's admins (never per-agent numbers)."""
+
+from flask import Blueprint
+
+bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
+
+from adapter.console import views  # noqa: E402,F401

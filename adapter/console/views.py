@@ -1,0 +1,104 @@
+"""Console pages: sign-in, overview and the voice-of-the-customer digest."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import timedelta
+
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from markupsafe import Markup
+
+from adapter import clock
+from adapter.console import bp
+from adapter.console.auth import begin
+from adapter.console.auth import check_admin_token
+from adapter.console.auth import check_csrf
+from adapter.console.auth import console_required
+from adapter.console.auth import csrf_token
+from adapter.console.auth import enter
+from adapter.db import get_db
+from adapter.db import request_session
+from adapter.errors import ApiError
+from adapter.models import Installation
+from adapter.sidebar.auth import AgentSession
+from adapter.signals import digest
+from adapter.signals.chart import weekly_chart
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {"csrf_token": csrf_token, "timedelta": timedelta}
+
+
+@bp.get("/enter/<token>")
+def enter_from_sidebar(token: str):
+    """Open the console from the sidebar's one-minute link."""
+    if not enter(token):
+        flash("That console link expired or is not valid; open it again from the sidebar.", "error")
+        return redirect(url_for("console.login"))
+    return redirect(url_for("console.home"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with the bootstrap admin token (self-hosted set-ups)."""
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        installation_id = request.form.get("installation", "").strip()
+        installation = get_db().system_session().get(Installation, installation_id) if installation_id else None
+        if not check_admin_token(request.form.get("token", "")):
+            error = "That is not the admin token of this service (VALUEDESK_ADMIN_TOKEN)."
+        elif installation is None:
+            error = f"There is no installation {installation_id!r}; see `valuedesk installations list`."
+        else:
+            begin(AgentSession(installation.id, "bootstrap-admin", "Administrator", role="admin", host="console"))
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/admin") else url_for("console.home"))
+    return render_template("console/login.html", error=error), 400 if error else 200
+
+
+@bp.post("/logout")
+def logout():
+    """End the console session."""
+    check_csrf()
+    session.clear()
+    return redirect(url_for("console.login"))
+
+
+@bp.get("/")
+@console_required
+def home():
+    """The console's front page."""
+    return redirect(url_for("console.digest_page"))
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(400, "invalid_date", f"{name} must be a date like 2026-11-01.", fields={name: "YYYY-MM-DD"}) from None
+
+
+@bp.get("/digest")
+@console_required
+def digest_page():
+    """Top themes, churn-risk accounts, praise and signals per week for a date range."""
+    try:
+        since, until = _date_arg("since"), _date_arg("until")
+        start, end = digest.period(since, until, clock.now().date())
+    except ApiError as exc:
+        return render_template("console/digest.html", error=exc.message, report=None), 400
+    report = digest.build(request_session(g.installation.id), start, end)
+    chart = Markup(weekly_chart(report.weeks, report.types))  # built from escaped parts
+    return render_template("console/digest.html", report=report, chart=chart, error=None,
+                           type_names={t["key"]: t["name"] for t in report.types})
