@@ -20,6 +20,15 @@ def dataset(*parts: str) -> Path | None:
     return path
 
 
+def read_csv(path: Path) -> list[dict]:
+    """Every row of a CSV file as a dict."""
+    import csv
+
+    csv.field_size_limit(10**9)
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def table(title: str, headers: list[str], rows: list[list]) -> None:
     """Print a plain-text table with a title."""
     cells = [[_fmt(c) for c in row] for row in rows]

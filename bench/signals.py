@@ -8,7 +8,6 @@ Run: make bench, or .venv/bin/python bench/signals.py
 
 from __future__ import annotations
 
-import csv
 import random
 import re
 import time
@@ -17,6 +16,7 @@ from collections import Counter
 from _common import dataset
 from _common import percentile
 from _common import ratio
+from _common import read_csv
 from _common import table
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
@@ -26,7 +26,6 @@ from adapter.signals.classify import classify
 from adapter.signals.model import Example
 from adapter.signals.model import train
 
-csv.field_size_limit(10**9)
 SETFIT = {"bug": (0.8464, 0.8400, 0.8426), "feature": (0.8448, 0.8700, 0.8558), "question": (0.8001, 0.7700, 0.7827)}
 NLBSE_TO_OURS = {"bug": "bug", "feature": "feature_request", "question": "docs_gap"}
 
@@ -46,8 +45,7 @@ def nlbse() -> None:
     train_path, test_path = dataset("nlbse2024_issues", "issues_train.csv"), dataset("nlbse2024_issues", "issues_test.csv")
     if not (train_path and test_path):
         return
-    load = lambda p: list(csv.DictReader(open(p, encoding="utf-8")))  # noqa: E731
-    train_rows, test_rows = load(train_path), load(test_path)
+    train_rows, test_rows = read_csv(train_path), read_csv(test_path)
     started = time.perf_counter()
     model = train([Example(clean_issue(r["title"], r["body"]), frozenset({r["label"]})) for r in train_rows])
     fit_seconds = time.perf_counter() - started
@@ -82,7 +80,7 @@ def maalej() -> None:
     path = dataset("maalej2016_rej", "maalej2016_multilabel.csv")
     if not path:
         return
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    rows = read_csv(path)
     texts = [f"{r['title']}. {r['comment']}" for r in rows]
     label_sets = [set(r["labels"].split("|")) for r in rows]
     rng = random.Random(7)
@@ -119,7 +117,7 @@ def clap() -> None:
     path = dataset("clap_scalabrino2017", "CLAP.csv")
     if not path:
         return
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    rows = read_csv(path)
     mapping = {"BUG": "bug", "FEATURE": "feature_request", "USABILITY": "ux_friction"}
     texts = [r["review"] for r in rows]
     y = [mapping.get(r["category"], "other") for r in rows]
@@ -138,7 +136,7 @@ def speed() -> None:
     path = dataset("maalej2016_rej", "maalej2016_multilabel.csv")
     if not path:
         return
-    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    rows = read_csv(path)
     texts = [f"{r['title']}. {r['comment']}" for r in rows]
     labels = {"Bug": "bug", "Feature": "feature_request", "Rating": "praise", "UserExperience": "ux_friction"}
     model = train([Example(t, frozenset(labels[x] for x in r["labels"].split("|"))) for t, r in zip(texts, rows, strict=True)])
