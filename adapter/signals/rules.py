@@ -76,9 +76,17 @@ DEFAULT_PATTERNS: dict[str, list[tuple[str, float]]] = {
 }
 
 
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Lower-case words of a text, with curly apostrophes made straight ("doesn’t" -> "doesn't")."""
+    return tuple(_WORD.findall(text.lower().replace("\u2019", "'")))
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One phrase or pattern that hints at a signal type."""
+    """One regular-expression pattern that hints at a signal type."""
 
     type_key: str
     pattern: re.Pattern
@@ -88,23 +96,19 @@ class Rule:
 
 @dataclass
 class RuleSet:
-    """Compiled rules of an installation, ready to score messages."""
+    """Compiled rules of an installation, ready to score messages.
 
-    rules: list[Rule] = field(default_factory=list)
-    # Per type, one pattern matching if any of its rules would: most sentences match no rule of
-    # most types, and one search is far cheaper than dozens.
-    screens: dict[str, re.Pattern] = field(default_factory=dict)
+    Phrases are word sequences looked up by n-gram in a dict, so how many there are barely
+    matters; only true patterns go through the regular-expression engine.
+    """
 
-    def __post_init__(self) -> None:
-        by_type: dict[str, list[str]] = {}
-        for rule in self.rules:
-            by_type.setdefault(rule.type_key, []).append(rule.pattern.pattern)
-        self.screens = {key: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-                        for key, patterns in by_type.items()}
+    phrases: dict[tuple[str, ...], list[tuple[str, float]]] = field(default_factory=dict)
+    patterns: list[Rule] = field(default_factory=list)
+    longest: int = 0
 
     def types(self) -> set[str]:
         """Signal types that have at least one rule."""
-        return {rule.type_key for rule in self.rules}
+        return {t for hits in self.phrases.values() for t, _ in hits} | {r.type_key for r in self.patterns}
 
 
 @dataclass(frozen=True)
@@ -113,12 +117,6 @@ class RuleScore:
 
     score: float
     sentences: tuple[Sentence, ...]
-
-
-def phrase_pattern(phrase: str) -> re.Pattern:
-    """A case-insensitive whole-word pattern for a plain phrase (apostrophes may be ’ or ')."""
-    escaped = re.escape(phrase.strip().lower()).replace("'", "['’]").replace(r"\ ", r"\s+")
-    return re.compile(rf"(?<![\w]){escaped}(?![\w])", re.IGNORECASE)
 
 
 def validate_pattern(pattern: str) -> re.Pattern:
@@ -142,18 +140,23 @@ def compile_rules(
     competitors: Iterable[str] = (),
 ) -> RuleSet:
     """Compile phrases, patterns and competitor names (each a strong competitor hint) into a RuleSet."""
-    rules = []
+    ruleset = RuleSet()
+
+    def add_phrase(type_key: str, phrase: str, weight: float) -> None:
+        key = words(phrase)
+        if key:
+            ruleset.phrases.setdefault(key, []).append((type_key, float(weight)))
+            ruleset.longest = max(ruleset.longest, len(key))
+
     for type_key, items in phrases.items():
         for phrase, weight in items:
-            if phrase.strip():
-                rules.append(Rule(type_key, phrase_pattern(phrase), float(weight), phrase))
+            add_phrase(type_key, phrase, weight)
     for type_key, items in (patterns or {}).items():
         for pattern, weight in items:
-            rules.append(Rule(type_key, validate_pattern(pattern), float(weight), pattern))
+            ruleset.patterns.append(Rule(type_key, validate_pattern(pattern), float(weight), pattern))
     for name in competitors:
-        if name.strip():
-            rules.append(Rule("competitor", phrase_pattern(name), 0.9, name))
-    return RuleSet(rules)
+        add_phrase("competitor", name, 0.9)
+    return ruleset
 
 
 def default_rules(competitors: Iterable[str] = ()) -> RuleSet:
@@ -161,16 +164,28 @@ def default_rules(competitors: Iterable[str] = ()) -> RuleSet:
     return compile_rules(DEFAULT_PHRASES, DEFAULT_PATTERNS, competitors)
 
 
+def _hits(sentence: str, ruleset: RuleSet) -> list[tuple[str, float]]:
+    """(type, weight) of every phrase and pattern found in a sentence; each phrase counts once."""
+    tokens = words(sentence)
+    found: dict[tuple[str, ...], list[tuple[str, float]]] = {}
+    for size in range(1, min(ruleset.longest, len(tokens)) + 1):
+        for start in range(len(tokens) - size + 1):
+            key = tokens[start:start + size]
+            if key in ruleset.phrases:
+                found[key] = ruleset.phrases[key]
+    hits = [hit for items in found.values() for hit in items]
+    hits += [(rule.type_key, rule.weight) for rule in ruleset.patterns if rule.pattern.search(sentence)]
+    return hits
+
+
 def score(text: str, ruleset: RuleSet, *, max_quote_sentences: int = 2) -> dict[str, RuleScore]:
     """Noisy-OR of matched rule weights per type, with the best-matching sentences as the quote."""
     per_type: dict[str, dict[int, float]] = {}
     all_sentences = sentences(text)
     for index, sentence in enumerate(all_sentences):
-        candidates = {key for key, screen in ruleset.screens.items() if screen.search(sentence.text)}
-        for rule in ruleset.rules:
-            if rule.type_key in candidates and rule.pattern.search(sentence.text):
-                weights = per_type.setdefault(rule.type_key, {})
-                weights[index] = 1 - (1 - weights.get(index, 0.0)) * (1 - rule.weight)
+        for type_key, weight in _hits(sentence.text, ruleset):
+            weights = per_type.setdefault(type_key, {})
+            weights[index] = 1 - (1 - weights.get(index, 0.0)) * (1 - weight)
     result = {}
     for type_key, by_sentence in per_type.items():
         miss = 1.0
