@@ -55,9 +55,11 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(sidebar.bp)
     app.register_blueprint(console.bp)
     app.extensions["valuedesk.api"].register_blueprint(sidebar.api_bp)
+    from adapter.commitments import api as commitments_api
     from adapter.signals import api as signals_api
 
-    app.extensions["valuedesk.api"].register_blueprint(signals_api.bp)
+    for blueprint in (signals_api.bp, commitments_api.bp):
+        app.extensions["valuedesk.api"].register_blueprint(blueprint)
     if settings.playground:
         app.register_blueprint(playground.bp)
         app.extensions["valuedesk.api"].register_blueprint(playground.api_bp)

@@ -11,8 +11,10 @@ from functools import cached_property
 from sqlalchemy.orm import Session
 
 from adapter import catchup
+from adapter.commitments import service as commitments
 from adapter.db import insert_unless_exists
 from adapter.errors import NotFound
+from adapter.errors import ProviderError
 from adapter.events import CommentAdded
 from adapter.events import DomainEvent
 from adapter.events import TicketAssigned
@@ -39,6 +41,7 @@ class EventContext:
     installation: Installation
     _tickets: dict[str, Ticket] = field(default_factory=dict)
     _comments: dict[str, list[Comment]] = field(default_factory=dict)
+    _agents: dict[str, str] | None = None
 
     @cached_property
     def helpdesk(self) -> Helpdesk:
@@ -69,6 +72,17 @@ class EventContext:
                 return comment
         raise NotFound(f"Ticket {ticket_id} has no comment {comment_id}.")
 
+    def agent_name(self, agent_id: str | None) -> str | None:
+        """An agent's display name, from the helpdesk's agent list (read once per job)."""
+        if agent_id is None:
+            return None
+        if self._agents is None:
+            try:
+                self._agents = {a.id: a.name for a in self.helpdesk.list_agents()}
+            except ProviderError:  # a name is nice to have; the commitment works without one
+                self._agents = {}
+        return self._agents.get(str(agent_id))
+
     def emit(self, event: DomainEvent) -> int:
         """Handle an event derived while handling another (e.g. comments found by a catch-up)."""
         return handle(event, self)
@@ -90,9 +104,9 @@ Handler = Callable[[DomainEvent, EventContext], None]
 # Each feature module adds its handlers here; order within a tuple is the order they run.
 HANDLERS: dict[type, tuple[Handler, ...]] = {
     TicketCreated: (),
-    CommentAdded: (signals.on_comment,),
-    TicketStatusChanged: (),
-    TicketAssigned: (),
+    CommentAdded: (signals.on_comment, commitments.on_comment),
+    TicketStatusChanged: (commitments.on_status,),
+    TicketAssigned: (commitments.on_assigned,),
     TicketUpdated: (catchup.catch_up,),
 }
 

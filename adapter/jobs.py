@@ -176,6 +176,23 @@ def retrain_signal_models() -> int:
     return trained
 
 
+def sweep_commitments() -> tuple[int, int]:
+    """Mark overdue promises missed and send due reminders, for every active installation."""
+    from adapter.commitments import service as commitments
+    from adapter.installations import list_installations
+
+    with get_db().system() as session:
+        installation_ids = [i.id for i in list_installations(session) if i.is_active]
+    missed = reminded = 0
+    for installation_id in installation_ids:
+        with get_db().tenant(installation_id, immediate=True) as session:
+            m, r = commitments.remind_and_miss(session, session.get(Installation, installation_id))
+        missed, reminded = missed + m, reminded + r
+    if missed or reminded:
+        log.info("jobs.commitments", extra={"fields": {"missed": missed, "reminded": reminded}})
+    return missed, reminded
+
+
 JOBS = {
     "process_receipt": process_receipt,
     "run_outbox_action": run_outbox_action,
@@ -185,4 +202,5 @@ PERIODIC = {
     "sweep": (crontab(minute="*"), sweep),
     "purge_receipts": (crontab(minute="17", hour="3"), purge_receipts),
     "retrain_signal_models": (crontab(minute="41"), retrain_signal_models),
+    "sweep_commitments": (crontab(minute="*"), sweep_commitments),
 }

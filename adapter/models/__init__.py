@@ -1,5 +1,7 @@
 """Tables. Every tenant table carries installation_id and is reached only through scoped sessions."""
 
+from adapter.models.commitments import COMMITMENT_STATES
+from adapter.models.commitments import Commitment
 from adapter.models.core import DEFAULT_BUSINESS_HOURS
 from adapter.models.core import HELPDESK_KINDS
 from adapter.models.core import RECEIPT_STATES
@@ -19,6 +21,7 @@ from adapter.models.signals import Suggestion
 from adapter.models.signals import Theme
 
 __all__ = [
+    "COMMITMENT_STATES", "Commitment",
     "BackfillRun", "Signal", "SignalModel", "SignalType", "Suggestion", "Theme",
     "DEFAULT_BUSINESS_HOURS", "HELPDESK_KINDS", "RECEIPT_STATES", "CommentMark", "Credential", "Installation", "OutboxAction",
     "PlaygroundComment", "PlaygroundTicket", "TicketSnapshot", "WebhookReceipt",

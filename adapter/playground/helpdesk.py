@@ -12,6 +12,7 @@ from adapter import intake
 from adapter.credentials import CredentialStore
 from adapter.installations import PLAYGROUND_ID
 from adapter.installations import create_installation
+from adapter.models import Commitment
 from adapter.models import Installation
 from adapter.models import PlaygroundComment
 from adapter.models import PlaygroundTicket
@@ -181,3 +182,17 @@ def seed_history(session: Session) -> int:
                            theme_id=theme.id if theme else None, created_at=now - timedelta(days=days_ago)))
     session.flush()
     return len(sample.HISTORY)
+
+
+def skip_ahead(session: Session, minutes: int) -> int:
+    """Move every open promise `minutes` closer to its due time, as if that much time had passed."""
+    shift = timedelta(minutes=minutes)
+    moved = 0
+    for commitment in session.scalars(select(Commitment).where(Commitment.state == "open")):
+        commitment.due_at -= shift
+        commitment.created_at -= shift
+        if commitment.reminded_at is not None:
+            commitment.reminded_at -= shift
+        moved += 1
+    session.flush()
+    return moved

@@ -176,3 +176,27 @@ def open_console():
     lead = next(a for a in provider.AGENTS if a.role == "admin")
     begin(AgentSession(PLAYGROUND_ID, lead.id, lead.name, role="admin", host="console"))
     return redirect(url_for("console.home"))
+
+
+class SkipIn(ma.Schema):
+    minutes = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=14 * 24 * 60))
+
+
+class SkipOut(ma.Schema):
+    moved = ma.fields.Integer()
+    reminded = ma.fields.Integer()
+    missed = ma.fields.Integer()
+
+
+@api_bp.route("/clock/skip", methods=["POST"])
+@api_bp.arguments(SkipIn)
+@api_bp.response(200, SkipOut)
+def skip_ahead(data):
+    """The playground's fast clock: bring open promises `minutes` closer to due, then run the reminder sweep."""
+    from adapter.commitments import service as commitments
+
+    session = _session()
+    moved = helpdesk.skip_ahead(session, data["minutes"])
+    missed, reminded = commitments.remind_and_miss(session, session.get(Installation, PLAYGROUND_ID))
+    session.commit()
+    return {"reminded": reminded, "missed": missed, "moved": moved}

@@ -91,7 +91,7 @@ class ConfirmIn(ThemeChoice):
     quote = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=service.MAX_QUOTE))
 
 
-class AddIn(ThemeChoice):
+class SignalIn(ThemeChoice):
     type = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
     quote = ma.fields.String(required=True, validate=ma.validate.Length(max=service.MAX_QUOTE))
     comment_id = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=64))
@@ -204,7 +204,7 @@ def reject_suggestion(suggestion_id: int):
 
 
 @bp.route("/tickets/<ticket_id>/signals", methods=["POST"])
-@bp.arguments(AddIn)
+@bp.arguments(SignalIn)
 @bp.response(201, SignalOut)
 @agent_required
 def add_signal(data, ticket_id: str):
@@ -267,7 +267,7 @@ class NewTypeIn(TypeIn):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=60))
 
 
-class SettingsSchema(ma.Schema):
+class SignalSettings(ma.Schema):
     threshold = ma.fields.Float(validate=ma.validate.Range(min=0.05, max=0.99))
     auto_confirm = ma.fields.Boolean()
     auto_confirm_threshold = ma.fields.Float(validate=ma.validate.Range(min=0.05, max=0.99))
@@ -330,7 +330,7 @@ def edit_type(data, key: str):
 
 
 @bp.route("/admin/signals/settings", methods=["GET"])
-@bp.response(200, SettingsSchema)
+@bp.response(200, SignalSettings)
 @admin_required
 def get_settings():
     """Suggestion threshold, auto-confirm and competitor names."""
@@ -338,8 +338,8 @@ def get_settings():
 
 
 @bp.route("/admin/signals/settings", methods=["PATCH"])
-@bp.arguments(SettingsSchema)
-@bp.response(200, SettingsSchema)
+@bp.arguments(SignalSettings)
+@bp.response(200, SignalSettings)
 @admin_required
 def patch_settings(data):
     """Change signal settings."""

@@ -147,6 +147,16 @@
     }
   });
 
+  // The fast clock: promises come due sooner, so reminders and misses show up in seconds.
+  document.querySelectorAll("[data-skip]").forEach((button) => button.addEventListener("click", async () => {
+    try {
+      const result = await call("POST", "/clock/skip", { minutes: Number(button.dataset.skip) });
+      statusLine.textContent = "Skipped ahead " + button.textContent.slice(1) + ": " + result.reminded + " reminder(s), " + result.missed + " missed.";
+      refresh();
+      tellSidebar({ type: "valuedesk:ticket-updated" });
+    } catch (error) { statusLine.textContent = "Could not skip ahead: " + error.message; }
+  }));
+
   // The worker adds tags and internal notes in the background; pick them up while the page is visible.
   let lastSeen = "";
   async function refresh() {

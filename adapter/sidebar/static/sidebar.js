@@ -119,10 +119,47 @@
 
   function refresh() { return Promise.all(sections.map(loadSection)); }
 
+  // Pre-send checks: each returns {notice?, warnings?}. A check that errors or is slower than
+  // CHECK_TIMEOUT_MS is skipped, so a Valuedesk problem never blocks a reply (fail open).
+  const CHECK_TIMEOUT_MS = 800;
+  const checks = [];
+  async function runChecks(text) {
+    const results = await Promise.all(checks.map((check) => Promise.race([
+      Promise.resolve().then(() => check(text)).catch(() => null),
+      new Promise((resolve) => setTimeout(() => resolve(null), CHECK_TIMEOUT_MS)),
+    ])));
+    const notices = results.filter((r) => r && r.notice).map((r) => r.notice);
+    const warnings = results.flatMap((r) => (r && r.warnings) || []);
+    if (notices.length) toast(notices.join(" "));
+    return warnings.length ? askAboutWarnings(warnings) : true;
+  }
+
+  function askAboutWarnings(warnings) {
+    return new Promise((resolve) => {
+      const previous = document.activeElement;
+      const done = (proceed) => { dialog.remove(); if (previous) previous.focus(); resolve(proceed); };
+      const edit = el("button", { class: "vd-btn primary", type: "button", text: "Edit reply", onclick: () => done(false) });
+      const dialog = el("div", { class: "vd-dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "vd-warn-h",
+        onkeydown: (event) => { if (event.key === "Escape") done(false); } },
+        el("div", {},
+          el("h2", { id: "vd-warn-h", text: "Before you send" }),
+          el("p", { class: "vd-note", text: "Only you see this. It's a nudge, not a rule." }),
+          warnings.map((w) => el("div", { class: "vd-item" }, el("b", { text: w.title }),
+            w.detail ? el("p", { text: w.detail }) : null,
+            w.suggestion ? el("p", { class: "vd-note", text: w.suggestion }) : null,
+            (w.examples || []).map((x) => el("blockquote", { class: "vd-quote", text: x })))),
+          el("div", { class: "vd-actions" }, edit,
+            el("button", { class: "vd-btn", type: "button", text: "Send anyway", onclick: () => done(true) }))));
+      document.body.append(dialog);
+      edit.focus();
+    });
+  }
+
   const Valuedesk = {
     config, host, api, el, fill, banner, toast, formatTime, ApiFailure, refresh,
     ticketId: () => config.ticketId,
     section(definition) { sections.push(definition); },
+    beforeSend(check) { checks.push(check); },
     reload(sectionId) {
       const section = sections.find((s) => s.id === sectionId);
       return section ? loadSection(section) : Promise.resolve();
@@ -162,6 +199,7 @@
       }
     }
     host.onTicketUpdated(() => refresh());
+    host.onBeforeSend(runChecks);
     host.ready();
     if (config.agent && config.agent.role === "admin") {
       document.querySelector(".vd-head").append(el("button", { class: "vd-btn link", type: "button", text: "Admin console",

@@ -1,0 +1,278 @@
+"""Commitments: created from promising replies, reminded before they fall due, and ended honestly.
+
+Kept: a later public agent reply on the ticket, or the ticket solved, before the due time.
+Missed: the due time passes first. Done: the agent says so. Cancelled: the ticket was deleted,
+marked spam or merged away. Reminders and misses happen exactly once, even with several workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from adapter import clock
+from adapter import outbox
+from adapter.commitments.detect import detect
+from adapter.commitments.schedule import Schedule
+from adapter.db import insert_unless_exists
+from adapter.errors import ApiError
+from adapter.errors import ProviderError
+from adapter.events import AGENT
+from adapter.events import CommentAdded
+from adapter.events import TicketAssigned
+from adapter.events import TicketStatusChanged
+from adapter.models import Commitment
+from adapter.models import Installation
+from adapter.providers import helpdesk_client
+
+DUE_TAG = "vd_followup_due"
+MISSED_TAG = "vd_followup_missed"
+MERGED_TAGS = ("closed_by_merge",)
+MAX_TEXT = 1000
+
+
+@dataclass(frozen=True)
+class CommitmentSettings:
+    """What admins decide about follow-up commitments."""
+
+    lead_minutes: int = 60
+    default_business_days: int = 1
+    lead_digest: bool = False
+
+
+def settings_of(installation: Installation) -> CommitmentSettings:
+    """The installation's commitment settings, with defaults for anything unset."""
+    stored = (installation.settings or {}).get("commitments") or {}
+    return CommitmentSettings(**{k: v for k, v in stored.items() if k in CommitmentSettings.__dataclass_fields__})
+
+
+def update_settings(installation: Installation, **changes) -> CommitmentSettings:
+    """Validate and store new commitment settings.
+
+    :raise ApiError: 400 naming the setting that is out of range.
+    """
+    current = asdict(settings_of(installation))
+    current.update({k: v for k, v in changes.items() if v is not None})
+    if not isinstance(current["lead_minutes"], int) or not 5 <= current["lead_minutes"] <= 7 * 24 * 60:
+        raise ApiError(400, "invalid_setting", "The reminder lead time must be between 5 minutes and 7 days.",
+                       fields={"lead_minutes": "5–10080"})
+    if not isinstance(current["default_business_days"], int) or not 1 <= current["default_business_days"] <= 10:
+        raise ApiError(400, "invalid_setting", "A promise without a time falls due after 1 to 10 business days.",
+                       fields={"default_business_days": "1–10"})
+    result = CommitmentSettings(**current)
+    installation.settings = {**(installation.settings or {}), "commitments": asdict(result)}
+    return result
+
+
+def schedule_of(installation: Installation) -> Schedule:
+    """The installation's business hours."""
+    return Schedule.from_installation(installation.timezone, installation.business_hours)
+
+
+def _tags(session: Session, ticket_id: str, *, add: list[str] = (), remove: list[str] = ()) -> None:
+    if add:
+        outbox.add(session, "helpdesk.add_tags", {"ticket_id": ticket_id, "tags": list(add)})
+    if remove:
+        outbox.add(session, "helpdesk.remove_tags", {"ticket_id": ticket_id, "tags": list(remove)})
+
+
+def _open_on(session: Session, ticket_id: str) -> list[Commitment]:
+    return list(session.scalars(select(Commitment).where(Commitment.ticket_id == ticket_id,
+                                                         Commitment.state == "open")))
+
+
+def _close(session: Session, commitment: Commitment, state: str, *, comment_id: str | None = None) -> None:
+    commitment.state, commitment.closed_at = state, clock.now()
+    commitment.outcome_comment_id = comment_id
+    if commitment.reminded_at is not None:
+        _tags(session, commitment.ticket_id, remove=[DUE_TAG])
+
+
+def on_comment(event: CommentAdded, context) -> None:
+    """Webhook handler: a public agent reply keeps earlier promises on the ticket and may make a new one."""
+    if event.author_role != AGENT or not event.public:
+        return
+    session = context.session
+    comment = context.comment(event.ticket_id, event.comment_id)
+    written_at = comment.created_at or clock.now()
+    for commitment in _open_on(session, event.ticket_id):
+        if commitment.source_comment_id != event.comment_id and commitment.created_at <= written_at <= commitment.due_at:
+            _close(session, commitment, "kept", comment_id=event.comment_id)
+    settings = settings_of(context.installation)
+    found = detect(comment.body, written_at, schedule_of(context.installation),
+                   default_days=settings.default_business_days)
+    if not found.promise:
+        return
+    agent_id = event.author_id or comment.author_id
+    values = {
+        "installation_id": context.installation.id, "ticket_id": event.ticket_id, "agent_id": agent_id,
+        "agent_name": comment.author_name or context.agent_name(agent_id), "text": found.sentence[:MAX_TEXT],
+        "due_at": found.due_at, "due_text": found.due_text, "vague": found.vague, "conditional": found.conditional,
+        "source_comment_id": event.comment_id, "manual": False, "state": "open", "created_at": written_at,
+        "snoozes": 0,
+    }
+    insert_unless_exists(session, Commitment, values, ["installation_id", "source_comment_id"])
+
+
+def on_status(event: TicketStatusChanged, context) -> None:
+    """Webhook handler: solving keeps open promises; deletion, spam or a merge cancels them."""
+    if event.status not in ("solved", "closed", "deleted", "spam"):
+        return
+    open_ones = _open_on(context.session, event.ticket_id)
+    if not open_ones:
+        return
+    cancelled = event.status in ("deleted", "spam")
+    if event.status == "closed" and not cancelled:
+        cancelled = any(tag in MERGED_TAGS for tag in context.ticket(event.ticket_id).tags)
+    for commitment in open_ones:
+        _close(context.session, commitment, "cancelled" if cancelled else "kept")
+
+
+def on_assigned(event: TicketAssigned, context) -> None:
+    """Webhook handler: open promises move with the ticket to its new assignee, with a note saying so."""
+    if event.assignee_id is None:
+        return
+    name = event.assignee_name or context.agent_name(event.assignee_id)
+    for commitment in _open_on(context.session, event.ticket_id):
+        if commitment.agent_id == event.assignee_id:
+            continue
+        previous = commitment.agent_name or "the previous assignee"
+        commitment.agent_id, commitment.agent_name = event.assignee_id, name
+        due = _local_label(commitment.due_at, schedule_of(context.installation))
+        outbox.add(context.session, "helpdesk.add_note", {
+            "ticket_id": event.ticket_id,
+            "body": f"Valuedesk: the follow-up {previous} promised is now {name or 'yours'}'s: "
+                    f"\u201c{commitment.text}\u201d, due {due}.",
+        })
+
+
+def _local_label(moment: datetime, schedule: Schedule) -> str:
+    return f"{schedule.local(moment):%a %d %b %H:%M} ({schedule.timezone})"
+
+
+def _first_name(full_name: str | None) -> str:
+    return (full_name or "").split(" ")[0] or "there"
+
+
+def drafted_update(commitment: Commitment, customer_name: str | None, schedule: Schedule) -> str:
+    """An honest update for the customer after a missed promise, for the agent to edit and send."""
+    promised = f"{schedule.local(commitment.due_at):%A %H:%M}"
+    return (f"Hi {_first_name(customer_name)}, I promised you an update by {promised} and I'm sorry it's later "
+            f"than that. Here's where things stand: [what you know so far]. I'll update you again by [a time "
+            f"you can keep].")
+
+
+def remind_and_miss(session: Session, installation: Installation, now: datetime | None = None) -> tuple[int, int]:
+    """Mark overdue promises missed, and remind agents of those due within the lead time; each exactly once."""
+    now = now or clock.now()
+    schedule = schedule_of(installation)
+    missed = 0
+    for commitment_id in session.scalars(select(Commitment.id).where(Commitment.state == "open",
+                                                                      Commitment.due_at <= now)):
+        # The conditional update is the claim: of two workers, only one sees rowcount 1.
+        claimed = session.execute(update(Commitment).where(Commitment.id == commitment_id, Commitment.state == "open")
+                                  .values(state="missed", closed_at=now)
+                                  .execution_options(synchronize_session=False)).rowcount
+        if claimed:
+            commitment = session.get(Commitment, commitment_id, populate_existing=True)
+            try:
+                customer = helpdesk_client(session, installation).get_ticket(commitment.ticket_id).requester_name
+            except ProviderError:  # the nudge still helps without the customer's name
+                customer = None
+            commitment.nudge = drafted_update(commitment, customer, schedule)
+            _tags(session, commitment.ticket_id, add=[MISSED_TAG], remove=[DUE_TAG] if commitment.reminded_at else [])
+            missed += 1
+    lead = timedelta(minutes=settings_of(installation).lead_minutes)
+    reminded = 0
+    for commitment_id in session.scalars(select(Commitment.id).where(
+            Commitment.state == "open", Commitment.reminded_at.is_(None), Commitment.due_at <= now + lead)):
+        claimed = session.execute(update(Commitment).where(Commitment.id == commitment_id, Commitment.state == "open",
+                                                           Commitment.reminded_at.is_(None))
+                                  .values(reminded_at=now).execution_options(synchronize_session=False)).rowcount
+        if claimed:
+            commitment = session.get(Commitment, commitment_id, populate_existing=True)
+            outbox.add(session, "helpdesk.add_note", {
+                "ticket_id": commitment.ticket_id,
+                "body": f"Valuedesk reminder for {commitment.agent_name or 'the assignee'}: you promised "
+                        f"\u201c{commitment.text}\u201d, due {_local_label(commitment.due_at, schedule)}. "
+                        "A public reply before then keeps the promise.",
+            })
+            _tags(session, commitment.ticket_id, add=[DUE_TAG])
+            reminded += 1
+    session.flush()
+    return missed, reminded
+
+
+def get(session: Session, commitment_id: int) -> Commitment:
+    """One commitment.
+
+    :raise ApiError: 404 when the installation has none with this id.
+    """
+    commitment = session.get(Commitment, commitment_id)
+    if commitment is None:
+        raise ApiError(404, "unknown_commitment", f"There is no commitment {commitment_id}.")
+    return commitment
+
+
+def _future(due_at: datetime) -> datetime:
+    if due_at.tzinfo is None:
+        raise ApiError(400, "invalid_due", "Give the due time with its timezone (e.g. 2026-11-27T17:00:00+01:00).",
+                       fields={"due_at": "needs a timezone"})
+    if due_at <= clock.now():
+        raise ApiError(400, "due_in_past", "The due time has already passed; pick a time in the future.",
+                       fields={"due_at": "in the past"})
+    return due_at
+
+
+def add_manual(session: Session, ticket_id: str, text: str, due_at: datetime, agent_id: str, agent_name: str) -> Commitment:
+    """A promise the agent records by hand.
+
+    :raise ApiError: 400 for an empty text or a due time in the past.
+    """
+    text = " ".join(text.split())
+    if not text:
+        raise ApiError(400, "empty_text", "Say what you promised.", fields={"text": "required"})
+    commitment = Commitment(ticket_id=ticket_id, agent_id=agent_id, agent_name=agent_name, text=text[:MAX_TEXT],
+                            due_at=_future(due_at), manual=True, vague=False, conditional=False, state="open")
+    session.add(commitment)
+    session.flush()
+    return commitment
+
+
+def _require_open(commitment: Commitment) -> None:
+    if commitment.state != "open":
+        raise ApiError(409, "not_open", f"This commitment is already {commitment.state}.")
+
+
+def mark_done(session: Session, commitment: Commitment) -> Commitment:
+    """The agent followed up some other way (a call, a chat)."""
+    _require_open(commitment)
+    _close(session, commitment, "done")
+    session.flush()
+    return commitment
+
+
+def reschedule(session: Session, commitment: Commitment, due_at: datetime, reason: str | None = None) -> Commitment:
+    """Move the due time (a snooze when a reason is given); the reminder will come again.
+
+    :raise ApiError: 409 unless open, 400 for a due time in the past.
+    """
+    _require_open(commitment)
+    commitment.due_at = _future(due_at)
+    if reason is not None:
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ApiError(400, "reason_required", "Say why you are snoozing it, for your own notes.",
+                           fields={"reason": "required"})
+        commitment.snooze_reason, commitment.snoozes = reason[:300], commitment.snoozes + 1
+    if commitment.reminded_at is not None:
+        _tags(session, commitment.ticket_id, remove=[DUE_TAG])
+    commitment.reminded_at = None
+    session.flush()
+    return commitment
