@@ -10,6 +10,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
+from flask.cli import ScriptInfo
 from sqlalchemy.engine import make_url
 
 from adapter import create_app
@@ -424,7 +425,8 @@ def signals_classify(model_path: str | None, installation_id: str | None, compet
         from adapter.signals import service
         from adapter.signals import taxonomy
 
-        with _create_app().app_context(), get_db().tenant(installation_id) as session:
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        with app.app_context(), get_db().tenant(installation_id) as session:
             installation = get_installation(session, installation_id)
             if installation is None:
                 raise click.ClickException(f"No installation {installation_id!r}.")
@@ -506,6 +508,67 @@ def signals_backfill(installation_id: str, since: str, restart: bool) -> None:
                 raise click.ClickException(f"Stopped at ticket {run.last_ticket_id or '(first)'}: {exc.message}. "
                                            "Run the same command again to resume.") from None
         click.echo(f"Done: {run.processed} tickets read, {run.suggestions} new suggestions to review.")
+
+
+@main.group()
+def commitments() -> None:
+    """Detect follow-up promises in replies (evaluation)."""
+
+
+@commitments.command("detect", with_appcontext=False)
+@click.option("--installation", "installation_id", help="Use this installation's business hours and defaults.")
+def commitments_detect(installation_id: str | None) -> None:
+    """Read {"id","text","sent_at","timezone"?} JSON lines; write what each reply promises and when it is due.
+
+    Without --installation, days are calendar days and a day ends at 23:59:59 in the line's timezone.
+    """
+    import json
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from adapter.commitments.detect import detect
+    from adapter.commitments.schedule import Schedule
+
+    fixed, default_days = None, 1
+    if installation_id:
+        from adapter.commitments import service
+        from adapter.installations import get_installation
+
+        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        with app.app_context(), get_db().tenant(installation_id) as session:
+            installation = get_installation(session, installation_id)
+            if installation is None:
+                raise click.ClickException(f"No installation {installation_id!r}.")
+            fixed = service.schedule_of(installation)
+            default_days = service.settings_of(installation).default_business_days
+    failures = 0
+    for _, item, error in _read_json_lines(sys.stdin, ("id", "text", "sent_at")):
+        try:
+            if error:
+                raise ValueError(error)
+            zone = str(item.get("timezone") or "UTC")
+            try:
+                schedule = fixed or Schedule.calendar(zone)
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown timezone {zone!r} (use an IANA name such as Europe/Berlin)") from None
+            try:
+                sent_at = datetime.fromisoformat(str(item["sent_at"]).replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"sent_at must be an ISO time like 2026-11-21T10:00:00Z, not {item['sent_at']!r}") from None
+            if sent_at.tzinfo is None:
+                sent_at = sent_at.replace(tzinfo=ZoneInfo(zone))
+            found = detect(str(item["text"]), sent_at, schedule, default_days=default_days)
+        except ValueError as exc:
+            failures += 1
+            click.echo(json.dumps({"id": (item or {}).get("id"), "error": str(exc) or "bad line"}))
+            continue
+        click.echo(json.dumps({"id": item["id"], "promise": found.promise, "conditional": found.conditional,
+                               "vague": found.vague, "due_text": found.due_text,
+                               "due_at": found.due_at.isoformat() if found.due_at else None}))
+    if failures:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,12 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def read_lines(path: Path, errors: str = "strict") -> list[str]:
+    """The lines of a text file, without their line endings."""
+    with open(path, encoding="utf-8", errors=errors) as handle:
+        return handle.read().splitlines()
+
+
 def table(title: str, headers: list[str], rows: list[list]) -> None:
     """Print a plain-text table with a title."""
     cells = [[_fmt(c) for c in row] for row in rows]

@@ -12,6 +12,7 @@ import pytest
 import responses
 from sqlalchemy import create_engine
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from adapter import create_app
 from adapter import migrations
@@ -65,9 +66,15 @@ def postgres_migrated():
 def _truncate_postgres(url: str) -> None:
     engine = create_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    try:
+        with engine.begin() as connection:
+            # A test that leaves a transaction open would block TRUNCATE forever; fail it by name instead.
+            connection.execute(text("SET LOCAL lock_timeout = '15s'"))
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    except OperationalError as exc:
+        pytest.fail(f"A database session was left open by this test (TRUNCATE waited on its locks): {exc}")
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -152,3 +152,39 @@ def test_signals_classify_and_train_commands(tmp_path):
     refused = subprocess.run([sys.executable, "-m", "adapter.cli", "signals", "train", "--data", str(too_little)],
                              env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert refused.returncode != 0 and "Not enough data" in refused.stderr
+
+
+def test_commitments_detect_uses_calendar_days_without_an_installation(tmp_path):
+    import json
+
+    lines = "\n".join([
+        json.dumps({"id": "a", "text": "I'll get back to you tomorrow.", "sent_at": "2026-11-20T10:00:00Z"}),
+        json.dumps({"id": "b", "text": "Please DM us.", "sent_at": "2026-11-20T10:00:00Z", "timezone": "Asia/Tokyo"}),
+        json.dumps({"id": "c", "text": "We'll update you by end of day.", "sent_at": "2026-11-20T10:00:00",
+                    "timezone": "America/New_York"}),
+        json.dumps({"id": "d", "text": "Soon", "sent_at": "yesterday"}),
+        json.dumps({"id": "e", "text": "Hi", "sent_at": "2026-11-20T10:00:00Z", "timezone": "Mars/Olympus"}),
+    ]) + "\n"
+    result = subprocess.run([sys.executable, "-m", "adapter.cli", "commitments", "detect"], input=lines,
+                            env={"PATH": "/usr/bin:/bin"}, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    out = {row["id"]: row for row in map(json.loads, result.stdout.splitlines())}
+    assert result.returncode == 1  # two bad lines, reported and skipped
+    # Friday: calendar days make "tomorrow" Saturday, ending at 23:59:59.
+    assert out["a"] == {"id": "a", "promise": True, "conditional": False, "vague": False, "due_text": "tomorrow",
+                        "due_at": "2026-11-21T23:59:59+00:00"}
+    assert out["b"]["promise"] is False and out["b"]["due_at"] is None
+    assert out["c"]["due_at"] == "2026-11-21T04:59:59+00:00"  # 23:59:59 in New York
+    assert "sent_at must be an ISO time" in out["d"]["error"]
+    assert "unknown timezone" in out["e"]["error"]
+
+
+def test_commitments_detect_with_an_installation_uses_its_business_hours(runner, make_installation):
+    import json
+
+    installation_id = make_installation(timezone="Europe/London").id
+    line = json.dumps({"id": 1, "text": "I'll get back to you tomorrow.", "sent_at": "2026-11-20T10:00:00Z"})
+    result = runner.invoke(args=["commitments", "detect", "--installation", installation_id], input=line + "\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["due_at"] == "2026-11-23T17:00:00+00:00"  # Monday, closing time
+    unknown = runner.invoke(args=["commitments", "detect", "--installation", "nope"], input=line + "\n")
+    assert unknown.exit_code != 0 and "No installation 'nope'" in unknown.output

@@ -26,51 +26,68 @@ _ACTION = (
     r"confirm|circle back|touch base|respond|reply|come back|revert|escalate|review|find out|dig into|chase|"
     r"be in touch|get in touch|have (?:an? )?(?:update|answer|news|more information|more info)|provide|"
     r"refund|rebook|credit|reimburse|process|arrange|fix|resolve|sort|issue|reset|replace|ship|waive|raise|"
-    r"log|open a (?:ticket|case)|test|verify|double-?check|ask|speak|talk|connect|get (?:this|it|that|you)|"
-    r"re-?send|re-?issue|re-?ship|re-?check"
+    r"log|open a (?:ticket|case)|test|verify|double-?check|ask|speak|talk|connect|get (?:this|it|that|you)|ring|phone|"
+    r"re-?send|re-?issue|re-?ship|re-?check|find|assist|help (?:you|out)|discuss|dive (?:right )?in|get started|"
+    r"(?:go|take it|continue) from there|continue (?:there|working with you|to (?:assist|help))|lend a hand|"
+    r"see what (?:i|we) can (?:do|suggest|find)|meet (?:you|u)(?: back)? (?:there|in (?:the )?dms?)|"
+    r"have a (?:\w+ )?look|take a (?:\w+ )?look|make (?:this|it|things) right|keep moving forward|"
+    r"set your (?:heart|mind) at ease|be (?:contacting|reaching out|calling|emailing|in contact|following up|"
+    r"getting back|sending|in touch|looking into|checking|investigating|(?:taking|having) a (?:\w+ )?look)|explore|"
+    r"see (?:what|how) (?:i|we) can (?:do|suggest|find|help)"
 )
 _ADVERBS = r"(?:\s+(?:also|then|personally|definitely|certainly|surely|be sure to|make sure to|try to|now|quickly|"
 _ADVERBS += r"gladly|happily|further|immediately|right away|right now|get to|have someone|have the team|need to|"
-_ADVERBS += r"be able to|continue to|keep|go ahead and|look to|aim to))*"
+_ADVERBS += r"continue to|keep|go ahead and|look to|aim to|do (?:my|our) best to))*"
 _SUBJECT = (
     r"(?:\bi\b|\bwe\b|someone(?: from (?:our|the) \w+(?: \w+)?)?|(?:our|the) (?:\w+ ){0,2}(?:team|engineers?|"
     r"specialists?|agents?|department|colleagues|manager|staff|experts?)|(?:a|one of our) (?:\w+ ){0,2}"
-    r"(?:specialists?|agents?|team members?|colleagues|engineers?))"
+    r"(?:specialists?|agents?|team members?|colleagues|engineers?)|(?:a|one) members? of (?:our|the) (?:\w+ )?team)"
 )
 _MODAL = r"(?:'ll|\s+will|\s+shall|\s+(?:am|are|is)\s+going\s+to|'m\s+going\s+to|'re\s+going\s+to)"
 
-FUTURE = re.compile(rf"{_SUBJECT}{_MODAL}{_ADVERBS}\s+(?:{_ACTION})\b")
-LET_ME = re.compile(r"\b(?:let me|let us|allow me to|i(?:'d| would) like to)\s+(?:quickly\s+|just\s+)?"
-                    r"(?:check|look|see|find out|investigate|confirm|review|dig|reach out|follow up|get back|"
-                    r"double-?check|verify|ask|chat with|speak|talk|escalate|get (?:this|it|that))\b")
-HEAR_FROM_US = re.compile(r"\byou(?:'ll| will| should| can expect to)\s+(?:hear (?:back )?from (?:us|me|our|the)|"
+FUTURE = re.compile(rf"{_SUBJECT}{_MODAL}{_ADVERBS}\s+(?P<act>{_ACTION})\b")
+# "I'll pass this on to billing and get back to you": the promise is the second verb.
+AND_THEN = re.compile(rf"{_SUBJECT}{_MODAL}\s[^.!?]{{0,80}}?\band\s+(?:then\s+)?(?P<act>{_ACTION})\b")
+# "We've received your DM and will continue there."
+AND_WILL = re.compile(rf"(?:{_SUBJECT})[^.!?]{{0,80}}?\band\s+(?:will|shall){_ADVERBS}\s+(?P<act>{_ACTION})\b")
+LET_ME = re.compile(r"\b(?:let me|let us|allow me to)\s+(?:quickly\s+|just\s+)?"
+                    r"(?P<act>check|look|see|find out|investigate|confirm|review|dig|reach out|follow up|get back|"
+                    r"double-?check|verify|ask|chat with|speak|talk|escalate|get (?:this|it|that)|"
+                    r"(?:take|have) a (?:\w+ )?look)\b")
+HEAR_FROM_US = re.compile(r"\byou(?:'ll| will| should| shall| can expect to)\s+(?:be (?:updated|contacted|notified|called|"
+                          r"emailed)\b|hear (?:back )?from (?:us|me|our|the)|"
                           r"(?:get|receive) (?:an? )?(?:update|reply|response|answer|call|email) (?:back )?from "
                           r"(?:us|me|our|the))\b")
 EXPECT = re.compile(r"\bexpect (?:to hear from (?:us|me)|(?:an? )?(?:update|reply|response|answer|call|news)"
                     r"(?: from (?:us|me))?)\b")
-SUBJECTLESS = re.compile(r"^(?:will|shall)\s+(?:(?:also|definitely|certainly)\s+)?(?:update|get back|follow up|"
+SUBJECTLESS = re.compile(r"^(?:will|shall)\s+(?:(?:also|definitely|certainly)\s+)?(?P<act>update|get back|follow up|"
                          r"let (?:you|u) know|be in touch|reach out|check|look into|confirm|keep (?:you|u)|"
                          r"circle back|dm|message|send)\b")
 CHECKING = re.compile(r"\b(?:i'm|i am|we're|we are)\s+(?:currently\s+|now\s+|still\s+|already\s+)?(?:checking|"
                       r"looking into|investigating|following up|escalating|chasing|reviewing (?:your|this|the)|"
                       r"working on (?:this|it|your|a fix|getting)|on (?:it|this|the case))\b")
-PROMISES = (FUTURE, LET_ME, HEAR_FROM_US, EXPECT, SUBJECTLESS, CHECKING)
+PROMISES = (FUTURE, AND_THEN, AND_WILL, LET_ME, HEAR_FROM_US, EXPECT, SUBJECTLESS, CHECKING)
 
 NEGATED = re.compile(r"\b(?:won't|will not|can't|cannot|can not|unable to|not able to|never|'ll not|shan't|"
                      r"wouldn't|isn't possible)\b")
 OFFER = re.compile(r"^(?:shall|should|would|can|could|do|may|want)\b|would you like|do you want|if you'd like "
                    r"(?:me|us) to\b|if you want (?:me|us) to\b|let me know if|let us know if")
+# Work on the company's own things ("we'll update our schedules") is not a follow-up with this customer.
+OWN_THINGS = re.compile(r"^(?:update|review|change|improve|fix)\s+our\b")
+STANDING_OFFER = re.compile(r"\b(?:feel free to|(?:don't|do not) hesitate to|in the future|going forward|"
+                            r"if you (?:ever )?(?:need|have|encounter|run into|experience) (?:any|anything|further|"
+                            r"more|other))\b")
 COURTESY = re.compile(r"\b(?:be|are|am) (?:happy|glad|pleased|delighted) to\b|\bhope\b|\bwish\b")
 RELAY = re.compile(r"\b(?:pass|share|forward|relay|send|feed)(?:\s+(?:on|along|back))?\s+(?:this|your|the|these|"
                    r"those|all)?\s*(?:kind\s+|lovely\s+|great\s+)?(?:feedback|comments?|words|compliments?|"
                    r"suggestions?|thoughts|praise|kudos|shout-?out|concerns?)\b|\bfeed (?:this|that|it) back\b|"
                    r"(?:feedback|comments?|compliments?|kudos|concerns?|words) (?:is |are |will be )?(?:passed|shared|"
-                   r"forwarded)\b")
+                   r"forwarded)\b|\b(?:pass|passed|passing)\s+(?:this\s+|it\s+|that\s+)?(?:on|along)\s+to\b")
 CONDITION = re.compile(r"\b(?:if|once|when|as soon as|after|provided)\s+(?:you|we (?:receive|get|hear)|"
                        r"(?:it|the \w+) (?:arrives|comes|is))\b")
-ASK_THEN_PROMISE = re.compile(r"\b(?:dm|message|email|send|share|provide|reply|respond|follow|tweet|contact|call|"
+ASK_THEN_PROMISE = re.compile(r"\b(?:dm|message|email|send|share|provide|reply|respond|follow|tweet|contact|call|shoot|drop|ping|"
                               r"give)\s+(?:us|me)\b.{0,120}?\band\s+(?:i|we)(?:'ll| will)\b")
-REQUEST = re.compile(r"^(?:please|pls|kindly|could you|can you|would you|dm us|send us|message us|email us|"
+REQUEST = re.compile(r"^(?:please|pls|kindly|could you|can you|would you|dm us|send us|message us|email us|shoot us|drop us|"
                      r"follow us|reach out to us|contact us|give us)\b|\bplease (?:dm|send|message|email|share|"
                      r"provide|follow|reach out|contact|reply)\b")
 
@@ -84,15 +101,21 @@ _UNIT = r"(?:minutes?|mins?|hours?|hrs?|h|business days?|working days?|days?|wee
 _DAY = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-_CLOCK = r"(?:(?:at|by|before|around|until|till)\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)|(?:at|by|before)\s+(\d{1,2}):(\d{2})"
+_CLOCK = r"(?:(?:at|by|before|around|until|till)\s+)?(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)|(?:at|by|before)\s+(\d{1,2}):(\d{2})"
 
 TIME_PATTERNS = (
     ("duration", re.compile(rf"\b(?:within|in|under|less than)\s+(?:the\s+)?(?:next\s+)?({_NUM})\s*({_UNIT})\b")),
     ("few", re.compile(r"\b(?:in|within)\s+(?:a|the next)\s+(few|couple(?: of)?)\s+(hours|days|weeks)\b")),
     ("eod", re.compile(r"\b(?:end of (?:the |my |our )?(?:business )?day|eod|cob|close of business|end of business|"
                        r"end of today)\b")),
-    ("today", re.compile(r"\b(?:later today|today|this (?:morning|afternoon|evening)|tonight)\b")),
-    ("tomorrow", re.compile(r"\b(?:tomorrow|tmrw|tmr)(?:\s+(morning|afternoon|evening|night))?\b")),
+    ("today", re.compile(r"\b(?:later today|today|tdy|this (?:morning|afternoon|evening)|tonight|tonite|"
+                         r"(?:by|at|before) midnight)\b")),
+    ("tomorrow", re.compile(r"\b(?:tomorrow|tomorow|tmrw|tmr|trmw|tomo|2mor+ow|(?:the )?(?:next|following) day)"
+                            r"(?:\s+(morning|afternoon|evening|night))?\b")),
+    ("noon", re.compile(r"\b(?:by|at|before|around) (?:noon|midday|lunchtime|lunch)\b")),
+    ("morning", re.compile(r"\b(?:(?:first thing )?in the|by the) morning\b")),
+    ("holiday", re.compile(r"\b(christmas eve|christmas|xmas|new year'?s eve|new year'?s(?: day)?|halloween|"
+                           r"thanksgiving|easter)\b")),
     ("weekday", re.compile(rf"\b(?:(next|this|coming)\s+)?({_DAY})\b(?!\s*\d)")),
     ("this_week", re.compile(r"\b(?:(?:by |before )?(?:the )?end of (?:the|this) week|this week|later this week|"
                              r"by the weekend|before the weekend)\b")),
@@ -127,18 +150,16 @@ def normalise(text: str) -> str:
 def is_promise(sentence: str) -> bool:
     """True when the sentence commits the agent or company to a follow-up on this case."""
     text = normalise(sentence)
-    if text.endswith("?") and OFFER.search(text):
+    if text.endswith("?") and OFFER.search(text) or STANDING_OFFER.search(text):
         return False
     for pattern in PROMISES:
-        match = pattern.search(text)
-        if match is None:
-            continue
-        before = text[max(0, match.start() - 25):match.end()]
-        if NEGATED.search(before) or RELAY.search(text[match.start():]) or COURTESY.search(text[match.start():match.end() + 20]):
-            continue
-        if OFFER.search(text) and text.endswith("?"):
-            continue
-        return True
+        for match in pattern.finditer(text):
+            act = match.start("act") if "act" in pattern.groupindex else match.start()
+            action = text[act:]
+            if (NEGATED.search(text[max(0, match.start() - 25):match.end()]) or RELAY.search(action[:60])
+                    or COURTESY.search(text[match.start():match.end() + 20]) or OWN_THINGS.search(action)):
+                continue
+            return True
     return False
 
 
@@ -246,7 +267,44 @@ def resolve_expression(kind: str, match: re.Match, reference: datetime, schedule
         return _explicit_date(reference, match.group(0), schedule)
     if kind == "clock":
         return _clock(reference, match, schedule)
+    if kind == "noon":
+        return _next_morning(reference, schedule, allow_today=local.time() < time(12, 0))
+    if kind == "morning":
+        return _next_morning(reference, schedule, allow_today=local.time() < schedule.opens)
+    if kind == "holiday":
+        return schedule.closing(_holiday(match.group(1), local.date()))
     return None
+
+
+def _next_morning(reference: datetime, schedule: Schedule, *, allow_today: bool) -> datetime:
+    """Noon on the coming working morning: today's when it has not passed yet."""
+    today = schedule.local(reference).date()
+    day = today if allow_today and schedule.is_business_day(today) else schedule.next_business_day(today)
+    return schedule.at(day, min(time(12, 0), schedule.closes))
+
+
+def _holiday(name: str, today):
+    """The next date (today or later) of a named holiday."""
+    from dateutil.easter import easter
+
+    def on(year: int):
+        if name.startswith("christmas eve"):
+            return today.replace(year=year, month=12, day=24)
+        if name in ("christmas", "xmas"):
+            return today.replace(year=year, month=12, day=25)
+        if name.startswith("new year") and name.endswith("eve"):
+            return today.replace(year=year, month=12, day=31)
+        if name.startswith("new year"):
+            return today.replace(year=year + 1, month=1, day=1)
+        if name == "halloween":
+            return today.replace(year=year, month=10, day=31)
+        if name == "easter":
+            return easter(year)
+        first = today.replace(year=year, month=11, day=1)  # US Thanksgiving: the fourth Thursday of November
+        return first + timedelta(days=(3 - first.weekday()) % 7 + 21)
+
+    this_year = on(today.year)
+    return this_year if this_year >= today else on(today.year + 1)
 
 
 def find_due(text: str, reference: datetime, schedule: Schedule) -> tuple[datetime | None, str | None, bool]:

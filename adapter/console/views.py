@@ -15,6 +15,8 @@ from flask import url_for
 from markupsafe import Markup
 
 from adapter import clock
+from adapter.commitments import digest as followup_digest
+from adapter.commitments.service import settings_of as commitment_settings
 from adapter.console import bp
 from adapter.console.auth import begin
 from adapter.console.auth import check_admin_token
@@ -52,7 +54,10 @@ def login():
     if request.method == "POST":
         check_csrf()
         installation_id = request.form.get("installation", "").strip()
-        installation = get_db().system_session().get(Installation, installation_id) if installation_id else None
+        installation = None
+        if installation_id:
+            with get_db().system() as lookup:
+                installation = lookup.get(Installation, installation_id)
         if not check_admin_token(request.form.get("token", "")):
             error = "That is not the admin token of this service (VALUEDESK_ADMIN_TOKEN)."
         elif installation is None:
@@ -98,7 +103,10 @@ def digest_page():
         start, end = digest.period(since, until, clock.now().date())
     except ApiError as exc:
         return render_template("console/digest.html", error=exc.message, report=None), 400
-    report = digest.build(request_session(g.installation.id), start, end)
+    session = request_session(g.installation.id)
+    report = digest.build(session, start, end)
     chart = Markup(weekly_chart(report.weeks, report.types))  # built from escaped parts
-    return render_template("console/digest.html", report=report, chart=chart, error=None,
+    followups = followup_digest.build(session, start, end, clock.now()) \
+        if commitment_settings(g.installation).lead_digest else None
+    return render_template("console/digest.html", report=report, chart=chart, error=None, followups=followups,
                            type_names={t["key"]: t["name"] for t in report.types})

@@ -8,6 +8,8 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from adapter import clock
+from adapter.commitments import digest as followup_digest
+from adapter.commitments.service import settings_of as commitment_settings
 from adapter.errors import ApiError
 from adapter.events import CUSTOMER
 from adapter.models import Signal
@@ -398,4 +400,7 @@ def split_theme(data, theme_id: int):
 def digest_json(query):
     """The voice-of-the-customer digest for a date range (default: the last 7 days)."""
     start, end = digest.period(query["since"], query["until"], clock.now().date())
-    return digest.build(agent_db(), start, end).as_dict()
+    report = digest.build(agent_db(), start, end).as_dict()
+    if commitment_settings(g.installation).lead_digest:
+        report["followups"] = followup_digest.build(agent_db(), start, end, clock.now()).as_dict()
+    return report

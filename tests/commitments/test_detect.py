@@ -46,6 +46,10 @@ PROMISES = [
     ("Thanks for your patience! I'll circle back tomorrow with the details.", True, False, False, due(2026, 11, 19, 17)),
     ("We're on it and will keep you posted, expect news in a few days.", True, False, True, due(2026, 11, 23, 17)),
     ("Will update you by tomorrow.", True, False, False, due(2026, 11, 19, 17)),
+    ("I'll call you first thing in the morning.", True, False, False, due(2026, 11, 19, 12)),
+    ("I'll get back to you by noon.", True, False, False, due(2026, 11, 18, 12)),
+    ("I'll ring you back at 430pm.", True, False, False, due(2026, 11, 18, 16, 30)),
+    ("We'll ship the replacement by Christmas.", True, False, False, due(2026, 12, 25, 17)),
     # Vague: the installation's default (1 business day) applies, and the promise is flagged.
     ("I'll follow up shortly.", True, False, True, due(2026, 11, 19, 17)),
     ("We'll get back to you as soon as possible.", True, False, True, due(2026, 11, 19, 17)),
@@ -60,6 +64,11 @@ PROMISES = [
     ("Once you send the screenshot, I'll escalate it to engineering.", True, True, True, due(2026, 11, 19, 17)),
     ("If you reply with your order number, we'll check the status tomorrow.", True, True, False, due(2026, 11, 19, 17)),
     ("Send us your email address and I will resend the invoice today.", True, True, False, due(2026, 11, 18, 17)),
+    ("Shoot us a DM with the details and we'll go from there.", True, True, True, due(2026, 11, 19, 17)),
+    # The promise is the second verb, or has no subject of its own.
+    ("I'll pass this on to billing and get back to you tomorrow.", True, False, False, due(2026, 11, 19, 17)),
+    ("We've received your DM and will continue there.", True, False, True, due(2026, 11, 19, 17)),
+    ("Someone will be contacting you today.", True, False, False, due(2026, 11, 18, 17)),
 ]
 
 NOT_PROMISES = [
@@ -87,6 +96,11 @@ NOT_PROMISES = [
     "The refund will appear on your statement in 5-10 days.",
     "We hope to see you on board again soon.",
     "The update was released yesterday and fixes the export.",
+    "We'll get this passed on to our devs so they can look into it.",
+    "If you run into any issues in the future, feel free to reach out and we'll gladly assist.",
+    "We'll update our schedules for the winter soon.",
+    "I'd like to look into this further.",
+    "Send us a DM and we'll be able to dig into this.",
     "",
 ]
 
