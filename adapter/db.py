@@ -242,11 +242,23 @@ def get_db() -> Database:
     return current_app.extensions["valuedesk.db"]
 
 
+def reads_only(view):
+    """Mark a POST view whose request session only reads; it writes, if at all, in its own short transaction.
+
+    On SQLite a write session holds the database's single write lock from its first statement, so a
+    slow read in one would stall every webhook and reply behind it.
+    """
+    view.valuedesk_reads_only = True
+    return view
+
+
 def request_session(installation_id: str) -> Session:
     """The request's tenant session, opened on first use and closed at teardown."""
     session = g.get("_vd_session")
     if session is None:
-        session = get_db().session(installation_id, immediate=request.method not in ("GET", "HEAD", "OPTIONS"))
+        view = current_app.view_functions.get(request.endpoint)
+        writes = request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(view, "valuedesk_reads_only", False)
+        session = get_db().session(installation_id, immediate=writes)
         g._vd_session = session
     elif session.info.get(SCOPE_KEY) != installation_id:
         raise TenantViolation("This request is already bound to another installation.")

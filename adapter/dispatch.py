@@ -26,6 +26,7 @@ from adapter.models import Installation
 from adapter.providers.base import Comment
 from adapter.providers.base import Helpdesk
 from adapter.providers.base import Ticket
+from adapter.replies import service as replies
 from adapter.signals import service as signals
 
 
@@ -104,7 +105,7 @@ Handler = Callable[[DomainEvent, EventContext], None]
 # Each feature module adds its handlers here; order within a tuple is the order they run.
 HANDLERS: dict[type, tuple[Handler, ...]] = {
     TicketCreated: (),
-    CommentAdded: (signals.on_comment, commitments.on_comment),
+    CommentAdded: (signals.on_comment, commitments.on_comment, replies.on_comment),
     TicketStatusChanged: (commitments.on_status,),
     TicketAssigned: (commitments.on_assigned,),
     TicketUpdated: (catchup.catch_up,),

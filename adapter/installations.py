@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import asdict
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -15,6 +17,8 @@ from adapter.errors import ApiError
 from adapter.models import DEFAULT_BUSINESS_HOURS
 from adapter.models import HELPDESK_KINDS
 from adapter.models import Installation
+
+T = TypeVar("T")
 
 PLAYGROUND_ID = "playground"
 _PREFIX = {"zendesk": "zd", "freshdesk": "fd", "playground": "pg"}
@@ -64,6 +68,24 @@ def validate_business_hours(hours: dict) -> dict:
     if start >= end:
         raise ApiError(400, "invalid_business_hours", "Closing time must be after opening time.")
     return {"days": sorted(set(days)), "start": start, "end": end}
+
+
+def feature_settings(installation: Installation, feature: str, shape: type[T]) -> T:
+    """One feature's settings stored on the installation, with `shape`'s defaults for anything unset."""
+    stored = (installation.settings or {}).get(feature) or {}
+    return shape(**{k: v for k, v in stored.items() if k in shape.__dataclass_fields__})
+
+
+def merged_settings(installation: Installation, feature: str, shape: type[T], changes: dict) -> dict:
+    """The feature's current settings as a dict, with the given changes (None means unchanged) applied."""
+    current = asdict(feature_settings(installation, feature, shape))
+    current.update({k: v for k, v in changes.items() if v is not None})
+    return current
+
+
+def store_feature_settings(installation: Installation, feature: str, values: dict) -> None:
+    """Replace one feature's settings, keeping the other features'."""
+    installation.settings = {**(installation.settings or {}), feature: values}
 
 
 def create_installation(

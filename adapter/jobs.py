@@ -193,6 +193,38 @@ def sweep_commitments() -> tuple[int, int]:
     return missed, reminded
 
 
+def _each_active_installation(work: Callable[[Session, Installation], object], name: str) -> int:
+    """Run `work` in its own transaction for every active installation; one failing does not stop the rest."""
+    from adapter.installations import list_installations
+
+    with get_db().system() as session:
+        installation_ids = [i.id for i in list_installations(session) if i.is_active]
+    done = 0
+    for installation_id in installation_ids:
+        try:
+            with get_db().tenant(installation_id, immediate=True) as session:
+                work(session, session.get(Installation, installation_id))
+            done += 1
+        except ProviderError as exc:
+            log.warning(f"jobs.{name}.failed", extra={"fields": {"installation_id": installation_id,
+                                                                  "error": _describe(exc)}})
+    return done
+
+
+def sync_macros() -> int:
+    """Refresh every installation's macros, the reference for "unedited macro" warnings."""
+    from adapter.replies import service as replies
+
+    return _each_active_installation(replies.sync_macros, "sync_macros")
+
+
+def purge_replies() -> int:
+    """Drop reply texts past each installation's retention period, and fingerprints no check can reach."""
+    from adapter.replies import service as replies
+
+    return _each_active_installation(replies.purge, "purge_replies")
+
+
 JOBS = {
     "process_receipt": process_receipt,
     "run_outbox_action": run_outbox_action,
@@ -203,4 +235,6 @@ PERIODIC = {
     "purge_receipts": (crontab(minute="17", hour="3"), purge_receipts),
     "retrain_signal_models": (crontab(minute="41"), retrain_signal_models),
     "sweep_commitments": (crontab(minute="*"), sweep_commitments),
+    "sync_macros": (crontab(minute="23"), sync_macros),
+    "purge_replies": (crontab(minute="47", hour="3"), purge_replies),
 }

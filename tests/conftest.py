@@ -19,8 +19,9 @@ from adapter import migrations
 from adapter.credentials import CredentialStore
 from adapter.db import Base
 from adapter.db import get_db
+from adapter.installations import PLAYGROUND_ID
 from adapter.installations import create_installation
-from adapter.providers import playground
+from adapter.providers import playground as playground_provider
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
@@ -171,9 +172,32 @@ def make_installation(db):
                 session, kind=kind, account=account or f"acct{time.monotonic_ns()}", **fields
             )
             store = CredentialStore(session, installation.id)
-            defaults = {playground.SECRET_CREDENTIAL: "whsec-test-secret"}
+            defaults = {playground_provider.SECRET_CREDENTIAL: "whsec-test-secret"}
             for name, value in (defaults if secrets is None else secrets).items():
                 store.set(name, value)
             return installation
 
     return make
+
+
+@pytest.fixture
+def playground(runner):
+    """The playground installation with its sample tickets, processed."""
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+
+
+@pytest.fixture
+def sam(app):
+    """A sidebar session for Sam Rivera, an agent of the playground."""
+    from tests.support import bearer
+
+    return bearer(app, PLAYGROUND_ID)
+
+
+@pytest.fixture
+def priya(app):
+    """A sidebar session for Priya Natarajan, the playground's admin."""
+    from tests.support import bearer
+
+    return bearer(app, PLAYGROUND_ID, agent_id="agent-priya", name="Priya Natarajan", role="admin")
+

@@ -188,3 +188,30 @@ def test_commitments_detect_with_an_installation_uses_its_business_hours(runner,
     assert json.loads(result.output)["due_at"] == "2026-11-23T17:00:00+00:00"  # Monday, closing time
     unknown = runner.invoke(args=["commitments", "detect", "--installation", "nope"], input=line + "\n")
     assert unknown.exit_code != 0 and "No installation 'nope'" in unknown.output
+
+
+def test_replies_check_compares_each_line_with_the_ones_before(tmp_path):
+    import json
+
+    answer = ("Thanks for flagging this. Our team is aware that large exports can time out and a fix ships next "
+              "week. Until then, exporting one month at a time works reliably.")
+    lines = [json.dumps({"id": n, "text": f"Hi customer{n}, " + answer, "agent": "sam"}) for n in range(1, 4)]
+    lines += [json.dumps({"id": "q", "text": "Refunds take 5-10 days to arrive on your card, we appreciate your patience.",
+                          "customer_message": "Why was order #55512 charged twice?"}), "{", json.dumps({"text": "no id"})]
+    result = subprocess.run([sys.executable, "-m", "adapter.cli", "replies", "check", "--min-matches", "2"],
+                            input="\n".join(lines) + "\n", env={"PATH": "/usr/bin:/bin"}, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1, result.stderr  # two bad lines, reported and skipped
+    assert [row.get("similar") for row in out[:3]] == [[], [1], [2, 1]]
+    assert [w["kind"] for w in out[2]["warnings"]] == ["repeated"]
+    assert [w["kind"] for w in out[3]["warnings"]] == ["not_addressed"]
+    assert "not JSON" in out[4]["error"] and "lacks id" in out[5]["error"]
+    assert list(tmp_path.iterdir()) == []  # the temporary database is gone
+
+
+def test_replies_sync_macros(runner, make_installation):
+    installation_id = make_installation().id
+    result = runner.invoke(args=["replies", "sync-macros", "--installation", installation_id])
+    assert result.exit_code == 0 and "Synced 3 macros." in result.output
+    assert runner.invoke(args=["replies", "sync-macros", "--installation", "nope"]).exit_code != 0

@@ -108,3 +108,35 @@ def test_events_of_a_disabled_installation_are_ignored(db, inst, monkeypatch):
     jobs.process_receipt(receipt_id)
     assert status_of(db, receipt_id)[0] == "ignored"
     assert seen == []
+
+
+def test_macro_sync_runs_for_every_installation_even_if_one_fails(db, make_installation):
+    from sqlalchemy import func
+    from sqlalchemy import select
+
+    from adapter.models import MacroText
+
+    first, second = make_installation().id, make_installation().id
+    make_installation(kind="zendesk", account="not-connected", secrets={})  # no credentials: AuthError, logged
+    assert jobs.sync_macros() == 2
+    for installation_id in (first, second):
+        with db.tenant(installation_id) as session:
+            assert session.scalar(select(func.count()).select_from(MacroText)) == 3
+
+
+def test_reply_purge_runs_for_every_installation(db, make_installation):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from adapter import clock
+    from adapter.models import ReplyFingerprint
+    from adapter.replies import service
+
+    installation_id = make_installation().id
+    with db.tenant(installation_id) as session:
+        service.record_reply(session, ticket_id="1", comment_id="old", agent_id="a", created_at=clock.now() - timedelta(days=91),
+                             text="An old answer about exports that nobody needs to keep around any longer.")
+    assert jobs.purge_replies() >= 1
+    with db.tenant(installation_id) as session:
+        assert session.scalars(select(ReplyFingerprint)).all() == []

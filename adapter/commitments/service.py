@@ -7,7 +7,6 @@ marked spam or merged away. Reminders and misses happen exactly once, even with 
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -27,6 +26,9 @@ from adapter.events import AGENT
 from adapter.events import CommentAdded
 from adapter.events import TicketAssigned
 from adapter.events import TicketStatusChanged
+from adapter.installations import feature_settings
+from adapter.installations import merged_settings
+from adapter.installations import store_feature_settings
 from adapter.models import Commitment
 from adapter.models import Installation
 from adapter.providers import helpdesk_client
@@ -48,8 +50,7 @@ class CommitmentSettings:
 
 def settings_of(installation: Installation) -> CommitmentSettings:
     """The installation's commitment settings, with defaults for anything unset."""
-    stored = (installation.settings or {}).get("commitments") or {}
-    return CommitmentSettings(**{k: v for k, v in stored.items() if k in CommitmentSettings.__dataclass_fields__})
+    return feature_settings(installation, "commitments", CommitmentSettings)
 
 
 def update_settings(installation: Installation, **changes) -> CommitmentSettings:
@@ -57,17 +58,15 @@ def update_settings(installation: Installation, **changes) -> CommitmentSettings
 
     :raise ApiError: 400 naming the setting that is out of range.
     """
-    current = asdict(settings_of(installation))
-    current.update({k: v for k, v in changes.items() if v is not None})
+    current = merged_settings(installation, "commitments", CommitmentSettings, changes)
     if not isinstance(current["lead_minutes"], int) or not 5 <= current["lead_minutes"] <= 7 * 24 * 60:
         raise ApiError(400, "invalid_setting", "The reminder lead time must be between 5 minutes and 7 days.",
                        fields={"lead_minutes": "5–10080"})
     if not isinstance(current["default_business_days"], int) or not 1 <= current["default_business_days"] <= 10:
         raise ApiError(400, "invalid_setting", "A promise without a time falls due after 1 to 10 business days.",
                        fields={"default_business_days": "1–10"})
-    result = CommitmentSettings(**current)
-    installation.settings = {**(installation.settings or {}), "commitments": asdict(result)}
-    return result
+    store_feature_settings(installation, "commitments", current)
+    return CommitmentSettings(**current)
 
 
 def schedule_of(installation: Installation) -> Schedule:

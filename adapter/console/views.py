@@ -28,6 +28,7 @@ from adapter.db import get_db
 from adapter.db import request_session
 from adapter.errors import ApiError
 from adapter.models import Installation
+from adapter.replies import service as reply_service
 from adapter.sidebar.auth import AgentSession
 from adapter.signals import digest
 from adapter.signals.chart import weekly_chart
@@ -108,5 +109,7 @@ def digest_page():
     chart = Markup(weekly_chart(report.weeks, report.types))  # built from escaped parts
     followups = followup_digest.build(session, start, end, clock.now()) \
         if commitment_settings(g.installation).lead_digest else None
+    nudges = reply_service.weekly_stats(session, weeks=4)
     return render_template("console/digest.html", report=report, chart=chart, error=None, followups=followups,
+                           nudges=nudges,
                            type_names={t["key"]: t["name"] for t in report.types})

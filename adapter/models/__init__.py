@@ -13,6 +13,11 @@ from adapter.models.core import WebhookReceipt
 from adapter.models.outbox import OutboxAction
 from adapter.models.playground import PlaygroundComment
 from adapter.models.playground import PlaygroundTicket
+from adapter.models.replies import MacroText
+from adapter.models.replies import ReplyBand
+from adapter.models.replies import ReplyCheckWeek
+from adapter.models.replies import ReplyContext
+from adapter.models.replies import ReplyFingerprint
 from adapter.models.signals import BackfillRun
 from adapter.models.signals import Signal
 from adapter.models.signals import SignalModel
@@ -22,6 +27,7 @@ from adapter.models.signals import Theme
 
 __all__ = [
     "COMMITMENT_STATES", "Commitment",
+    "MacroText", "ReplyBand", "ReplyCheckWeek", "ReplyContext", "ReplyFingerprint",
     "BackfillRun", "Signal", "SignalModel", "SignalType", "Suggestion", "Theme",
     "DEFAULT_BUSINESS_HOURS", "HELPDESK_KINDS", "RECEIPT_STATES", "CommentMark", "Credential", "Installation", "OutboxAction",
     "PlaygroundComment", "PlaygroundTicket", "TicketSnapshot", "WebhookReceipt",

@@ -14,7 +14,7 @@ bp = Blueprint(
 # Partial templates rendered inside the panel, in order; each feature adds its own.
 PANEL_SECTIONS: tuple[str, ...] = ("sidebar/sections/signals.html", "sidebar/sections/commitments.html")
 # Scripts of those sections, loaded after the core.
-SECTION_SCRIPTS: tuple[str, ...] = ("sections/signals.js", "sections/commitments.js")
+SECTION_SCRIPTS: tuple[str, ...] = ("sections/signals.js", "sections/commitments.js", "sections/replies.js")
 
 api_bp = ApiBlueprint("api", __name__, url_prefix="/api", description="Sidebar API for agents (bearer session).")
 

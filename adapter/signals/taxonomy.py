@@ -6,11 +6,15 @@ import functools
 import re
 from dataclasses import asdict
 from dataclasses import dataclass
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapter.errors import ApiError
+from adapter.installations import feature_settings
+from adapter.installations import merged_settings
+from adapter.installations import store_feature_settings
 from adapter.models import Installation
 from adapter.models import SignalType
 from adapter.signals import rules
@@ -50,11 +54,8 @@ class SignalSettings:
 
 def settings_of(installation: Installation) -> SignalSettings:
     """The installation's signal settings, with defaults for anything unset."""
-    stored = (installation.settings or {}).get("signals") or {}
-    known = {k: v for k, v in stored.items() if k in SignalSettings.__dataclass_fields__}
-    if "competitors" in known:
-        known["competitors"] = tuple(known["competitors"])
-    return SignalSettings(**known)
+    settings = feature_settings(installation, "signals", SignalSettings)
+    return replace(settings, competitors=tuple(settings.competitors))
 
 
 def update_settings(installation: Installation, **changes) -> SignalSettings:
@@ -62,8 +63,7 @@ def update_settings(installation: Installation, **changes) -> SignalSettings:
 
     :raise ApiError: 400 naming the setting that is out of range.
     """
-    current = asdict(settings_of(installation))
-    current.update({k: v for k, v in changes.items() if v is not None})
+    current = merged_settings(installation, "signals", SignalSettings, changes)
     for name in ("threshold", "auto_confirm_threshold"):
         value = current[name]
         if not isinstance(value, int | float) or not 0.05 <= float(value) <= 0.99:
@@ -78,7 +78,7 @@ def update_settings(installation: Installation, **changes) -> SignalSettings:
                        fields={"competitors": "too many or too long"})
     current["competitors"] = tuple(dict.fromkeys(names))
     result = SignalSettings(**current)
-    installation.settings = {**(installation.settings or {}), "signals": result.as_dict()}
+    store_feature_settings(installation, "signals", result.as_dict())
     return result
 
 

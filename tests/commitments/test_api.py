@@ -12,21 +12,6 @@ from adapter.models import Commitment
 from tests.support import bearer
 
 
-@pytest.fixture
-def playground(runner):
-    assert runner.invoke(args=["demo-data"]).exit_code == 0
-
-
-@pytest.fixture
-def sam(app):
-    return bearer(app, PLAYGROUND_ID)
-
-
-@pytest.fixture
-def priya(app):
-    return bearer(app, PLAYGROUND_ID, agent_id="agent-priya", name="Priya Natarajan", role="admin")
-
-
 def in_hours(hours: float) -> str:
     return (clock.now() + timedelta(hours=hours)).isoformat()
 

@@ -11,11 +11,6 @@ from adapter.models import Commitment
 from tests.support import bearer
 
 
-@pytest.fixture
-def playground(runner):
-    assert runner.invoke(args=["demo-data"]).exit_code == 0
-
-
 def add(session, state: str, hours_ago: float, ticket_id: str = "1", agent: str = "Sam Rivera"):
     due = clock.now() - timedelta(hours=hours_ago)
     session.add(Commitment(ticket_id=ticket_id, agent_id=agent.lower(), agent_name=agent, text=f"{state} promise",

@@ -3,7 +3,6 @@
 import threading
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from adapter import clock
@@ -13,11 +12,6 @@ from adapter.models import Commitment
 from adapter.models import Installation
 from adapter.models import OutboxAction
 from adapter.models import PlaygroundTicket
-
-
-@pytest.fixture
-def playground(runner):
-    assert runner.invoke(args=["demo-data"]).exit_code == 0
 
 
 def reply(client, ticket_id, body, role="agent", public=True, agent_id="agent-sam"):

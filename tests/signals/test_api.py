@@ -12,18 +12,13 @@ from tests.support import bearer
 
 
 @pytest.fixture
-def playground(runner):
-    assert runner.invoke(args=["demo-data"]).exit_code == 0
+def agent(sam):
+    return sam
 
 
 @pytest.fixture
-def agent(app):
-    return bearer(app, PLAYGROUND_ID)
-
-
-@pytest.fixture
-def admin(app):
-    return bearer(app, PLAYGROUND_ID, agent_id="agent-priya", name="Priya Natarajan", role="admin")
+def admin(priya):
+    return priya
 
 
 def ticket_tags(db, ticket_id):

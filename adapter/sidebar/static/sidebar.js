@@ -119,7 +119,7 @@
 
   function refresh() { return Promise.all(sections.map(loadSection)); }
 
-  // Pre-send checks: each returns {notice?, warnings?}. A check that errors or is slower than
+  // Pre-send checks: each returns {notice?, warnings?, onOutcome?}. A check that errors or is slower than
   // CHECK_TIMEOUT_MS is skipped, so a Valuedesk problem never blocks a reply (fail open).
   const CHECK_TIMEOUT_MS = 800;
   const checks = [];
@@ -131,7 +131,10 @@
     const notices = results.filter((r) => r && r.notice).map((r) => r.notice);
     const warnings = results.flatMap((r) => (r && r.warnings) || []);
     if (notices.length) toast(notices.join(" "));
-    return warnings.length ? askAboutWarnings(warnings) : true;
+    if (!warnings.length) return true;
+    const proceed = await askAboutWarnings(warnings);
+    results.forEach((r) => { if (r && r.onOutcome) r.onOutcome(proceed); });
+    return proceed;
   }
 
   function askAboutWarnings(warnings) {

@@ -1,0 +1,1 @@
+"""Copy-paste warnings: a private nudge before a generic reply goes out."""

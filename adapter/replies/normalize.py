@@ -1,0 +1,80 @@
+"""Reduce a reply to what makes it generic or specific: masked names, ids and links, no greeting or sign-off (pure).
+
+Two replies that differ only in the customer's name, an order number or the agent's initials
+normalise to the same words, so a copied answer is recognised however it was dressed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from adapter.text import clean_message
+
+URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+HANDLE = re.compile(r"(?<!\w)@\w+")
+PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")  # Zendesk macro placeholders such as {{ticket.requester.first_name}}
+WORD = re.compile(r"<\w+>|[a-z0-9]+(?:['’][a-z]+)?")
+
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|dear|greetings|good (?:morning|afternoon|evening)|thanks for (?:reaching out|contacting us|"
+    r"writing in|getting in touch)|thank you for (?:reaching out|contacting us|writing in|getting in touch))"
+    r"(?:\s+(?:there|all|team|again))?(?:\s+(?:<name>|[\w.'-]+)){0,2}?\s*[,!.:\-–]+\s*",
+    re.IGNORECASE)
+_SIGN_OFF_LINE = re.compile(
+    r"^\s*(?:(?:many |kind |warm |best |warmest )?(?:thanks|thank you|regards|wishes)|best|cheers|sincerely|"
+    r"all the best|take care|talk soon)\b[\s,.!-]*(?:[\w.'-]+\s*){0,4}$", re.IGNORECASE)
+# Twitter-style agent signatures at the very end: "^AB", "-JJ", "*Name", "/CB".
+_INITIALS = re.compile(r"\s*(?:[\^*/~-]\s?[A-Z][\w]{0,15}|-\s?[A-Z]{1,3})\s*$")
+
+
+def _strip_sign_off(text: str) -> str:
+    """Cut a closing like "Best regards,\nSam Rivera\nSupport team" (a sign-off line and short lines after it)."""
+    lines = text.rstrip().splitlines()
+    for index in range(len(lines) - 1, max(-1, len(lines) - 5), -1):
+        if _SIGN_OFF_LINE.match(lines[index]) and all(len(line.split()) <= 5 for line in lines[index + 1:]):
+            return "\n".join(lines[:index])
+    return "\n".join(lines)
+
+
+def _mask_names(text: str, names: tuple[str, ...]) -> str:
+    parts = {part for name in names if name for part in re.split(r"[\s,]+", name) if len(part) >= 2}
+    for part in sorted(parts, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(part)}(?:['’]s)?(?!\w)", " <name> ", text, flags=re.IGNORECASE)
+    return text
+
+
+def tokens(text: str, names: tuple[str, ...] = ()) -> list[str]:
+    """The reply's words after masking; `names` are the customer's and agent's names to mask."""
+    text = clean_message(text or "")
+    text = PLACEHOLDER.sub(lambda m: " <name> " if "name" in m.group(1) else " <field> ", text)
+    text = URL.sub(" <url> ", text)
+    text = EMAIL.sub(" <email> ", text)
+    text = HANDLE.sub(" ", text)  # a tweet's leading @customer says nothing about the answer
+    text = _INITIALS.sub("", _strip_sign_off(text))
+    text = _mask_names(text, names)
+    for _ in range(2):  # "Hi Dana, thanks for reaching out!" is two greetings
+        text = _GREETING.sub("", text, count=1)
+    words = []
+    for word in WORD.findall(text.lower().replace("’", "'")):
+        if word.startswith("<"):
+            words.append(word)
+        elif any(ch.isdigit() for ch in word):
+            words.append("<num>")
+        else:
+            words.append(word)
+    return words
+
+
+def shingles(words: list[str]) -> set[str]:
+    """Word pairs (single words for a one-word reply): the sets whose Jaccard similarity we estimate."""
+    if len(words) < 2:
+        return set(words)
+    return {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Exact Jaccard similarity of two sets (1.0 for two empty sets)."""
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
