@@ -55,11 +55,12 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(sidebar.bp)
     app.register_blueprint(console.bp)
     app.extensions["valuedesk.api"].register_blueprint(sidebar.api_bp)
+    from adapter.billing import api as billing_api
     from adapter.commitments import api as commitments_api
     from adapter.replies import api as replies_api
     from adapter.signals import api as signals_api
 
-    for blueprint in (signals_api.bp, commitments_api.bp, replies_api.bp):
+    for blueprint in (signals_api.bp, commitments_api.bp, replies_api.bp, billing_api.bp):
         app.extensions["valuedesk.api"].register_blueprint(blueprint)
     if settings.playground:
         app.register_blueprint(playground.bp)

@@ -154,12 +154,14 @@ def demo_data(reset: bool) -> None:
     db = get_db()
     with db.system() as session:
         helpdesk.ensure_installation(session)
+    from adapter.providers import sandbox_billing
     from adapter.replies import service as replies
 
     with db.tenant(PLAYGROUND_ID) as session:
         receipt_ids = helpdesk.seed_tickets(session, reset=reset)
         helpdesk.seed_history(session)
         replies.sync_macros(session, session.get(Installation, PLAYGROUND_ID))
+        sandbox_billing.seed(session)
     queued = sum(enqueue_processing(receipt_id) for receipt_id in receipt_ids)
     if receipt_ids:
         click.echo(f"Playground ready: sample tickets created, {queued} events queued for the worker.")

@@ -11,12 +11,14 @@ from functools import cached_property
 from sqlalchemy.orm import Session
 
 from adapter import catchup
+from adapter.billing import actions as billing
 from adapter.commitments import service as commitments
 from adapter.db import insert_unless_exists
 from adapter.errors import NotFound
 from adapter.errors import ProviderError
 from adapter.events import CommentAdded
 from adapter.events import DomainEvent
+from adapter.events import RefundUpdated
 from adapter.events import TicketAssigned
 from adapter.events import TicketCreated
 from adapter.events import TicketStatusChanged
@@ -109,6 +111,7 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     TicketStatusChanged: (commitments.on_status,),
     TicketAssigned: (commitments.on_assigned,),
     TicketUpdated: (catchup.catch_up,),
+    RefundUpdated: (billing.on_refund_updated,),
 }
 
 

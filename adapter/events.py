@@ -62,4 +62,17 @@ class TicketUpdated:
     ticket_id: str
 
 
-DomainEvent = TicketCreated | CommentAdded | TicketStatusChanged | TicketAssigned | TicketUpdated
+
+
+@dataclass(frozen=True)
+class RefundUpdated:
+    """A billing provider reported a refund's status (e.g. Stripe's refund.failed after the card bounced it)."""
+
+    installation_id: str
+    refund_id: str
+    status: str
+    action_ref: str | None = None
+    failure_reason: str | None = None
+
+
+DomainEvent = TicketCreated | CommentAdded | TicketStatusChanged | TicketAssigned | TicketUpdated | RefundUpdated

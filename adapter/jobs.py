@@ -225,6 +225,31 @@ def purge_replies() -> int:
     return _each_active_installation(replies.purge, "purge_replies")
 
 
+def reconcile_billing() -> int:
+    """Finish money actions a crash interrupted and retry those an outage failed, with their original keys."""
+    from adapter.billing import actions
+    from adapter.installations import list_installations
+    from adapter.providers import billing_client
+
+    with get_db().system() as session:
+        installation_ids = [i.id for i in list_installations(session) if i.is_active]
+    tried = 0
+    for installation_id in installation_ids:
+        with get_db().tenant(installation_id) as session:
+            installation = session.get(Installation, installation_id)
+            billing = billing_client(session, installation)
+        if billing is None:
+            continue
+        try:
+            tried += actions.reconcile(installation, billing)
+        except ProviderError as exc:
+            log.warning("jobs.reconcile_billing.failed", extra={"fields": {"installation_id": installation_id,
+                                                                            "error": _describe(exc)}})
+    if tried:
+        log.info("jobs.reconcile_billing", extra={"fields": {"actions": tried}})
+    return tried
+
+
 JOBS = {
     "process_receipt": process_receipt,
     "run_outbox_action": run_outbox_action,
@@ -237,4 +262,5 @@ PERIODIC = {
     "sweep_commitments": (crontab(minute="*"), sweep_commitments),
     "sync_macros": (crontab(minute="23"), sync_macros),
     "purge_replies": (crontab(minute="47", hour="3"), purge_replies),
+    "reconcile_billing": (crontab(minute="*/2"), reconcile_billing),
 }

@@ -78,3 +78,20 @@ def freshdesk_api(mock, method: str, path: str, fixture: str | None = None, stat
     """Register a Freshdesk API response on the `responses` mock."""
     body = api_fixture("freshdesk", fixture) if fixture else kwargs.pop("json", None)
     return mock.add(method, f"{FRESHDESK_API}/{path}", json=body, status=status, **kwargs)
+
+
+STRIPE_API = "https://api.stripe.com/v1"
+
+
+def stripe_api(mock, method: str, path: str, fixture: str | None = None, status: int = 200, **kwargs):
+    """Register a Stripe API response on the `responses` mock."""
+    body = api_fixture("stripe", fixture) if fixture else kwargs.pop("json", None)
+    return mock.add(method, f"{STRIPE_API}/{path}", json=body, status=status, **kwargs)
+
+
+def stripe_headers(secret: str, body: bytes, *, timestamp: int | None = None) -> dict:
+    """Headers of a Stripe webhook delivery signed with `secret`."""
+    from adapter.providers import stripe
+
+    return {"Content-Type": "application/json",
+            stripe.SIGNATURE_HEADER: stripe.sign(secret, int(time.time()) if timestamp is None else timestamp, body)}

@@ -1,5 +1,9 @@
 """Tables. Every tenant table carries installation_id and is reached only through scoped sessions."""
 
+from adapter.models.billing import ACTION_STATES
+from adapter.models.billing import BillingAction
+from adapter.models.billing import BillingAudit
+from adapter.models.billing import SandboxBillingObject
 from adapter.models.commitments import COMMITMENT_STATES
 from adapter.models.commitments import Commitment
 from adapter.models.core import DEFAULT_BUSINESS_HOURS
@@ -26,6 +30,7 @@ from adapter.models.signals import Suggestion
 from adapter.models.signals import Theme
 
 __all__ = [
+    "ACTION_STATES", "BillingAction", "BillingAudit", "SandboxBillingObject",
     "COMMITMENT_STATES", "Commitment",
     "MacroText", "ReplyBand", "ReplyCheckWeek", "ReplyContext", "ReplyFingerprint",
     "BackfillRun", "Signal", "SignalModel", "SignalType", "Suggestion", "Theme",

@@ -25,6 +25,8 @@ from adapter.errors import Rejected
 from adapter.errors import Unavailable
 
 DEFAULT_TIMEOUT = (5.0, 20.0)
+# Metadata key on refunds and coupons naming the Valuedesk action that asked for them.
+ACTION_METADATA = "valuedesk_action"
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,94 @@ class Helpdesk(Protocol):
     def set_status(self, ticket_id: str, status: str) -> None: ...
 
     def iter_ticket_ids(self, since: datetime) -> Iterable[str]: ...
+
+
+@dataclass(frozen=True)
+class BillingCustomer:
+    """A customer in the billing system, matched to a ticket's requester by email."""
+
+    id: str
+    email: str | None
+    name: str | None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A payment that can be refunded; amounts in integer minor units of `currency`."""
+
+    id: str
+    customer_id: str | None
+    amount: int
+    amount_refunded: int
+    currency: str
+    created_at: datetime | None
+    description: str | None
+    status: str
+    payment_intent: str | None = None
+
+    @property
+    def refundable(self) -> int:
+        """What is left to refund (0 for a payment that did not succeed)."""
+        return max(self.amount - self.amount_refunded, 0) if self.status == "succeeded" else 0
+
+
+@dataclass(frozen=True)
+class Refund:
+    """A refund as the billing system reports it."""
+
+    id: str
+    charge_id: str | None
+    amount: int
+    currency: str
+    status: str  # pending, requires_action, succeeded, failed, canceled
+    failure_reason: str | None = None
+    action_ref: str | None = None  # our metadata: which Valuedesk action asked for it
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A one-customer promotion code backed by a single-use coupon."""
+
+    coupon_id: str
+    promotion_code_id: str
+    code: str
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A credit on the customer's balance, applied to their next invoice."""
+
+    id: str
+    amount: int
+    currency: str
+
+
+class Billing(Protocol):
+    """What every billing client offers the refunds module (Stripe now; Chargebee or Paddle could follow)."""
+
+    name: str
+
+    def find_customers(self, email: str) -> list[BillingCustomer]: ...
+
+    def get_customer(self, customer_id: str) -> BillingCustomer: ...
+
+    def list_charges(self, customer_id: str, limit: int = 10) -> list[Charge]: ...
+
+    def get_charge(self, charge_id: str) -> Charge: ...
+
+    def refund(self, charge: Charge, amount: int, *, reason: str, metadata: dict[str, str],
+               idempotency_key: str) -> Refund: ...
+
+    def list_refunds(self, charge_id: str) -> list[Refund]: ...
+
+    def create_promotion(self, customer_id: str, *, code: str, percent_off: int | None, amount_off: int | None,
+                         currency: str | None, expires_at: datetime, metadata: dict[str, str],
+                         idempotency_key: str) -> Promotion: ...
+
+    def credit_balance(self, customer_id: str, amount: int, currency: str, *, description: str,
+                       metadata: dict[str, str], idempotency_key: str) -> Credit: ...
 
 
 _BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.IGNORECASE)

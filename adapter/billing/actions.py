@@ -1,0 +1,368 @@
+"""After the preview: confirm, approve or decline, execute exactly once at the billing provider, reconcile, audit.
+
+Every step is a conditional state change in its own short transaction, so two tabs, a double click or
+a retried request find the action already moved and cannot start a second execution. The provider
+is called outside any transaction with an idempotency key derived from the action id, and an
+execution interrupted by a crash is finished by `reconcile` with that same key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from adapter import clock
+from adapter import outbox
+from adapter.billing import policy as rules
+from adapter.billing.money import format_money
+from adapter.billing.service import PREVIEW_TTL
+from adapter.billing.service import Actor
+from adapter.billing.service import verdict_for
+from adapter.db import get_db
+from adapter.errors import RETRYABLE
+from adapter.errors import ApiError
+from adapter.errors import ProviderError
+from adapter.errors import Rejected
+from adapter.events import RefundUpdated
+from adapter.models import BillingAction
+from adapter.models import BillingAudit
+from adapter.models import Installation
+from adapter.providers.base import ACTION_METADATA
+from adapter.providers.base import Billing
+
+STALE = timedelta(minutes=2)  # an execution this old with no outcome was interrupted
+AUTO_RETRY_AFTER = timedelta(minutes=5)
+AUTO_ATTEMPTS = 4
+FINAL = ("succeeded", "failed", "declined", "cancelled")
+SYSTEM = Actor("valuedesk", "Valuedesk", role="system")
+
+
+def idempotency_key(action: BillingAction) -> str:
+    """The provider idempotency key of an action: the same for every attempt, unique across installations."""
+    return f"valuedesk-{action.installation_id}-action-{action.id}"
+
+
+def get(session: Session, action_id: int) -> BillingAction:
+    """One action of this installation.
+
+    :raise ApiError: 404 when there is none (or it is another installation's).
+    """
+    action = session.scalar(select(BillingAction).where(BillingAction.id == action_id))
+    if action is None:
+        raise ApiError(404, "unknown_action", "There is no such refund or coupon request.")
+    return action
+
+
+def audit(session: Session, action: BillingAction, event: str, actor: Actor, detail: str | None = None) -> None:
+    """Append one row to the audit trail."""
+    ids = {"refund": action.external_id if action.kind == "refund" else None,
+           "coupon": action.external_id if action.kind == "coupon" else None,
+           "promotion_code": action.promotion_code_id,
+           "balance_transaction": action.external_id if action.kind == "credit" else None,
+           "charge": action.charge_id, "customer": action.customer_id}
+    session.add(BillingAudit(action_id=action.id, event=event, actor_id=actor.id, actor_name=actor.name,
+                             ticket_id=action.ticket_id, kind=action.kind, amount=action.amount,
+                             currency=action.currency, percent_off=action.percent_off, verdict=action.verdict,
+                             approver_name=action.approver_name, detail=detail,
+                             external_ids={k: v for k, v in ids.items() if v}))
+
+
+def _move(session: Session, action_id: int, from_states: tuple[str, ...], *conditions, **values) -> BillingAction | None:
+    """Change state only if the action is still in one of `from_states`; the moved action, or None if we lost."""
+    result = session.execute(
+        update(BillingAction).where(BillingAction.id == action_id, BillingAction.state.in_(from_states), *conditions)
+        .values(updated_at=clock.now(), **values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return None
+    return session.get(BillingAction, action_id, populate_existing=True)
+
+
+def _detached(session: Session, action: BillingAction) -> BillingAction:
+    session.flush()
+    session.refresh(action)
+    session.expunge(action)
+    return action
+
+
+def _current(installation_id: str, action_id: int) -> BillingAction:
+    with get_db().tenant(installation_id) as session:
+        return _detached(session, get(session, action_id))
+
+
+def confirm(installation_id: str, action_id: int, actor: Actor, billing: Billing,
+            policy: rules.BillingPolicy) -> BillingAction:
+    """Confirm a preview: execute it now, or ask a lead when it is above the agent's limit.
+
+    Confirming twice returns the action as it stands; only the first confirm moves it.
+
+    :raise ApiError: 403 for someone else's preview or a denied action, 409 for an expired preview.
+    """
+    now = clock.now()
+    with get_db().tenant(installation_id, immediate=True) as session:
+        action = get(session, action_id)
+        if action.agent_id != actor.id:
+            raise ApiError(403, "not_your_action", f"Only {action.agent_name}, who previewed this, can confirm it.")
+        if action.state != "previewed":
+            return _detached(session, action)
+        if action.created_at + PREVIEW_TTL < now:
+            raise ApiError(409, "preview_expired", "This preview is more than 15 minutes old; preview it again.")
+        verdict = verdict_for(session, policy, action, actor.role, now)
+        if verdict.decision == rules.DENY:
+            raise ApiError(403, "policy_denied", verdict.reason)
+        target = "pending_approval" if verdict.needs_approval else "confirmed"
+        moved = _move(session, action_id, ("previewed",), state=target, verdict=verdict.decision,
+                      verdict_reason=verdict.reason[:300])
+        if moved is None:
+            return _detached(session, get(session, action_id))
+        if target == "pending_approval":
+            audit(session, moved, "approval_requested", actor, verdict.reason)
+            outbox.add(session, "helpdesk.add_note", {"ticket_id": moved.ticket_id, "body": request_note(moved)})
+            return _detached(session, moved)
+        audit(session, moved, "confirmed", actor)
+    return execute(installation_id, action_id, billing)
+
+
+def approve(installation_id: str, action_id: int, approver: Actor, billing: Billing) -> BillingAction:
+    """A lead approves a request above the agent's limit; it executes at once.
+
+    :raise ApiError: 403 for non-leads and for approving one's own request, 409 when it is no longer waiting.
+    """
+    with get_db().tenant(installation_id, immediate=True) as session:
+        action = _decidable(session, action_id, approver)
+        if action.state != "pending_approval":
+            if action.approver_id == approver.id and action.state not in ("declined", "cancelled"):
+                return _detached(session, action)  # a second click on the same approval
+            raise ApiError(409, "not_waiting", f"This request is already {action.state.replace('_', ' ')}.")
+        moved = _move(session, action_id, ("pending_approval",), state="confirmed", approver_id=approver.id,
+                      approver_name=approver.name)
+        if moved is None:
+            return _detached(session, get(session, action_id))
+        audit(session, moved, "approved", approver)
+    return execute(installation_id, action_id, billing)
+
+
+def decline(installation_id: str, action_id: int, approver: Actor, reason: str) -> BillingAction:
+    """A lead declines a request, with a reason its agent sees."""
+    with get_db().tenant(installation_id, immediate=True) as session:
+        action = _decidable(session, action_id, approver)
+        if action.state != "pending_approval":
+            raise ApiError(409, "not_waiting", f"This request is already {action.state.replace('_', ' ')}.")
+        moved = _move(session, action_id, ("pending_approval",), state="declined", approver_id=approver.id,
+                      approver_name=approver.name, decline_reason=reason[:500])
+        if moved is None:
+            return _detached(session, get(session, action_id))
+        audit(session, moved, "declined", approver, reason)
+        outbox.add(session, "helpdesk.add_note", {
+            "ticket_id": moved.ticket_id,
+            "body": f"Valuedesk: {approver.name} declined the {describe(moved)} that {moved.agent_name} asked for: "
+                    f"{reason}"})
+        return _detached(session, moved)
+
+
+def _decidable(session: Session, action_id: int, approver: Actor) -> BillingAction:
+    if not approver.is_lead:
+        raise ApiError(403, "leads_only", "Only a lead or an admin can approve or decline requests.")
+    action = get(session, action_id)
+    if action.agent_id == approver.id:
+        raise ApiError(403, "own_request", "You can't decide on your own request; another lead can.")
+    return action
+
+
+def cancel(installation_id: str, action_id: int, actor: Actor) -> BillingAction:
+    """The agent withdraws a preview or a request still waiting for approval."""
+    with get_db().tenant(installation_id, immediate=True) as session:
+        action = get(session, action_id)
+        if action.agent_id != actor.id:
+            raise ApiError(403, "not_your_action", f"Only {action.agent_name} can withdraw this.")
+        if action.state == "cancelled":
+            return _detached(session, action)
+        was = action.state
+        moved = _move(session, action_id, ("previewed", "pending_approval"), state="cancelled")
+        if moved is None:
+            raise ApiError(409, "too_late", f"This is already {action.state.replace('_', ' ')}.")
+        if was == "pending_approval":
+            audit(session, moved, "withdrawn", actor)
+        return _detached(session, moved)
+
+
+def retry(installation_id: str, action_id: int, actor: Actor, billing: Billing) -> BillingAction:
+    """Try a failed action again, with the same idempotency key, when the failure was an outage."""
+    with get_db().tenant(installation_id) as session:
+        action = get(session, action_id)
+        if action.agent_id != actor.id and not actor.is_lead:
+            raise ApiError(403, "not_your_action", f"Only {action.agent_name} or a lead can retry this.")
+        if action.state != "failed" or not action.retryable:
+            raise ApiError(409, "not_retryable", "Only a request that failed because the billing system was "
+                           "unreachable can be retried.")
+    return execute(installation_id, action_id, billing, from_states=("failed",), retryable_only=True)
+
+
+def execute(installation_id: str, action_id: int, billing: Billing, *, from_states: tuple[str, ...] = ("confirmed",),
+            stale_before: datetime | None = None, retryable_only: bool = False) -> BillingAction:
+    """Claim the action for execution, call the provider with its idempotency key, and store the outcome."""
+    conditions = []
+    if stale_before is not None:
+        conditions.append(BillingAction.updated_at < stale_before)
+    if retryable_only:
+        conditions.append(BillingAction.retryable.is_(True))
+    with get_db().tenant(installation_id, immediate=True) as session:
+        claimed = _move(session, action_id, from_states, *conditions, state="executing",
+                        attempts=BillingAction.attempts + 1, error=None)
+        if claimed is None:
+            return _detached(session, get(session, action_id))
+        action = _detached(session, claimed)
+    try:
+        outcome = _perform(billing, action)
+    except ProviderError as exc:
+        return _fail(installation_id, action, exc)
+    return _succeed(installation_id, action, outcome)
+
+
+def _metadata(action: BillingAction) -> dict[str, str]:
+    return {ACTION_METADATA: str(action.id), "valuedesk_installation": action.installation_id,
+            "valuedesk_ticket": action.ticket_id, "valuedesk_agent": action.agent_id}
+
+
+def _perform(billing: Billing, action: BillingAction) -> dict:
+    key, metadata = idempotency_key(action), _metadata(action)
+    if action.kind == "refund":
+        if action.attempts > 1:  # an earlier attempt may have reached the provider; never refund twice
+            for refund in billing.list_refunds(action.charge_id):
+                if refund.action_ref == str(action.id):
+                    return {"external_id": refund.id, "external_status": refund.status}
+        charge = billing.get_charge(action.charge_id)
+        if action.amount > charge.refundable:
+            raise Rejected(f"Only {format_money(charge.refundable, charge.currency)} is left to refund on this "
+                           "charge now; nothing was refunded.", provider=billing.name)
+        refund = billing.refund(charge, action.amount, reason=rules.REASONS[action.reason][1], metadata=metadata,
+                                idempotency_key=key)
+        return {"external_id": refund.id, "external_status": refund.status}
+    if action.kind == "coupon":
+        promotion = billing.create_promotion(
+            action.customer_id, code=action.code, percent_off=action.percent_off,
+            amount_off=None if action.percent_off else action.amount,
+            currency=None if action.percent_off else action.currency, expires_at=coupon_expiry(action),
+            metadata=metadata, idempotency_key=key)
+        return {"external_id": promotion.coupon_id, "promotion_code_id": promotion.promotion_code_id,
+                "code": promotion.code, "external_status": "active"}
+    credit = billing.credit_balance(action.customer_id, action.amount, action.currency,
+                                    description=f"{rules.REASONS[action.reason][0]} (ticket {action.ticket_id})",
+                                    metadata=metadata, idempotency_key=key)
+    return {"external_id": credit.id, "external_status": "applied"}
+
+
+def coupon_expiry(action: BillingAction) -> datetime:
+    """When a coupon stops working; fixed by the preview so every attempt sends the same request."""
+    return (action.created_at + timedelta(days=action.expires_days or 30)).replace(microsecond=0)
+
+
+def _succeed(installation_id: str, action: BillingAction, outcome: dict) -> BillingAction:
+    with get_db().tenant(installation_id, immediate=True) as session:
+        moved = _move(session, action.id, ("executing",), state="succeeded", executed_at=clock.now(), retryable=False,
+                      **outcome)
+        if moved is None:
+            return _detached(session, get(session, action.id))
+        audit(session, moved, "succeeded", _performer(moved))
+        outbox.add(session, "helpdesk.add_note", {"ticket_id": moved.ticket_id, "body": result_note(moved)},
+                   dedupe_key=f"billing-note-{moved.id}")
+        return _detached(session, moved)
+
+
+def _fail(installation_id: str, action: BillingAction, exc: ProviderError) -> BillingAction:
+    retryable = isinstance(exc, RETRYABLE)
+    message = exc.message + (" Valuedesk will try again with the same request, so it can never go through twice."
+                             if retryable else "")
+    with get_db().tenant(installation_id, immediate=True) as session:
+        moved = _move(session, action.id, ("executing",), state="failed", error=message[:500], retryable=retryable)
+        if moved is None:
+            return _detached(session, get(session, action.id))
+        audit(session, moved, "failed", _performer(moved), exc.message)
+        return _detached(session, moved)
+
+
+def _performer(action: BillingAction) -> Actor:
+    return Actor(action.agent_id, action.agent_name)
+
+
+def reconcile(installation: Installation, billing: Billing, now: datetime | None = None) -> int:
+    """Finish executions a crash interrupted and retry outages, always with the original key; how many were tried."""
+    now = now or clock.now()
+    with get_db().tenant(installation.id) as session:
+        stuck = session.execute(select(BillingAction.id, BillingAction.state).where(or_(
+            BillingAction.state.in_(("confirmed", "executing")) & (BillingAction.updated_at < now - STALE),
+            (BillingAction.state == "failed") & BillingAction.retryable.is_(True)
+            & (BillingAction.attempts < AUTO_ATTEMPTS) & (BillingAction.updated_at < now - AUTO_RETRY_AFTER),
+        )).order_by(BillingAction.id).limit(100)).all()
+    for action_id, state in stuck:
+        cutoff = now - (AUTO_RETRY_AFTER if state == "failed" else STALE)
+        execute(installation.id, action_id, billing, from_states=(state,), stale_before=cutoff,
+                retryable_only=state == "failed")
+    return len(stuck)
+
+
+def on_refund_updated(event: RefundUpdated, context) -> None:
+    """Webhook handler: record a refund's status; a refund that fails later gets a note and shows as failed."""
+    session = context.session
+    query = select(BillingAction).where(BillingAction.kind == "refund", BillingAction.external_id == event.refund_id)
+    action = session.scalar(query)
+    if action is None and event.action_ref and event.action_ref.isdigit():
+        action = session.scalar(select(BillingAction).where(BillingAction.id == int(event.action_ref),
+                                                            BillingAction.kind == "refund"))
+    if action is None:
+        return
+    action.external_status = event.status[:32]
+    if event.status in ("failed", "canceled") and action.state == "succeeded":
+        why = (event.failure_reason or event.status).replace("_", " ")
+        action.state, action.retryable = "failed", False
+        action.error = f"The refund was sent but then {event.status} at the bank ({why}); the customer did not get it."
+        audit(session, action, "refund_failed", Actor("stripe", "Stripe", role="system"), why)
+        outbox.add(session, "helpdesk.add_note", {
+            "ticket_id": action.ticket_id,
+            "body": f"Valuedesk: the {describe(action)} by {action.agent_name} {event.status} after it was sent "
+                    f"({why}). The customer has not received it; {action.agent_name} sees this in the sidebar."})
+    session.flush()
+
+
+def describe(action: BillingAction) -> str:
+    """A short phrase for the action: "refund of $12.00", "coupon for 20% off", "credit of ¥500"."""
+    if action.kind == "refund":
+        return f"refund of {format_money(action.amount, action.currency)}"
+    if action.kind == "coupon":
+        return f"coupon for {_discount(action)}"
+    return f"credit of {format_money(action.amount, action.currency)}"
+
+
+def _discount(action: BillingAction) -> str:
+    return f"{action.percent_off}% off" if action.percent_off else f"{format_money(action.amount, action.currency)} off"
+
+
+def _by(action: BillingAction) -> str:
+    approved = f", approved by {action.approver_name}" if action.approver_name else ""
+    sandbox = " [Sandbox: no real money moved.]" if action.provider == "sandbox" else ""
+    why = f" Note: {action.reason_text}" if action.reason_text else ""
+    return f"by {action.agent_name}{approved}.{why}{sandbox}"
+
+
+def result_note(action: BillingAction) -> str:
+    """The private note written on the ticket once the action went through."""
+    label = rules.REASONS[action.reason][0].lower()
+    if action.kind == "refund":
+        whole = f" of {format_money(action.charge_amount, action.currency)}" if action.charge_amount else ""
+        return f"Refunded {format_money(action.amount, action.currency)}{whole} ({label}) {_by(action)}"
+    if action.kind == "coupon":
+        expires = coupon_expiry(action).strftime("%-d %b %Y")
+        return (f"Created promotion code {action.code} ({_discount(action)}, one use, expires {expires}) "
+                f"for this customer ({label}) {_by(action)}")
+    return f"Credited {format_money(action.amount, action.currency)} to the customer's balance ({label}) {_by(action)}"
+
+
+def request_note(action: BillingAction) -> str:
+    """The private note written when a request waits for a lead."""
+    return (f"Valuedesk: {action.agent_name} asked for a {describe(action)} "
+            f"({rules.REASONS[action.reason][0].lower()}); it waits for a lead's approval in the Valuedesk sidebar. "
+            f"{action.verdict_reason}")

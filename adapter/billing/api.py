@@ -1,0 +1,401 @@
+"""Refunds and coupons API: the ticket's customer and charges, preview, confirm, approvals, and the admin's policy."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import marshmallow as ma
+from flask import Response
+from flask import g
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from adapter.billing import actions
+from adapter.billing import policy as rules
+from adapter.billing import service
+from adapter.billing.money import format_money
+from adapter.billing.money import major_text
+from adapter.credentials import CredentialStore
+from adapter.db import reads_only
+from adapter.errors import ApiError
+from adapter.models import BillingAction
+from adapter.models import BillingAudit
+from adapter.providers import billing_client
+from adapter.providers import helpdesk_client
+from adapter.providers import stripe
+from adapter.sidebar.auth import admin_required
+from adapter.sidebar.auth import agent_db
+from adapter.sidebar.auth import agent_required
+from adapter.sidebar.auth import current_agent
+
+bp = Blueprint("billing", __name__, url_prefix="/api", description="Discretionary refunds, coupons and credits.")
+ATTENTION_STATES = ("failed", "declined", "pending_approval")
+
+
+class CustomerOut(ma.Schema):
+    id = ma.fields.String()
+    email = ma.fields.String(allow_none=True)
+    name = ma.fields.String(allow_none=True)
+    created_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class ChargeOut(ma.Schema):
+    id = ma.fields.String()
+    amount = ma.fields.Integer(metadata={"description": "Minor units"})
+    amount_refunded = ma.fields.Integer()
+    refundable = ma.fields.Integer(metadata={"description": "Minor units left to refund, less requests in flight"})
+    currency = ma.fields.String()
+    amount_text = ma.fields.String()
+    refundable_text = ma.fields.String()
+    refundable_major = ma.fields.String(metadata={"description": "The refundable amount as a decimal string"})
+    created_at = ma.fields.AwareDateTime(allow_none=True)
+    description = ma.fields.String(allow_none=True)
+    status = ma.fields.String()
+
+
+class ActionOut(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    state = ma.fields.String()
+    ticket_id = ma.fields.String()
+    ticket_url = ma.fields.String(allow_none=True)
+    mine = ma.fields.Boolean()
+    agent_name = ma.fields.String()
+    customer_id = ma.fields.String()
+    charge_id = ma.fields.String(allow_none=True)
+    currency = ma.fields.String()
+    amount = ma.fields.Integer(allow_none=True, metadata={"description": "Minor units"})
+    amount_text = ma.fields.String(allow_none=True)
+    percent_off = ma.fields.Integer(allow_none=True)
+    code = ma.fields.String(allow_none=True, metadata={"description": "Promotion code, once created"})
+    reason = ma.fields.String()
+    reason_label = ma.fields.String()
+    reason_text = ma.fields.String(allow_none=True)
+    summary = ma.fields.String()
+    remaining_text = ma.fields.String(allow_none=True)
+    verdict = ma.fields.String(metadata={"description": "allow | approval | deny"})
+    verdict_reason = ma.fields.String()
+    approver_name = ma.fields.String(allow_none=True)
+    decline_reason = ma.fields.String(allow_none=True)
+    external_id = ma.fields.String(allow_none=True)
+    external_status = ma.fields.String(allow_none=True)
+    error = ma.fields.String(allow_none=True)
+    retryable = ma.fields.Boolean()
+    sandbox = ma.fields.Boolean()
+    created_at = ma.fields.AwareDateTime()
+
+
+class TicketBillingOut(ma.Schema):
+    connected = ma.fields.Boolean()
+    provider = ma.fields.String(allow_none=True)
+    sandbox = ma.fields.Boolean()
+    message = ma.fields.String(allow_none=True)
+    customers = ma.fields.List(ma.fields.Nested(CustomerOut))
+    actions = ma.fields.List(ma.fields.Nested(ActionOut))
+    policy = ma.fields.Dict()
+    can_approve = ma.fields.Boolean()
+
+
+class ChargesQuery(ma.Schema):
+    ticket_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+
+
+class PreviewIn(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(rules.KINDS))
+    ticket_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    customer_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=255))
+    charge_id = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=255))
+    amount = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=20),
+                              metadata={"description": "Major units as a decimal string, e.g. \"12.50\" or \"1500\""})
+    currency = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[A-Za-z]{3}$"))
+    percent_off = ma.fields.Integer(load_default=None)
+    expires_days = ma.fields.Integer(load_default=None)
+    reason = ma.fields.String(required=True, validate=ma.validate.OneOf(list(rules.REASONS)))
+    reason_text = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500))
+
+
+class DeclineIn(ma.Schema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
+
+
+class PolicyIn(ma.Schema):
+    refund_per_ticket = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    refund_per_agent_day = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    coupon_max_percent = ma.fields.Integer()
+    coupon_max_amount = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    roles = ma.fields.List(ma.fields.String())
+    above_limit = ma.fields.String()
+    credits_enabled = ma.fields.Boolean()
+
+
+class StripeIn(ma.Schema):
+    api_key = ma.fields.String(required=True, validate=ma.validate.Regexp(
+        r"^(rk|sk)_(test|live)_[A-Za-z0-9]{10,}$", error="That is not a Stripe secret or restricted key (rk_live_…)."))
+    webhook_secret = ma.fields.String(load_default=None, validate=ma.validate.Regexp(
+        r"^whsec_[A-Za-z0-9+/=]{10,}$", error="A webhook signing secret starts with whsec_."))
+
+
+def actor():
+    """The signed-in agent as the billing module sees them."""
+    agent = current_agent()
+    return service.Actor(agent.agent_id, agent.agent_name, agent.role, agent.verified)
+
+
+def _billing():
+    billing = billing_client(agent_db(), g.installation)
+    if billing is None:
+        raise ApiError(409, "billing_not_connected", "No billing system is connected; an admin can connect Stripe "
+                       "(see README, \"Refunds and coupons\").")
+    return billing
+
+
+def _helpdesk():
+    return helpdesk_client(agent_db(), g.installation)
+
+
+def action_out(action: BillingAction, helpdesk=None) -> dict:
+    """An action as the sidebar shows it."""
+    return {
+        **{name: getattr(action, name) for name in (
+            "id", "kind", "state", "ticket_id", "agent_name", "customer_id", "charge_id", "currency", "amount",
+            "percent_off", "reason", "reason_text", "verdict", "verdict_reason", "approver_name", "decline_reason",
+            "external_id", "external_status", "error", "retryable", "created_at")},
+        "code": action.code if action.state == "succeeded" else None,
+        "mine": action.agent_id == current_agent().agent_id,
+        "amount_text": format_money(action.amount, action.currency) if action.amount is not None else None,
+        "reason_label": rules.REASONS[action.reason][0],
+        "summary": _summary(action),
+        "remaining_text": None,
+        "sandbox": action.provider == "sandbox",
+        "ticket_url": helpdesk.ticket_url(action.ticket_id) if helpdesk else None,
+    }
+
+
+def _summary(action: BillingAction) -> str:
+    if action.kind == "refund":
+        whole = f" of {format_money(action.charge_amount, action.currency)}" if action.charge_amount else ""
+        what = f"{action.charge_description} ({action.charge_id})" if action.charge_description else action.charge_id
+        return f"Refund {format_money(action.amount, action.currency)}{whole} to the card of {what}."
+    if action.kind == "coupon":
+        return (f"Create a one-use promotion code for {actions._discount(action)} that only this customer can "
+                f"redeem, valid for {action.expires_days} days.")
+    return f"Credit {format_money(action.amount, action.currency)} to the customer's balance for their next invoice."
+
+
+def _charge_out(charge, in_flight: int) -> dict:
+    refundable = max(charge.refundable - in_flight, 0)
+    return {"id": charge.id, "amount": charge.amount, "amount_refunded": charge.amount_refunded,
+            "refundable": refundable, "currency": charge.currency, "created_at": charge.created_at,
+            "description": charge.description, "status": charge.status,
+            "amount_text": format_money(charge.amount, charge.currency),
+            "refundable_text": format_money(refundable, charge.currency),
+            "refundable_major": major_text(refundable, charge.currency)}
+
+
+@bp.route("/tickets/<ticket_id>/billing", methods=["GET"])
+@bp.response(200, TicketBillingOut)
+@agent_required
+def ticket_billing(ticket_id: str):
+    """The ticket requester's billing customers, this ticket's money actions and the policy in short."""
+    session = agent_db()
+    rows = list(session.scalars(select(BillingAction).where(BillingAction.ticket_id == ticket_id,
+                                                            BillingAction.state != "previewed")
+                                .order_by(BillingAction.created_at.desc()).limit(50)))
+    policy = service.policy_summary(service.policy_of(g.installation))
+    base = {"actions": [action_out(a) for a in rows], "policy": policy, "can_approve": current_agent().is_lead}
+    billing = billing_client(session, g.installation)
+    if billing is None:
+        return {**base, "connected": False, "provider": None, "sandbox": False, "customers": [],
+                "message": "No billing system is connected. An admin can connect Stripe with a restricted key."}
+    ticket = _helpdesk().get_ticket(ticket_id)
+    return {**base, "connected": True, "provider": billing.name, "sandbox": billing.name == "sandbox",
+            "customers": service.customers_for(billing, ticket), "message": None}
+
+
+@bp.route("/billing/customers/<customer_id>/charges", methods=["GET"])
+@bp.arguments(ChargesQuery, location="query")
+@bp.response(200, ChargeOut(many=True))
+@agent_required
+def customer_charges(query, customer_id: str):
+    """Recent charges of the ticket requester's billing customer, with what is left to refund."""
+    billing = _billing()
+    customer = service.ticket_customer(billing, _helpdesk().get_ticket(query["ticket_id"]), customer_id)
+    return [_charge_out(c, service.in_flight_on_charge(agent_db(), c.id)) for c in billing.list_charges(customer.id)]
+
+
+@bp.route("/billing/preview", methods=["POST"])
+@reads_only
+@bp.arguments(PreviewIn)
+@bp.response(201, ActionOut)
+@agent_required
+def preview(data):
+    """Check a refund, coupon or credit and say what would happen; nothing is sent until it is confirmed."""
+    result = service.preview(agent_db(), g.installation, _billing(), _helpdesk(), actor(), service.ActionInput(**data))
+    out = action_out(result.action)
+    if result.remaining_after is not None:
+        out["remaining_text"] = format_money(result.remaining_after, result.action.currency)
+    return out
+
+
+def _action_view(operation, *, with_billing: bool = True):
+    """Run a state-machine step; it writes in its own short transactions, so the request's read ends first."""
+    billing = _billing() if with_billing else None
+    installation_id = g.installation.id
+    agent_db().rollback()  # give the connection back: a request never holds two while waiting for a lock
+    return action_out(operation(installation_id, billing))
+
+
+@bp.route("/billing/actions/<int:action_id>", methods=["GET"])
+@bp.response(200, ActionOut)
+@agent_required
+def get_action(action_id: int):
+    """One action, to follow it from confirmed to succeeded."""
+    return action_out(actions.get(agent_db(), action_id))
+
+
+@bp.route("/billing/actions/<int:action_id>/confirm", methods=["POST"])
+@reads_only
+@bp.response(200, ActionOut)
+@agent_required
+def confirm(action_id: int):
+    """Go ahead with a preview: it executes now, or waits for a lead when above the limit. Safe to repeat."""
+    policy = service.policy_of(g.installation)
+    return _action_view(lambda installation_id, billing: actions.confirm(installation_id, action_id, actor(), billing, policy))
+
+
+@bp.route("/billing/actions/<int:action_id>/approve", methods=["POST"])
+@reads_only
+@bp.response(200, ActionOut)
+@agent_required
+def approve(action_id: int):
+    """Approve a request above an agent's limit (leads and admins); it executes at once."""
+    return _action_view(lambda installation_id, billing: actions.approve(installation_id, action_id, actor(), billing))
+
+
+@bp.route("/billing/actions/<int:action_id>/decline", methods=["POST"])
+@reads_only
+@bp.arguments(DeclineIn)
+@bp.response(200, ActionOut)
+@agent_required
+def decline(data, action_id: int):
+    """Decline a request, with a reason its agent sees (leads and admins)."""
+    return _action_view(lambda installation_id, _: actions.decline(installation_id, action_id, actor(), data["reason"]),
+                        with_billing=False)
+
+
+@bp.route("/billing/actions/<int:action_id>/cancel", methods=["POST"])
+@reads_only
+@bp.response(200, ActionOut)
+@agent_required
+def cancel(action_id: int):
+    """Withdraw a preview or a request still waiting for approval."""
+    return _action_view(lambda installation_id, _: actions.cancel(installation_id, action_id, actor()), with_billing=False)
+
+
+@bp.route("/billing/actions/<int:action_id>/retry", methods=["POST"])
+@reads_only
+@bp.response(200, ActionOut)
+@agent_required
+def retry(action_id: int):
+    """Try again after an outage, with the same idempotency key."""
+    return _action_view(lambda installation_id, billing: actions.retry(installation_id, action_id, actor(), billing))
+
+
+@bp.route("/billing/approvals", methods=["GET"])
+@bp.response(200, ActionOut(many=True))
+@agent_required
+def approvals():
+    """Requests waiting for a lead, oldest first (leads and admins)."""
+    if not current_agent().is_lead:
+        raise ApiError(403, "leads_only", "Only leads and admins see approval requests.")
+    rows = agent_db().scalars(select(BillingAction).where(BillingAction.state == "pending_approval")
+                              .order_by(BillingAction.created_at).limit(100))
+    helpdesk = _helpdesk()
+    return [action_out(a, helpdesk) for a in rows]
+
+
+@bp.route("/billing/actions/mine", methods=["GET"])
+@bp.response(200, ActionOut(many=True))
+@agent_required
+def my_actions():
+    """The agent's own requests that need a look: waiting, declined or failed (last 50)."""
+    rows = agent_db().scalars(select(BillingAction).where(BillingAction.agent_id == current_agent().agent_id,
+                                                          BillingAction.state.in_(ATTENTION_STATES))
+                              .order_by(BillingAction.updated_at.desc()).limit(50))
+    helpdesk = _helpdesk()
+    return [action_out(a, helpdesk) for a in rows]
+
+
+@bp.route("/admin/billing/policy", methods=["GET"])
+@bp.response(200, PolicyIn)
+@admin_required
+def get_policy():
+    """Refund and coupon limits, who may act, and what happens above the limit."""
+    return service.policy_of(g.installation)
+
+
+@bp.route("/admin/billing/policy", methods=["PATCH"])
+@bp.arguments(PolicyIn)
+@bp.response(200, PolicyIn)
+@admin_required
+def patch_policy(data):
+    """Change the policy (amounts in minor units per currency: {"usd": 10000} is $100.00)."""
+    result = service.update_policy(g.installation, **data)
+    agent_db().commit()
+    return result
+
+
+@bp.route("/admin/billing/stripe", methods=["PUT"])
+@bp.arguments(StripeIn)
+@bp.response(204)
+@admin_required
+def connect_stripe(data):
+    """Store a Stripe restricted key (checked with one read) and the webhook signing secret, encrypted."""
+    if g.installation.kind == "playground":
+        raise ApiError(409, "sandbox_only", "The playground uses the sandbox billing account, never a real Stripe key.")
+    stripe.Client(data["api_key"]).check_key()
+    credentials = CredentialStore(agent_db(), g.installation.id)
+    credentials.set(stripe.API_KEY_CREDENTIAL, data["api_key"])
+    if data["webhook_secret"]:
+        credentials.set(stripe.SECRET_CREDENTIAL, data["webhook_secret"])
+    agent_db().commit()
+
+
+@bp.route("/admin/billing/stripe", methods=["DELETE"])
+@bp.response(204)
+@admin_required
+def disconnect_stripe():
+    """Forget the Stripe key and webhook secret."""
+    credentials = CredentialStore(agent_db(), g.installation.id)
+    credentials.delete(stripe.API_KEY_CREDENTIAL)
+    credentials.delete(stripe.SECRET_CREDENTIAL)
+    agent_db().commit()
+
+
+AUDIT_COLUMNS = ("created_at", "action_id", "event", "actor_name", "ticket_id", "kind", "amount", "currency",
+                 "percent_off", "verdict", "approver_name", "external_ids", "detail")
+
+
+@bp.route("/admin/billing/audit.csv", methods=["GET"])
+@admin_required
+def audit_csv():
+    """The whole audit trail as CSV, oldest first (amounts in minor units)."""
+    rows = agent_db().scalars(select(BillingAudit).order_by(BillingAudit.id))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(AUDIT_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(value) for value in (
+            row.created_at.isoformat(), row.action_id, row.event, row.actor_name, row.ticket_id, row.kind, row.amount,
+            row.currency, row.percent_off, row.verdict, row.approver_name,
+            ";".join(f"{k}={v}" for k, v in sorted(row.external_ids.items())), row.detail)])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=valuedesk-billing-audit.csv"})
+
+
+def _cell(value):
+    # Spreadsheets run cells that start with = + - @ as formulas; free text from agents must not.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,292 @@
+"""Money actions before anything is sent: the ticket's customer, its charges, the policy verdict and the preview row."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from adapter import clock
+from adapter.billing import policy as rules
+from adapter.billing.money import format_money
+from adapter.billing.money import to_minor
+from adapter.db import get_db
+from adapter.errors import ApiError
+from adapter.errors import NotFound
+from adapter.installations import feature_settings
+from adapter.installations import merged_settings
+from adapter.installations import store_feature_settings
+from adapter.models import BillingAction
+from adapter.models import Installation
+from adapter.providers.base import Billing
+from adapter.providers.base import BillingCustomer
+from adapter.providers.base import Charge
+from adapter.providers.base import Helpdesk
+from adapter.providers.base import Ticket
+
+PREVIEW_TTL = timedelta(minutes=15)
+AGENT_WINDOW = timedelta(hours=24)
+COUPON_DEFAULT_DAYS = 30
+COUPON_MAX_DAYS = 365
+SPENT_STATES = ("confirmed", "executing", "succeeded")
+IN_FLIGHT_STATES = ("pending_approval", "confirmed", "executing")
+MONEY_OUT = ("refund", "credit")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the agent previewing or confirming, or the lead approving."""
+
+    id: str
+    name: str
+    role: str = "agent"
+    verified: bool = True
+
+    @property
+    def is_lead(self) -> bool:
+        """Leads and admins approve requests above an agent's limit."""
+        return self.role in ("lead", "admin")
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """What the agent asks for; amounts arrive as major-unit strings ("12.50") and become minor units here."""
+
+    kind: str
+    ticket_id: str
+    customer_id: str
+    reason: str
+    reason_text: str | None = None
+    charge_id: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    percent_off: int | None = None
+    expires_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A stored preview, and for a refund what would be left to refund after it."""
+
+    action: BillingAction
+    remaining_after: int | None = None
+
+
+def policy_of(installation: Installation) -> rules.BillingPolicy:
+    """The installation's refund and coupon policy, with defaults for anything unset."""
+    return feature_settings(installation, "billing", rules.BillingPolicy)
+
+
+def update_policy(installation: Installation, **changes) -> rules.BillingPolicy:
+    """Validate and store a new policy.
+
+    :raise ApiError: 400 naming the setting that is wrong.
+    """
+    current = merged_settings(installation, "billing", rules.BillingPolicy, changes)
+    for name in ("refund_per_ticket", "refund_per_agent_day", "coupon_max_amount"):
+        limits = current[name]
+        if not isinstance(limits, dict) or any(
+                not (isinstance(code, str) and len(code) == 3 and code.isalpha()) or not isinstance(value, int)
+                or isinstance(value, bool) or value < 0 for code, value in limits.items()):
+            raise ApiError(400, "invalid_policy", "Limits are whole minor units per three-letter currency, "
+                           "e.g. {\"usd\": 10000} for $100.00.", fields={name: "currency -> minor units"})
+        current[name] = {code.lower(): value for code, value in limits.items()}
+    if not isinstance(current["coupon_max_percent"], int) or not 0 <= current["coupon_max_percent"] <= 100:
+        raise ApiError(400, "invalid_policy", "The coupon limit is a percentage from 0 to 100.",
+                       fields={"coupon_max_percent": "0-100"})
+    roles = current["roles"]
+    if not isinstance(roles, list | tuple) or not roles or any(role not in rules.ROLES for role in roles):
+        raise ApiError(400, "invalid_policy", f"Roles must be some of {', '.join(rules.ROLES)}.", fields={"roles": "list"})
+    current["roles"] = [role for role in rules.ROLES if role in roles]
+    if current["above_limit"] not in rules.ABOVE_LIMIT:
+        raise ApiError(400, "invalid_policy", "Above the limit, either request_approval or deny.",
+                       fields={"above_limit": "request_approval | deny"})
+    current["reviewed"] = True
+    store_feature_settings(installation, "billing", current)
+    return policy_of(installation)
+
+
+def customers_for(billing: Billing, ticket: Ticket) -> list[BillingCustomer]:
+    """Billing customers whose email is the ticket requester's."""
+    if not ticket.requester_email:
+        return []
+    return billing.find_customers(ticket.requester_email)
+
+
+def ticket_customer(billing: Billing, ticket: Ticket, customer_id: str) -> BillingCustomer:
+    """The customer, provided it is this ticket's requester.
+
+    :raise ApiError: 404 when the customer does not exist or belongs to someone else.
+    """
+    try:
+        customer = billing.get_customer(customer_id)
+    except NotFound:
+        customer = None
+    requester = (ticket.requester_email or "").strip().lower()
+    if customer is None or not requester or (customer.email or "").strip().lower() != requester:
+        raise ApiError(404, "unknown_customer", "That billing customer is not this ticket's requester.")
+    return customer
+
+
+def _charge_of(billing: Billing, customer: BillingCustomer, charge_id: str) -> Charge:
+    try:
+        charge = billing.get_charge(charge_id)
+    except NotFound:
+        raise ApiError(404, "unknown_charge", f"There is no charge {charge_id}.") from None
+    if charge.customer_id != customer.id:
+        raise ApiError(404, "unknown_charge", "That charge belongs to another customer.")
+    return charge
+
+
+def spent(session: Session, currency: str, *, ticket_id: str | None = None, agent_id: str | None = None,
+          since: datetime | None = None, exclude: int | None = None) -> int:
+    """Minor units refunded or credited (or on their way) on a ticket or by an agent on their own authority."""
+    query = select(func.coalesce(func.sum(BillingAction.amount), 0)).where(
+        BillingAction.kind.in_(MONEY_OUT), BillingAction.state.in_(SPENT_STATES), BillingAction.currency == currency)
+    if ticket_id is not None:
+        query = query.where(BillingAction.ticket_id == ticket_id)
+    if agent_id is not None:
+        # What a lead approved does not use up the agent's own daily allowance.
+        query = query.where(BillingAction.agent_id == agent_id, BillingAction.verdict == rules.ALLOW)
+    if since is not None:
+        query = query.where(BillingAction.created_at >= since)
+    if exclude is not None:
+        query = query.where(BillingAction.id != exclude)
+    return int(session.scalar(query))
+
+
+def in_flight_on_charge(session: Session, charge_id: str, exclude: int | None = None) -> int:
+    """Minor units of refunds on this charge that are approved or awaiting approval but not yet at Stripe."""
+    query = select(func.coalesce(func.sum(BillingAction.amount), 0)).where(
+        BillingAction.kind == "refund", BillingAction.charge_id == charge_id,
+        BillingAction.state.in_(IN_FLIGHT_STATES))
+    if exclude is not None:
+        query = query.where(BillingAction.id != exclude)
+    return int(session.scalar(query))
+
+
+def verdict_for(session: Session, policy: rules.BillingPolicy, action: BillingAction, role: str,
+                now: datetime) -> rules.Verdict:
+    """The policy verdict for an action, counting what was already spent (excluding the action itself)."""
+    proposal = rules.Proposal(
+        kind=action.kind, role=role, currency=action.currency, amount=action.amount, percent_off=action.percent_off,
+        spent_on_ticket=spent(session, action.currency, ticket_id=action.ticket_id, exclude=action.id)
+        if action.kind in MONEY_OUT else 0,
+        spent_by_agent_today=spent(session, action.currency, agent_id=action.agent_id, since=now - AGENT_WINDOW,
+                                   exclude=action.id) if action.kind in MONEY_OUT else 0,
+    )
+    return rules.evaluate(policy, proposal)
+
+
+def _reason(data: ActionInput) -> tuple[str, str | None]:
+    if data.reason not in rules.REASONS:
+        raise ApiError(400, "invalid_reason", f"Pick a reason: {', '.join(rules.REASONS)}.", fields={"reason": "required"})
+    text = (data.reason_text or "").strip() or None
+    if data.reason == "other" and not text:
+        raise ApiError(400, "reason_text_required", "Say in a few words why (the reason is \"other\").",
+                       fields={"reason_text": "required for other"})
+    return data.reason, text
+
+
+def preview(session: Session, installation: Installation, billing: Billing, helpdesk: Helpdesk, actor: Actor,
+            data: ActionInput, now: datetime | None = None) -> Preview:
+    """Check everything, work out the verdict, and store the action as `previewed`; nothing is sent yet.
+
+    :raise ApiError: 4xx for bad input, another customer's charge, or an amount above what is left.
+    """
+    now = now or clock.now()
+    if data.kind not in rules.KINDS:
+        raise ApiError(400, "invalid_kind", f"Kind must be one of {', '.join(rules.KINDS)}.", fields={"kind": "required"})
+    reason, reason_text = _reason(data)
+    ticket = helpdesk.get_ticket(data.ticket_id)
+    customer = ticket_customer(billing, ticket, data.customer_id)
+    action = BillingAction(kind=data.kind, state="previewed", provider=billing.name, ticket_id=str(ticket.id),
+                           agent_id=actor.id, agent_name=actor.name, agent_verified=actor.verified,
+                           customer_id=customer.id, customer_email=customer.email, reason=reason,
+                           reason_text=reason_text, created_at=now, updated_at=now, attempts=0, retryable=False)
+    remaining_after = None
+    if data.kind == "refund":
+        remaining_after = _refund_details(session, billing, customer, action, data)
+    elif data.kind == "coupon":
+        _coupon_details(action, data, customer)
+    else:
+        _credit_details(action, data)
+    verdict = verdict_for(session, policy_of(installation), action, actor.role, now)
+    action.verdict, action.verdict_reason = verdict.decision, verdict.reason[:300]
+    with get_db().tenant(installation.id, immediate=True) as writer:
+        writer.add(action)
+        writer.flush()
+        writer.expunge(action)
+    return Preview(action, remaining_after)
+
+
+def _refund_details(session: Session, billing: Billing, customer: BillingCustomer, action: BillingAction,
+                    data: ActionInput) -> int:
+    if not data.charge_id:
+        raise ApiError(400, "charge_required", "Pick the charge to refund.", fields={"charge_id": "required"})
+    charge = _charge_of(billing, customer, data.charge_id)
+    if data.currency and data.currency.lower() != charge.currency.lower():
+        raise ApiError(400, "currency_mismatch", f"That charge is in {charge.currency.upper()}, not "
+                       f"{data.currency.upper()}.", fields={"currency": charge.currency})
+    if charge.status != "succeeded":
+        raise ApiError(409, "not_refundable", f"That payment {charge.status}; there is nothing to refund.")
+    if data.amount is None:
+        raise ApiError(400, "amount_required", "Say how much to refund.", fields={"amount": "required"})
+    amount = to_minor(data.amount, charge.currency)
+    left = charge.refundable - in_flight_on_charge(session, charge.id)
+    if amount > left:
+        raise ApiError(400, "above_refundable", f"Only {format_money(max(left, 0), charge.currency)} of this "
+                       f"{format_money(charge.amount, charge.currency)} charge can still be refunded.",
+                       fields={"amount": f"at most {format_money(max(left, 0), charge.currency)}"})
+    action.charge_id, action.charge_amount = charge.id, charge.amount
+    action.charge_description = (charge.description or "")[:300] or None
+    action.currency, action.amount = charge.currency.lower(), amount
+    return left - amount
+
+
+def _coupon_details(action: BillingAction, data: ActionInput, customer: BillingCustomer) -> None:
+    days = data.expires_days or COUPON_DEFAULT_DAYS
+    if not 1 <= days <= COUPON_MAX_DAYS:
+        raise ApiError(400, "invalid_expiry", f"A coupon expires after 1 to {COUPON_MAX_DAYS} days.",
+                       fields={"expires_days": f"1-{COUPON_MAX_DAYS}"})
+    if (data.percent_off is None) == (data.amount is None):
+        raise ApiError(400, "coupon_discount", "A coupon is either a percentage or an amount off, not both.",
+                       fields={"percent_off": "or amount"})
+    if data.percent_off is not None:
+        if not 1 <= data.percent_off <= 100:
+            raise ApiError(400, "invalid_percent", "Percent off is a whole number from 1 to 100.",
+                           fields={"percent_off": "1-100"})
+        action.percent_off, action.currency = data.percent_off, (data.currency or "usd").lower()
+    else:
+        if not data.currency:
+            raise ApiError(400, "currency_required", "An amount-off coupon needs its currency.",
+                           fields={"currency": "required"})
+        action.currency, action.amount = data.currency.lower(), to_minor(data.amount, data.currency)
+    action.expires_days = days
+    action.code = promotion_code_for(customer)
+
+
+def _credit_details(action: BillingAction, data: ActionInput) -> None:
+    if data.amount is None or not data.currency:
+        raise ApiError(400, "amount_required", "A credit needs an amount and its currency.",
+                       fields={"amount": "required", "currency": "required"})
+    action.currency, action.amount = data.currency.lower(), to_minor(data.amount, data.currency)
+
+
+def promotion_code_for(customer: BillingCustomer) -> str:
+    """A code the customer can type: letters of their name and a random tail (Stripe allows A-Z and 0-9)."""
+    letters = "".join(ch for ch in (customer.name or "").split(" ")[0].upper() if "A" <= ch <= "Z")[:10]
+    tail = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(5))
+    return f"{letters or 'THANKS'}{tail}"
+
+
+def policy_summary(policy: rules.BillingPolicy) -> dict:
+    """The policy as the sidebar shows it, with reasons to pick from."""
+    return {**asdict(policy), "roles": list(policy.roles),
+            "reasons": [{"key": key, "label": label} for key, (label, _) in rules.REASONS.items()]}
