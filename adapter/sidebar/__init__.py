@@ -12,9 +12,11 @@ bp = Blueprint(
     static_url_path="/static",
 )
 # Partial templates rendered inside the panel, in order; each feature adds its own.
-PANEL_SECTIONS: tuple[str, ...] = ("sidebar/sections/signals.html", "sidebar/sections/commitments.html")
+PANEL_SECTIONS: tuple[str, ...] = ("sidebar/sections/signals.html", "sidebar/sections/commitments.html",
+                                   "sidebar/sections/billing.html")
 # Scripts of those sections, loaded after the core.
-SECTION_SCRIPTS: tuple[str, ...] = ("sections/signals.js", "sections/commitments.js", "sections/replies.js")
+SECTION_SCRIPTS: tuple[str, ...] = ("sections/signals.js", "sections/commitments.js", "sections/replies.js",
+                                   "sections/billing.js")
 
 api_bp = ApiBlueprint("api", __name__, url_prefix="/api", description="Sidebar API for agents (bearer session).")
 
