@@ -381,7 +381,12 @@ AUDIT_COLUMNS = ("created_at", "action_id", "event", "actor_name", "ticket_id", 
 @admin_required
 def audit_csv():
     """The whole audit trail as CSV, oldest first (amounts in minor units)."""
-    rows = agent_db().scalars(select(BillingAudit).order_by(BillingAudit.id))
+    return audit_rows_csv(agent_db())
+
+
+def audit_rows_csv(session) -> Response:
+    """The installation's audit rows as a CSV download."""
+    rows = session.scalars(select(BillingAudit).order_by(BillingAudit.id))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(AUDIT_COLUMNS)

@@ -329,3 +329,24 @@ def test_another_installation_cannot_reach_these_actions_or_charges(app, client,
     assert charges.status_code == 404 and charges.json["error"]["code"] == "unknown_customer"
     assert client.get("/api/billing/approvals", headers=stranger).json == []
     assert stripe_account.call_count == 0
+
+
+def test_execution_rechecks_the_remainder_and_never_over_refunds(client, db, shop, agent, stripe_account, no_network):
+    preview = previewed(client, agent, amount="30")
+    # Someone refunded $30.00 in the Stripe dashboard between the preview and the confirm.
+    no_network.replace("GET", f"https://api.stripe.com/v1/charges/{CHARGE}",
+                       json=load_fixture("stripe", "api/charge__partly_refunded"))
+    failed = client.post(f"/api/billing/actions/{preview['id']}/confirm", headers=agent).json
+    assert failed["state"] == "failed" and "Only $10.00 is left to refund" in failed["error"]
+    assert failed["retryable"] is False and stripe_account.call_count == 0
+
+
+def test_unverified_agents_are_recorded_on_the_action(app, client, db, shop, stripe_account):
+    from adapter.sidebar.auth import AgentSession
+    from adapter.sidebar.auth import issue_token
+
+    with app.app_context():
+        token = issue_token(AgentSession(shop.id, "fd-77", "Frankie", host="freshdesk", verified=False))
+    preview = previewed(client, {"Authorization": f"Bearer {token}"})
+    with db.tenant(shop.id) as session:
+        assert session.get(BillingAction, preview["id"]).agent_verified is False

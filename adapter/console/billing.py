@@ -1,0 +1,87 @@
+"""Console pages for refunds and coupons: requests waiting for approval, the policy, and the audit trail."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from sqlalchemy import select
+
+from adapter.billing import actions
+from adapter.billing import api as billing_api
+from adapter.billing import policy as rules
+from adapter.billing import service
+from adapter.billing.money import format_money
+from adapter.console import bp
+from adapter.console.auth import console_required
+from adapter.db import reads_only
+from adapter.db import request_session
+from adapter.errors import ApiError
+from adapter.errors import ProviderError
+from adapter.models import BillingAction
+from adapter.models import BillingAudit
+from adapter.providers import billing_client
+from adapter.providers import helpdesk_client
+
+AUDIT_SHOWN = 100
+
+
+@bp.get("/refunds")
+@console_required
+def refunds_page():
+    """Requests waiting for a lead, the policy in force, and the latest audit rows."""
+    session = request_session(g.installation.id)
+    waiting = list(session.scalars(select(BillingAction).where(BillingAction.state == "pending_approval")
+                                   .order_by(BillingAction.created_at)))
+    audit = list(session.scalars(select(BillingAudit).order_by(BillingAudit.id.desc()).limit(AUDIT_SHOWN)))
+    helpdesk = helpdesk_client(session, g.installation)
+    return render_template("console/refunds.html", waiting=waiting, audit=audit, policy=service.policy_of(g.installation),
+                           connected=billing_client(session, g.installation) is not None, money=format_money,
+                           reasons=rules.REASONS, describe=actions.describe, ticket_url=helpdesk.ticket_url)
+
+
+def _decide(action_id: int, step) -> Response:
+    billing = billing_client(request_session(g.installation.id), g.installation)
+    installation_id = g.installation.id
+    request_session(installation_id).rollback()  # the state machine takes its own write transactions
+    approver = service.Actor(g.agent.agent_id, g.agent.agent_name, g.agent.role)
+    try:
+        action = step(installation_id, approver, billing)
+    except (ApiError, ProviderError) as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("console.refunds_page"))
+    outcome = {"succeeded": "done", "failed": f"failed: {action.error}"}.get(action.state, action.state)
+    flash(f"The {actions.describe(action)} for ticket {action.ticket_id} is {outcome}.",
+          "error" if action.state == "failed" else "info")
+    return redirect(url_for("console.refunds_page"))
+
+
+@bp.post("/refunds/<int:action_id>/approve")
+@reads_only
+@console_required
+def approve_refund(action_id: int):
+    """Approve a request from the console; it executes at once."""
+    return _decide(action_id, lambda inst, approver, billing: actions.approve(inst, action_id, approver, billing))
+
+
+@bp.post("/refunds/<int:action_id>/decline")
+@reads_only
+@console_required
+def decline_refund(action_id: int):
+    """Decline a request with the reason the agent will see."""
+    reason = request.form.get("reason", "").strip()
+    if not reason:
+        flash("Say why you decline; the agent sees the reason.", "error")
+        return redirect(url_for("console.refunds_page"))
+    return _decide(action_id, lambda inst, approver, _: actions.decline(inst, action_id, approver, reason[:500]))
+
+
+@bp.get("/refunds/audit.csv")
+@console_required
+def refunds_audit_csv():
+    """The whole billing audit trail as CSV."""
+    return billing_api.audit_rows_csv(request_session(g.installation.id))

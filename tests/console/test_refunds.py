@@ -1,0 +1,49 @@
+"""The console's refunds page: approve or decline waiting requests (with CSRF), the policy and the audit CSV."""
+
+import re
+
+from sqlalchemy import select
+
+from adapter.installations import PLAYGROUND_ID
+from adapter.models import BillingAction
+
+
+def csrf(page: bytes) -> str:
+    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+
+
+def waiting_refund(client, sam, amount="250") -> int:
+    preview = client.post("/api/billing/preview", headers=sam, json={
+        "kind": "refund", "ticket_id": "1", "customer_id": "cus_sbx_dana", "charge_id": "ch_sbx_dana_year",
+        "amount": amount, "reason": "service_issue"}).json
+    assert client.post(f"/api/billing/actions/{preview['id']}/confirm", headers=sam).json["state"] == "pending_approval"
+    return preview["id"]
+
+
+def test_an_admin_approves_from_the_console(app, client, db, playground, sam):
+    action_id = waiting_refund(client, sam)
+    console = app.test_client()
+    console.get("/playground/console")  # signs in as the playground's admin
+    page = console.get("/admin/refunds")
+    assert page.status_code == 200 and b"Waiting for approval" in page.data and b"Refund of $250.00" in page.data
+    assert console.post(f"/admin/refunds/{action_id}/approve").status_code == 400  # no CSRF token
+    done = console.post(f"/admin/refunds/{action_id}/approve", data={"csrf_token": csrf(page.data)}, follow_redirects=True)
+    assert b"is done" in done.data
+    with db.tenant(PLAYGROUND_ID) as session:
+        action = session.get(BillingAction, action_id)
+        assert (action.state, action.approver_name) == ("succeeded", "Priya Natarajan")
+    csv = console.get("/admin/refunds/audit.csv").get_data(as_text=True).splitlines()
+    assert csv[0].startswith("created_at,action_id,event") and [line.split(",")[2] for line in csv[1:]] == \
+        ["approval_requested", "approved", "succeeded"]
+
+
+def test_declining_needs_a_reason(app, client, db, playground, sam):
+    action_id = waiting_refund(client, sam)
+    console = app.test_client()
+    console.get("/playground/console")
+    token = csrf(console.get("/admin/refunds").data)
+    empty = console.post(f"/admin/refunds/{action_id}/decline", data={"csrf_token": token}, follow_redirects=True)
+    assert b"Say why you decline" in empty.data
+    console.post(f"/admin/refunds/{action_id}/decline", data={"csrf_token": token, "reason": "Use a coupon"})
+    with db.tenant(PLAYGROUND_ID) as session:
+        assert session.scalar(select(BillingAction.decline_reason)) == "Use a coupon"
