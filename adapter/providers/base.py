@@ -207,6 +207,41 @@ class Billing(Protocol):
                        metadata: dict[str, str], idempotency_key: str) -> Credit: ...
 
 
+# Where a tracker issue stands, whatever the tracker calls its workflow states.
+TODO, IN_PROGRESS, DONE, CANCELLED = "todo", "in_progress", "done", "cancelled"
+
+
+@dataclass(frozen=True)
+class TrackerIssue:
+    """A Jira or Linear issue as the sync sees it."""
+
+    key: str  # SUP-12, ENG-123
+    id: str
+    title: str
+    url: str
+    status: str  # the tracker's own name for the state ("In Review")
+    category: str  # TODO, IN_PROGRESS, DONE or CANCELLED
+
+
+class Tracker(Protocol):
+    """What every issue tracker offers the signal sync (Jira and Linear)."""
+
+    name: str
+
+    def create_issue(self, *, title: str, description: str, kind: str | None = None,
+                     labels: tuple[str, ...] = ()) -> TrackerIssue: ...
+
+    def get_issue(self, key: str) -> TrackerIssue: ...
+
+    def add_comment(self, key: str, body: str) -> None: ...
+
+    def link_ticket(self, key: str, *, global_id: str, url: str, title: str) -> None: ...
+
+    def unlink_ticket(self, key: str, *, global_id: str, url: str) -> None: ...
+
+    def issues_linked_to(self, *, global_id: str, url: str) -> list[TrackerIssue]: ...
+
+
 _BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]+>")
 

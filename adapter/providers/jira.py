@@ -1,0 +1,189 @@
+"""Jira Cloud: issues, comments and remote links over REST v3 (Atlassian Document Format), and admin webhooks.
+
+Issues: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/
+Remote links: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-remote-links/
+Search: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/ (/search/jql)
+Webhooks: https://developer.atlassian.com/cloud/jira/platform/webhooks/
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from requests.auth import HTTPBasicAuth
+
+from adapter.errors import MalformedDelivery
+from adapter.errors import SignatureError
+from adapter.providers.base import CANCELLED
+from adapter.providers.base import DONE
+from adapter.providers.base import IN_PROGRESS
+from adapter.providers.base import TODO
+from adapter.providers.base import Delivery
+from adapter.providers.base import HttpApi
+from adapter.providers.base import TrackerIssue
+from adapter.security import constant_time_equals
+from adapter.security import hmac_sha256_hex
+
+NAME = "jira"
+EMAIL_CREDENTIAL = "jira_email"
+TOKEN_CREDENTIAL = "jira_api_token"
+SECRET_CREDENTIAL = "jira_webhook_secret"
+SIGNATURE_HEADER = "X-Hub-Signature"
+IDENTIFIER_HEADER = "X-Atlassian-Webhook-Identifier"
+STORED_HEADERS = ("Content-Type", IDENTIFIER_HEADER)
+EVENT_TYPES = ("jira:issue_updated", "jira:issue_deleted")
+IGNORED_EVENT_TYPES = ("jira:issue_created", "comment_created", "comment_updated")
+ISSUE_FIELDS = "summary,status,resolution"
+# Resolutions that mean "closed without shipping".
+CANCELLED_RESOLUTIONS = {"won't do", "won't fix", "duplicate", "cannot reproduce", "declined", "abandoned"}
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+class Client:
+    """The Tracker contract over one Jira Cloud site, authenticated with an account email and API token."""
+
+    name = NAME
+
+    def __init__(self, site: str, *, email: str, token: str, project: str, issue_type: str = "Task"):
+        self.site = site.removeprefix("https://").removesuffix("/").removesuffix(".atlassian.net")
+        self.base = f"https://{self.site}.atlassian.net"
+        self.project, self.issue_type = project, issue_type
+        self.api = HttpApi(NAME, f"{self.base}/rest/api/3", auth=HTTPBasicAuth(email, token))
+
+    def issue_url(self, key: str) -> str:
+        """The issue's page for people."""
+        return f"{self.base}/browse/{key}"
+
+    def create_issue(self, *, title: str, description: str, kind: str | None = None,
+                     labels: tuple[str, ...] = ()) -> TrackerIssue:
+        """Create an issue in the connected project; `kind` is the issue type name."""
+        fields = {"project": {"key": self.project}, "issuetype": {"name": kind or self.issue_type},
+                  "summary": title[:250], "description": adf(description),
+                  "labels": [label_safe(label) for label in labels]}
+        created = self.api.json("POST", "issue", json={"fields": fields})
+        return self.get_issue(created["key"])
+
+    def get_issue(self, key: str) -> TrackerIssue:
+        """An issue with its status category."""
+        return self._issue(self.api.json("GET", f"issue/{quote(key)}", params={"fields": ISSUE_FIELDS}))
+
+    def add_comment(self, key: str, body: str) -> None:
+        """Comment on the issue."""
+        self.api.json("POST", f"issue/{quote(key)}/comment", json={"body": adf(body)})
+
+    def link_ticket(self, key: str, *, global_id: str, url: str, title: str) -> None:
+        """Link the ticket from the issue; the same global id updates the link instead of adding one."""
+        self.api.json("POST", f"issue/{quote(key)}/remotelink",
+                      json={"globalId": global_id[:255], "relationship": "reported in",
+                            "object": {"url": url, "title": title[:255]}})
+
+    def unlink_ticket(self, key: str, *, global_id: str, url: str) -> None:
+        """Remove the ticket's link from the issue."""
+        self.api.request("DELETE", f"issue/{quote(key)}/remotelink", params={"globalId": global_id})
+
+    def issues_linked_to(self, *, global_id: str, url: str) -> list[TrackerIssue]:
+        """Issues that carry this ticket's remote link."""
+        jql = f'issue in issuesWithRemoteLinksByGlobalId("{global_id}")'
+        found = self.api.json("GET", "search/jql", params={"jql": jql, "fields": ISSUE_FIELDS, "maxResults": 20})
+        return [self._issue(raw) for raw in found.get("issues", [])]
+
+    def _issue(self, raw: dict) -> TrackerIssue:
+        fields = raw.get("fields") or {}
+        status = fields.get("status") or {}
+        return TrackerIssue(key=raw["key"], id=str(raw["id"]), title=fields.get("summary") or "",
+                            url=self.issue_url(raw["key"]), status=status.get("name") or "",
+                            category=category(status, fields.get("resolution")))
+
+
+def category(status: dict, resolution: dict | None) -> str:
+    """Our category for a Jira status: its statusCategory, with "done but won't do" counted as cancelled."""
+    key = (status.get("statusCategory") or {}).get("key")
+    if key == "done":
+        return CANCELLED if (resolution or {}).get("name", "").lower() in CANCELLED_RESOLUTIONS else DONE
+    return IN_PROGRESS if key == "indeterminate" else TODO
+
+
+def label_safe(label: str) -> str:
+    """Jira refuses labels with spaces."""
+    return re.sub(r"\s+", "_", label.strip())[:255]
+
+
+def adf(text: str) -> dict:
+    """Plain text as an Atlassian Document: paragraphs, "- " bullet lists, "> " quotes, and links."""
+    content: list[dict] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.rstrip() for line in block.splitlines() if line.strip()]
+        if lines and all(line.lstrip().startswith("- ") for line in lines):
+            content.append({"type": "bulletList", "content": [
+                {"type": "listItem", "content": [_paragraph([line.lstrip()[2:]])]} for line in lines]})
+        elif lines and all(line.startswith(">") for line in lines):
+            content.append({"type": "blockquote", "content": [_paragraph([line[1:].strip() for line in lines])]})
+        elif lines:
+            content.append(_paragraph(lines))
+    return {"type": "doc", "version": 1, "content": content or [{"type": "paragraph", "content": []}]}
+
+
+def _paragraph(lines: list[str]) -> dict:
+    nodes: list[dict] = []
+    for number, line in enumerate(lines):
+        if number:
+            nodes.append({"type": "hardBreak"})
+        position = 0
+        for match in _URL.finditer(line):
+            if match.start() > position:
+                nodes.append({"type": "text", "text": line[position:match.start()]})
+            nodes.append({"type": "text", "text": match.group(), "marks": [{"type": "link", "attrs": {"href": match.group()}}]})
+            position = match.end()
+        if position < len(line):
+            nodes.append({"type": "text", "text": line[position:]})
+    return {"type": "paragraph", "content": nodes}
+
+
+def client_for(settings: Mapping[str, str], credentials) -> Client:
+    """A Client from a tracker connection's settings and stored credentials."""
+    return Client(settings["site"], email=credentials.get(EMAIL_CREDENTIAL) or "",
+                  token=credentials.get(TOKEN_CREDENTIAL) or "", project=settings["project"],
+                  issue_type=settings.get("issue_type") or "Task")
+
+
+# Webhooks (admin webhooks with a secret)
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The X-Hub-Signature Jira sends for a body."""
+    return "sha256=" + hmac_sha256_hex(secret, body)
+
+
+def verify(headers: Mapping[str, str], body: bytes, secret: str, now=None) -> None:
+    """Check X-Hub-Signature over the raw body (Jira sends no timestamp to bound replays; dedupe does).
+
+    :raise SignatureError: on a missing or wrong signature.
+    """
+    sent = headers.get(SIGNATURE_HEADER) or ""
+    if not sent.startswith("sha256="):
+        raise SignatureError(f"Missing {SIGNATURE_HEADER} header (set a secret on the Jira webhook).")
+    if not constant_time_equals(sign(secret, body), sent):
+        raise SignatureError(f"{SIGNATURE_HEADER} does not match the body.")
+
+
+def describe(headers: Mapping[str, str], payload: dict) -> Delivery:
+    """Delivery id (the webhook identifier, kept across retries) and event type."""
+    delivery_id = headers.get(IDENTIFIER_HEADER)
+    event_type = payload.get("webhookEvent")
+    if not delivery_id or not isinstance(event_type, str):
+        raise MalformedDelivery(f"A Jira delivery needs {IDENTIFIER_HEADER} and webhookEvent.")
+    return Delivery(delivery_id=delivery_id, event_type=event_type)
+
+
+def issue_of(payload: dict, base_url: str) -> TrackerIssue | None:
+    """The issue a webhook delivery is about, with its new status category."""
+    raw = payload.get("issue") or {}
+    if not raw.get("key"):
+        return None
+    fields = raw.get("fields") or {}
+    status = fields.get("status") or {}
+    return TrackerIssue(key=raw["key"], id=str(raw.get("id") or ""), title=fields.get("summary") or "",
+                        url=f"{base_url}/browse/{raw['key']}", status=status.get("name") or "",
+                        category=category(status, fields.get("resolution")))

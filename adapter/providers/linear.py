@@ -1,0 +1,192 @@
+"""Linear: issues, comments and ticket attachments over GraphQL (always with variables), and signed webhooks.
+
+Schema: https://github.com/linear/linear/blob/master/packages/sdk/src/schema.graphql
+Webhooks: https://linear.app/developers/webhooks
+Rate limits: https://linear.app/developers/rate-limiting
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+from adapter.errors import AuthError
+from adapter.errors import MalformedDelivery
+from adapter.errors import NotFound
+from adapter.errors import RateLimited
+from adapter.errors import Rejected
+from adapter.errors import SignatureError
+from adapter.providers.base import CANCELLED
+from adapter.providers.base import DONE
+from adapter.providers.base import IN_PROGRESS
+from adapter.providers.base import TODO
+from adapter.providers.base import Delivery
+from adapter.providers.base import HttpApi
+from adapter.providers.base import TrackerIssue
+from adapter.security import constant_time_equals
+from adapter.security import hmac_sha256_hex
+from adapter.security import within_window
+
+NAME = "linear"
+API_URL = "https://api.linear.app"
+KEY_CREDENTIAL = "linear_api_key"
+OAUTH_CREDENTIAL = "linear_oauth_token"
+SECRET_CREDENTIAL = "linear_webhook_secret"
+SIGNATURE_HEADER = "Linear-Signature"
+TIMESTAMP_HEADER = "Linear-Timestamp"
+DELIVERY_HEADER = "Linear-Delivery"
+STORED_HEADERS = ("Content-Type", DELIVERY_HEADER, TIMESTAMP_HEADER)
+TOLERANCE = timedelta(seconds=60)
+EVENT_TYPES = ("Issue.update", "Issue.remove")
+IGNORED_EVENT_TYPES = ("Issue.create", "Comment.create", "Comment.update", "Attachment.create")
+STATE_CATEGORIES = {"triage": TODO, "backlog": TODO, "unstarted": TODO, "started": IN_PROGRESS,
+                    "completed": DONE, "canceled": CANCELLED}
+
+_ISSUE = "id identifier title url state { name type }"
+CREATE_ISSUE = f"""mutation CreateIssue($input: IssueCreateInput!) {{
+  issueCreate(input: $input) {{ success issue {{ {_ISSUE} }} }}
+}}"""
+GET_ISSUE = f"query Issue($id: String!) {{ issue(id: $id) {{ {_ISSUE} }} }}"
+CREATE_COMMENT = """mutation Comment($input: CommentCreateInput!) { commentCreate(input: $input) { success } }"""
+LINK_URL = """mutation Link($issueId: String!, $url: String!, $title: String) {
+  attachmentLinkURL(issueId: $issueId, url: $url, title: $title) { success attachment { id } }
+}"""
+ATTACHMENTS_FOR_URL = f"""query Linked($url: String!) {{
+  attachmentsForURL(url: $url) {{ nodes {{ id issue {{ {_ISSUE} }} }} }}
+}}"""
+DELETE_ATTACHMENT = """mutation Unlink($id: String!) { attachmentDelete(id: $id) { success } }"""
+
+
+class Client:
+    """The Tracker contract over one Linear workspace, for one team."""
+
+    name = NAME
+
+    def __init__(self, *, team_id: str, api_key: str | None = None, oauth_token: str | None = None,
+                 label_ids: Mapping[str, str] | None = None):
+        if not (api_key or oauth_token):
+            raise AuthError("Linear is not connected: give an API key or an OAuth token.", provider=NAME)
+        # A personal API key goes in Authorization as is; an OAuth token as a Bearer token.
+        authorization = api_key if api_key else f"Bearer {oauth_token}"
+        self.team_id, self.label_ids = team_id, dict(label_ids or {})
+        self.api = HttpApi(NAME, API_URL, headers={"Authorization": authorization, "Content-Type": "application/json"})
+
+    def graphql(self, query: str, variables: dict) -> dict:
+        """Run one GraphQL operation and return its data; GraphQL errors become our error taxonomy."""
+        body = self.api.json("POST", "graphql", data=json.dumps({"query": query, "variables": variables}))
+        errors = (body or {}).get("errors") or []
+        if errors:
+            raise _error(errors)
+        return body.get("data") or {}
+
+    def create_issue(self, *, title: str, description: str, kind: str | None = None,
+                     labels: tuple[str, ...] = ()) -> TrackerIssue:
+        """Create an issue in the team; `kind` picks a label id from the connection's mapping."""
+        label_ids = [self.label_ids[k] for k in (kind, *labels) if k and k in self.label_ids]
+        data = self.graphql(CREATE_ISSUE, {"input": {"teamId": self.team_id, "title": title[:250],
+                                                     "description": description, "labelIds": label_ids}})
+        payload = data.get("issueCreate") or {}
+        if not payload.get("success") or not payload.get("issue"):
+            raise Rejected("Linear did not create the issue.", provider=NAME)
+        return _issue(payload["issue"])
+
+    def get_issue(self, key: str) -> TrackerIssue:
+        """An issue by identifier (ENG-123) or id."""
+        issue = self.graphql(GET_ISSUE, {"id": key}).get("issue")
+        if not issue:
+            raise NotFound(f"Linear has no issue {key}.", provider=NAME, http_status=404)
+        return _issue(issue)
+
+    def add_comment(self, key: str, body: str) -> None:
+        """Comment on the issue (markdown)."""
+        self.graphql(CREATE_COMMENT, {"input": {"issueId": key, "body": body}})
+
+    def link_ticket(self, key: str, *, global_id: str, url: str, title: str) -> None:
+        """Attach the ticket URL; Linear keys attachments by URL, so linking twice updates one attachment."""
+        self.graphql(LINK_URL, {"issueId": key, "url": url, "title": title[:250]})
+
+    def unlink_ticket(self, key: str, *, global_id: str, url: str) -> None:
+        """Remove the ticket's attachment from the issue."""
+        for node in self.graphql(ATTACHMENTS_FOR_URL, {"url": url}).get("attachmentsForURL", {}).get("nodes", []):
+            issue = node.get("issue") or {}
+            if key in (issue.get("identifier"), issue.get("id")):
+                self.graphql(DELETE_ATTACHMENT, {"id": node["id"]})
+
+    def issues_linked_to(self, *, global_id: str, url: str) -> list[TrackerIssue]:
+        """Issues with an attachment for this ticket URL."""
+        nodes = self.graphql(ATTACHMENTS_FOR_URL, {"url": url}).get("attachmentsForURL", {}).get("nodes", [])
+        return [_issue(node["issue"]) for node in nodes if node.get("issue")]
+
+
+def _issue(raw: dict) -> TrackerIssue:
+    state = raw.get("state") or {}
+    return TrackerIssue(key=raw.get("identifier") or raw["id"], id=raw["id"], title=raw.get("title") or "",
+                        url=raw.get("url") or "", status=state.get("name") or "",
+                        category=STATE_CATEGORIES.get(state.get("type"), TODO))
+
+
+def _error(errors: list) -> Exception:
+    first = errors[0] if isinstance(errors[0], dict) else {"message": str(errors[0])}
+    kind = str((first.get("extensions") or {}).get("type") or (first.get("extensions") or {}).get("code") or "").lower()
+    message = str(first.get("message") or "GraphQL error")[:200]
+    if "ratelimit" in kind.replace("_", ""):
+        return RateLimited(f"Linear is rate limiting us: {message}", retry_after=60.0, provider=NAME)
+    if "authentication" in kind or "forbidden" in kind:
+        return AuthError(f"Linear refused our credentials: {message}", provider=NAME)
+    if "not found" in message.lower() or "entity not found" in message.lower():
+        return NotFound(f"Linear: {message}", provider=NAME, http_status=404)
+    return Rejected(f"Linear refused the request: {message}", provider=NAME)
+
+
+def client_for(settings: Mapping, credentials) -> Client:
+    """A Client from a tracker connection's settings and stored credentials."""
+    return Client(team_id=settings["team_id"], api_key=credentials.get(KEY_CREDENTIAL),
+                  oauth_token=credentials.get(OAUTH_CREDENTIAL), label_ids=settings.get("label_ids") or {})
+
+
+# Webhooks
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The Linear-Signature for a body: hex HMAC-SHA256 of the raw bytes."""
+    return hmac_sha256_hex(secret, body)
+
+
+def verify(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
+    """Check Linear-Signature over the raw body and that the delivery is at most 60 s old.
+
+    :raise SignatureError: on a missing, wrong or stale signature.
+    """
+    if not constant_time_equals(sign(secret, body), (headers.get(SIGNATURE_HEADER) or "").lower()):
+        raise SignatureError(f"{SIGNATURE_HEADER} is missing or does not match the body.")
+    stamp = headers.get(TIMESTAMP_HEADER)
+    if stamp is None:
+        try:
+            stamp = json.loads(body).get("webhookTimestamp")
+        except (ValueError, AttributeError):
+            stamp = None
+    try:
+        sent_at = datetime.fromtimestamp(int(stamp) / 1000, UTC)
+    except (TypeError, ValueError, OverflowError):
+        raise SignatureError("The delivery carries no timestamp (Linear-Timestamp or webhookTimestamp).") from None
+    if not within_window(sent_at, now, TOLERANCE):
+        raise SignatureError("Delivery timestamp is outside the 60-second window.")
+
+
+def describe(headers: Mapping[str, str], payload: dict) -> Delivery:
+    """Delivery id (Linear-Delivery) and event type (`<type>.<action>`, e.g. Issue.update)."""
+    delivery_id = headers.get(DELIVERY_HEADER)
+    if not delivery_id or not isinstance(payload.get("type"), str) or not isinstance(payload.get("action"), str):
+        raise MalformedDelivery(f"A Linear delivery needs {DELIVERY_HEADER}, type and action.")
+    return Delivery(delivery_id=delivery_id, event_type=f"{payload['type']}.{payload['action']}")
+
+
+def issue_of(payload: dict) -> TrackerIssue | None:
+    """The issue an Issue webhook is about, with its new state category."""
+    data = payload.get("data") or {}
+    if payload.get("type") != "Issue" or not data.get("id"):
+        return None
+    return _issue({**data, "url": data.get("url") or payload.get("url") or ""})
