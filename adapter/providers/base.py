@@ -208,7 +208,7 @@ class Billing(Protocol):
 
 
 # Where a tracker issue stands, whatever the tracker calls its workflow states.
-TODO, IN_PROGRESS, DONE, CANCELLED = "todo", "in_progress", "done", "cancelled"
+UNSTARTED, IN_PROGRESS, DONE, CANCELLED = "unstarted", "in_progress", "done", "cancelled"
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ class TrackerIssue:
     title: str
     url: str
     status: str  # the tracker's own name for the state ("In Review")
-    category: str  # TODO, IN_PROGRESS, DONE or CANCELLED
+    category: str  # UNSTARTED, IN_PROGRESS, DONE or CANCELLED
 
 
 class Tracker(Protocol):

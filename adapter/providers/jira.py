@@ -19,7 +19,7 @@ from adapter.errors import SignatureError
 from adapter.providers.base import CANCELLED
 from adapter.providers.base import DONE
 from adapter.providers.base import IN_PROGRESS
-from adapter.providers.base import TODO
+from adapter.providers.base import UNSTARTED
 from adapter.providers.base import Delivery
 from adapter.providers.base import HttpApi
 from adapter.providers.base import TrackerIssue
@@ -102,7 +102,7 @@ def category(status: dict, resolution: dict | None) -> str:
     key = (status.get("statusCategory") or {}).get("key")
     if key == "done":
         return CANCELLED if (resolution or {}).get("name", "").lower() in CANCELLED_RESOLUTIONS else DONE
-    return IN_PROGRESS if key == "indeterminate" else TODO
+    return IN_PROGRESS if key == "indeterminate" else UNSTARTED
 
 
 def label_safe(label: str) -> str:

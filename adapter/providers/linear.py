@@ -22,7 +22,7 @@ from adapter.errors import SignatureError
 from adapter.providers.base import CANCELLED
 from adapter.providers.base import DONE
 from adapter.providers.base import IN_PROGRESS
-from adapter.providers.base import TODO
+from adapter.providers.base import UNSTARTED
 from adapter.providers.base import Delivery
 from adapter.providers.base import HttpApi
 from adapter.providers.base import TrackerIssue
@@ -42,7 +42,7 @@ STORED_HEADERS = ("Content-Type", DELIVERY_HEADER, TIMESTAMP_HEADER)
 TOLERANCE = timedelta(seconds=60)
 EVENT_TYPES = ("Issue.update", "Issue.remove")
 IGNORED_EVENT_TYPES = ("Issue.create", "Comment.create", "Comment.update", "Attachment.create")
-STATE_CATEGORIES = {"triage": TODO, "backlog": TODO, "unstarted": TODO, "started": IN_PROGRESS,
+STATE_CATEGORIES = {"triage": UNSTARTED, "backlog": UNSTARTED, "unstarted": UNSTARTED, "started": IN_PROGRESS,
                     "completed": DONE, "canceled": CANCELLED}
 
 _ISSUE = "id identifier title url state { name type }"
@@ -125,7 +125,7 @@ def _issue(raw: dict) -> TrackerIssue:
     state = raw.get("state") or {}
     return TrackerIssue(key=raw.get("identifier") or raw["id"], id=raw["id"], title=raw.get("title") or "",
                         url=raw.get("url") or "", status=state.get("name") or "",
-                        category=STATE_CATEGORIES.get(state.get("type"), TODO))
+                        category=STATE_CATEGORIES.get(state.get("type"), UNSTARTED))
 
 
 def _error(errors: list) -> Exception:

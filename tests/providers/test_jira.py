@@ -12,7 +12,7 @@ from adapter.errors import SignatureError
 from adapter.providers import jira
 from adapter.providers.base import CANCELLED
 from adapter.providers.base import DONE
-from adapter.providers.base import TODO
+from adapter.providers.base import UNSTARTED
 from tests.conftest import fixture_bytes
 from tests.conftest import load_fixture
 
@@ -30,7 +30,7 @@ def test_create_issue_sends_adf_and_space_free_labels(client, no_network):
     no_network.add("GET", f"{API}/issue/SUP-42", json=load_fixture("jira", "api/issue"))
     issue = client.create_issue(title="CSV export times out", description="Reported on 3 tickets.\n\n> It spins\n\n- https://acme.zendesk.com/agent/tickets/1",
                                 labels=("vd bug",))
-    assert (issue.key, issue.category, issue.url) == ("SUP-42", TODO, "https://acme.atlassian.net/browse/SUP-42")
+    assert (issue.key, issue.category, issue.url) == ("SUP-42", UNSTARTED, "https://acme.atlassian.net/browse/SUP-42")
     fields = json.loads(created.calls[0].request.body)["fields"]
     assert fields["project"] == {"key": "SUP"} and fields["issuetype"] == {"name": "Bug"} and fields["labels"] == ["vd_bug"]
     doc = fields["description"]
