@@ -252,6 +252,17 @@ def reads_only(view):
     return view
 
 
+def release_request_session() -> None:
+    """End the request session's reads and return its connection before the view writes in its own transaction.
+
+    A request that kept its connection while waiting for a second one could exhaust the pool under load,
+    and on SQLite a read left open would sit behind the write lock it is waiting for.
+    """
+    session = g.get("_vd_session")
+    if session is not None:
+        session.rollback()
+
+
 def request_session(installation_id: str) -> Session:
     """The request's tenant session, opened on first use and closed at teardown."""
     session = g.get("_vd_session")

@@ -38,8 +38,6 @@ from adapter.providers.base import Billing
 STALE = timedelta(minutes=2)  # an execution this old with no outcome was interrupted
 AUTO_RETRY_AFTER = timedelta(minutes=5)
 AUTO_ATTEMPTS = 4
-FINAL = ("succeeded", "failed", "declined", "cancelled")
-SYSTEM = Actor("valuedesk", "Valuedesk", role="system")
 
 
 def idempotency_key(action: BillingAction) -> str:
@@ -333,11 +331,12 @@ def describe(action: BillingAction) -> str:
     if action.kind == "refund":
         return f"refund of {format_money(action.amount, action.currency)}"
     if action.kind == "coupon":
-        return f"coupon for {_discount(action)}"
+        return f"coupon for {discount(action)}"
     return f"credit of {format_money(action.amount, action.currency)}"
 
 
-def _discount(action: BillingAction) -> str:
+def discount(action: BillingAction) -> str:
+    """The coupon's discount in words: "20% off", "$10.00 off"."""
     return f"{action.percent_off}% off" if action.percent_off else f"{format_money(action.amount, action.currency)} off"
 
 
@@ -356,7 +355,7 @@ def result_note(action: BillingAction) -> str:
         return f"Refunded {format_money(action.amount, action.currency)}{whole} ({label}) {_by(action)}"
     if action.kind == "coupon":
         expires = coupon_expiry(action).strftime("%-d %b %Y")
-        return (f"Created promotion code {action.code} ({_discount(action)}, one use, expires {expires}) "
+        return (f"Created promotion code {action.code} ({discount(action)}, one use, expires {expires}) "
                 f"for this customer ({label}) {_by(action)}")
     return f"Credited {format_money(action.amount, action.currency)} to the customer's balance ({label}) {_by(action)}"
 

@@ -18,7 +18,9 @@ from adapter.billing.money import format_money
 from adapter.billing.money import major_text
 from adapter.credentials import CredentialStore
 from adapter.db import reads_only
+from adapter.db import release_request_session
 from adapter.errors import ApiError
+from adapter.errors import AuthError
 from adapter.models import BillingAction
 from adapter.models import BillingAudit
 from adapter.providers import billing_client
@@ -178,7 +180,7 @@ def _summary(action: BillingAction) -> str:
         what = f"{action.charge_description} ({action.charge_id})" if action.charge_description else action.charge_id
         return f"Refund {format_money(action.amount, action.currency)}{whole} to the card of {what}."
     if action.kind == "coupon":
-        return (f"Create a one-use promotion code for {actions._discount(action)} that only this customer can "
+        return (f"Create a one-use promotion code for {actions.discount(action)} that only this customer can "
                 f"redeem, valid for {action.expires_days} days.")
     return f"Credit {format_money(action.amount, action.currency)} to the customer's balance for their next invoice."
 
@@ -242,7 +244,7 @@ def _action_view(operation, *, with_billing: bool = True):
     """Run a state-machine step; it writes in its own short transactions, so the request's read ends first."""
     billing = _billing() if with_billing else None
     installation_id = g.installation.id
-    agent_db().rollback()  # give the connection back: a request never holds two while waiting for a lock
+    release_request_session()
     return action_out(operation(installation_id, billing))
 
 
@@ -354,7 +356,10 @@ def connect_stripe(data):
     """Store a Stripe restricted key (checked with one read) and the webhook signing secret, encrypted."""
     if g.installation.kind == "playground":
         raise ApiError(409, "sandbox_only", "The playground uses the sandbox billing account, never a real Stripe key.")
-    stripe.Client(data["api_key"]).check_key()
+    try:
+        stripe.Client(data["api_key"]).check_key()
+    except AuthError as exc:  # the admin typed the key: their input, so a 4xx, and nothing is stored
+        raise ApiError(400, "stripe_key_refused", exc.message, fields={"api_key": "refused by Stripe"}) from None
     credentials = CredentialStore(agent_db(), g.installation.id)
     credentials.set(stripe.API_KEY_CREDENTIAL, data["api_key"])
     if data["webhook_secret"]:

@@ -19,6 +19,7 @@ from adapter.billing.money import format_money
 from adapter.console import bp
 from adapter.console.auth import console_required
 from adapter.db import reads_only
+from adapter.db import release_request_session
 from adapter.db import request_session
 from adapter.errors import ApiError
 from adapter.errors import ProviderError
@@ -47,7 +48,7 @@ def refunds_page():
 def _decide(action_id: int, step) -> Response:
     billing = billing_client(request_session(g.installation.id), g.installation)
     installation_id = g.installation.id
-    request_session(installation_id).rollback()  # the state machine takes its own write transactions
+    release_request_session()
     approver = service.Actor(g.agent.agent_id, g.agent.agent_name, g.agent.role)
     try:
         action = step(installation_id, approver, billing)

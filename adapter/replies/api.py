@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from adapter.db import get_db
 from adapter.db import reads_only
+from adapter.db import release_request_session
 from adapter.replies import fingerprint
 from adapter.replies import service
 from adapter.sidebar.auth import admin_required
@@ -78,7 +79,7 @@ def check_draft(data):
     result = service.check(agent_db(), g.installation, ticket_id=data["ticket_id"], agent_id=agent.agent_id,
                            agent_name=agent.agent_name, draft=data["draft"],
                            customer_message=data["customer_message"])
-    agent_db().rollback()  # end the read before taking the write lock for the count
+    release_request_session()
     with get_db().tenant(agent.installation_id, immediate=True) as session:
         service.count_check(session, warned=bool(result.warnings))
     return {"warnings": [w.as_dict() for w in result.warnings]}

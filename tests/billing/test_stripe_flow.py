@@ -350,3 +350,45 @@ def test_unverified_agents_are_recorded_on_the_action(app, client, db, shop, str
     preview = previewed(client, {"Authorization": f"Bearer {token}"})
     with db.tenant(shop.id) as session:
         assert session.get(BillingAction, preview["id"]).agent_verified is False
+
+
+def test_admin_connects_and_disconnects_stripe(app, client, db, make_installation, no_network):
+    from adapter.credentials import CredentialStore
+
+    other = make_installation(kind="zendesk", account="initech", secrets={})
+    admin = bearer(app, other.id, agent_id="a", name="Ada", role="admin", host="zendesk")
+    path = "/api/admin/billing/stripe"
+    assert client.put(path, headers=admin, json={"api_key": "pk_live_nope"}).status_code == 422
+    assert client.put(path, headers=bearer(app, other.id), json={"api_key": "rk_test_51HxInitech0000"}).status_code == 403
+    stripe_api(no_network, "GET", "customers", json={"error": {"message": "Invalid API Key provided",
+                                                                "type": "invalid_request_error"}}, status=401)
+    refused = client.put(path, headers=admin, json={"api_key": "rk_test_51HxInitech0000"})
+    assert (refused.status_code, refused.json["error"]["code"]) == (400, "stripe_key_refused")
+    assert "Stripe refused the API key" in refused.json["error"]["message"]
+    with db.tenant(other.id) as session:
+        assert CredentialStore(session, other.id).get(stripe.API_KEY_CREDENTIAL) is None
+    no_network.replace("GET", "https://api.stripe.com/v1/customers", json=load_fixture("stripe", "api/customers_list__empty"))
+    assert client.put(path, headers=admin, json={"api_key": "rk_test_51HxInitech0000",
+                                                 "webhook_secret": "whsec_initechSecret01"}).status_code == 204
+    with db.tenant(other.id) as session:
+        assert CredentialStore(session, other.id).get(stripe.SECRET_CREDENTIAL) == "whsec_initechSecret01"
+    assert client.delete(path, headers=admin).status_code == 204
+    with db.tenant(other.id) as session:
+        assert CredentialStore(session, other.id).names() == []
+
+
+def test_the_worker_job_finishes_an_interrupted_execution(app, client, db, shop, agent, stripe_account, no_network):
+    from adapter import jobs
+
+    preview = previewed(client, agent)
+    with db.tenant(shop.id) as session:  # as if the web process died right after claiming the execution
+        action = session.get(BillingAction, preview["id"])
+        action.state, action.attempts = "executing", 1
+        action.updated_at = clock.now() - timedelta(minutes=5)
+    stripe_api(no_network, "GET", "refunds", "refunds_list__empty")
+    with app.app_context():
+        assert jobs.reconcile_billing() == 1
+    with db.tenant(shop.id) as session:
+        assert session.get(BillingAction, preview["id"]).state == "succeeded"
+    assert stripe_account.call_count == 1
+    assert stripe_account.calls[0].request.headers["Idempotency-Key"] == f"valuedesk-{shop.id}-action-{preview['id']}"
