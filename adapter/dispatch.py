@@ -23,6 +23,7 @@ from adapter.events import TicketAssigned
 from adapter.events import TicketCreated
 from adapter.events import TicketStatusChanged
 from adapter.events import TicketUpdated
+from adapter.events import TrackerIssueChanged
 from adapter.models import CommentMark
 from adapter.models import Installation
 from adapter.providers.base import Comment
@@ -30,6 +31,7 @@ from adapter.providers.base import Helpdesk
 from adapter.providers.base import Ticket
 from adapter.replies import service as replies
 from adapter.signals import service as signals
+from adapter.trackers import loop as trackers
 
 
 @dataclass
@@ -112,6 +114,7 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     TicketAssigned: (commitments.on_assigned,),
     TicketUpdated: (catchup.catch_up,),
     RefundUpdated: (billing.on_refund_updated,),
+    TrackerIssueChanged: (trackers.on_issue_changed,),
 }
 
 

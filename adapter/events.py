@@ -62,8 +62,6 @@ class TicketUpdated:
     ticket_id: str
 
 
-
-
 @dataclass(frozen=True)
 class RefundUpdated:
     """A billing provider reported a refund's status (e.g. Stripe's refund.failed after the card bounced it)."""
@@ -75,4 +73,20 @@ class RefundUpdated:
     failure_reason: str | None = None
 
 
-DomainEvent = TicketCreated | CommentAdded | TicketStatusChanged | TicketAssigned | TicketUpdated | RefundUpdated
+@dataclass(frozen=True)
+class TrackerIssueChanged:
+    """A Jira or Linear issue changed state (or was deleted); `category` is done, cancelled, in_progress, unstarted."""
+
+    installation_id: str
+    tracker: str
+    issue_key: str
+    issue_id: str
+    title: str
+    status: str
+    category: str
+    url: str = ""
+    deleted: bool = False
+
+
+DomainEvent = (TicketCreated | CommentAdded | TicketStatusChanged | TicketAssigned | TicketUpdated | RefundUpdated
+               | TrackerIssueChanged)

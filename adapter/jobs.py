@@ -10,9 +10,11 @@ from datetime import timedelta
 from flask import current_app
 from huey import crontab
 from huey.exceptions import RetryTask
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from adapter import clock
 from adapter import dispatch
 from adapter import outbox
 from adapter import queue
@@ -30,6 +32,8 @@ from adapter.providers import webhook_source
 
 log = logging.getLogger("valuedesk.jobs")
 LOCK_RETRY_SECONDS = 2.0
+NOT_DUE_SLACK_SECONDS = 1.0
+TRACKER_REFRESH_LIMIT = 200
 
 # work(session, installation, item) -> None when done, or a note when the item is deliberately skipped.
 Work = Callable[[Session, Installation, object], str | None]
@@ -131,7 +135,14 @@ def _send_action(session: Session, installation: Installation, action: OutboxAct
 
 
 def run_outbox_action(action_id: int) -> None:
-    """Send one outbound write (tag, note, tracker call) to its vendor."""
+    """Send one outbound write (tag, note, tracker call) to its vendor, once it is due."""
+    with get_db().system() as session:
+        due = session.scalar(select(OutboxAction.next_attempt_at).where(OutboxAction.id == action_id,
+                                                                        OutboxAction.status == "pending"))
+    wait = (due - clock.now()).total_seconds() if due is not None else 0.0
+    if wait > NOT_DUE_SLACK_SECONDS:  # a debounced write (e.g. the hourly tracker comment) woken early
+        queue.enqueue("run_outbox_action", action_id, delay=wait)
+        return
     run_work_item(OutboxAction, action_id, _send_action, lambda a: f"outbox:{a.kind}:{a.id}")
 
 
@@ -250,6 +261,51 @@ def reconcile_billing() -> int:
     return tried
 
 
+def _tracker_issues(tracker, keys: list[str]) -> list:
+    from adapter.errors import NotFound
+
+    issues = []
+    for key in keys:
+        try:
+            issues.append(tracker.get_issue(key))
+        except NotFound:  # deleted in the tracker; its webhook (or the admin) detaches the link
+            continue
+    return issues
+
+
+def refresh_tracker_issues() -> int:
+    """Ask each tracker where the linked issues stand, so a missed (or never set up) webhook still closes the loop."""
+    from adapter.installations import list_installations
+    from adapter.models import TrackerLink
+    from adapter.trackers import loop
+    from adapter.trackers import settings as tracker_settings
+
+    with get_db().system() as session:
+        installation_ids = [i.id for i in list_installations(session) if i.is_active]
+    moved = 0
+    for installation_id in installation_ids:
+        with get_db().tenant(installation_id) as session:
+            tracker = tracker_settings.client(session, session.get(Installation, installation_id))
+            keys = list(session.scalars(select(TrackerLink.issue_key).where(TrackerLink.state == "linked")
+                                        .order_by(TrackerLink.updated_at).limit(TRACKER_REFRESH_LIMIT)))
+        if tracker is None or not keys:
+            continue
+        try:  # no transaction is open while the tracker answers
+            issues = _tracker_issues(tracker, sorted(set(keys)))
+        except ProviderError as exc:
+            log.warning("jobs.refresh_tracker_issues.failed", extra={"fields": {"installation_id": installation_id,
+                                                                                 "error": _describe(exc)}})
+            continue
+        with get_db().tenant(installation_id, immediate=True) as session:
+            installation = session.get(Installation, installation_id)
+            for issue in issues:
+                for link in loop.session_links(session, tracker.name, issue.key, issue.id):
+                    moved += loop.apply(session, installation, link, issue) is not None
+    if moved:
+        log.info("jobs.refresh_tracker_issues", extra={"fields": {"moved": moved}})
+    return moved
+
+
 JOBS = {
     "process_receipt": process_receipt,
     "run_outbox_action": run_outbox_action,
@@ -263,4 +319,5 @@ PERIODIC = {
     "sync_macros": (crontab(minute="23"), sync_macros),
     "purge_replies": (crontab(minute="47", hour="3"), purge_replies),
     "reconcile_billing": (crontab(minute="*/2"), reconcile_billing),
+    "refresh_tracker_issues": (crontab(minute="*/15"), refresh_tracker_issues),
 }

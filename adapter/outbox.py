@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adapter import clock
+from adapter.db import SCOPE_KEY
+from adapter.db import insert_unless_exists
 from adapter.models.outbox import OutboxAction
 
 log = logging.getLogger("valuedesk.outbox")
@@ -37,40 +41,77 @@ def _helpdesk_set_status(context, payload: dict) -> None:
     context.helpdesk.set_status(payload["ticket_id"], payload["status"])
 
 
+def _tracker(name: str) -> Action:
+    """A tracker write, looked up when it runs (the sync module records outbox actions itself)."""
+
+    def run(context, payload: dict) -> None:
+        from adapter.trackers import sync
+
+        getattr(sync, name)(context, payload)
+
+    run.__name__ = name
+    return run
+
+
 # Each kind of write, explicitly; feature modules add theirs here.
 ACTIONS: dict[str, Action] = {
     "helpdesk.add_tags": _helpdesk_add_tags,
     "helpdesk.remove_tags": _helpdesk_remove_tags,
     "helpdesk.add_note": _helpdesk_add_note,
     "helpdesk.set_status": _helpdesk_set_status,
+    "tracker.create_issue": _tracker("create_issue"),
+    "tracker.link_tickets": _tracker("link_tickets"),
+    "tracker.comment_count": _tracker("comment_count"),
+    "tracker.unlink_tickets": _tracker("unlink_tickets"),
+    "tracker.close_ticket_loop": _tracker("close_ticket_loop"),
 }
 
 
 def add(session: Session, kind: str, payload: dict, *, dedupe_key: str | None = None,
-        installation_id: str | None = None) -> OutboxAction | None:
-    """Record a write to send once this transaction commits; None when a pending one with `dedupe_key` exists."""
+        installation_id: str | None = None, not_before: datetime | None = None) -> OutboxAction | None:
+    """Record a write to send once this transaction commits (or at `not_before`).
+
+    With `dedupe_key`, at most one action with that key waits at a time: None when one is pending
+    already (it has not started, so it will see the change that asked for it).
+    """
     if kind not in ACTIONS:
         raise ValueError(f"unknown outbox action {kind!r}")
     if dedupe_key is not None:
         existing = session.scalar(select(OutboxAction).where(OutboxAction.dedupe_key == dedupe_key))
-        if existing is not None:
+        if existing is not None and existing.status == "pending":
             return None
-    action = OutboxAction(kind=kind, payload=payload, dedupe_key=dedupe_key)
-    if installation_id:
-        action.installation_id = installation_id
-    session.add(action)
-    session.flush()
-    session.info.setdefault(_PENDING, []).append(action.id)
+        if existing is not None:
+            existing.dedupe_key = None  # sent, running or given up: the key is free for the next write
+    if dedupe_key is None:
+        action = OutboxAction(kind=kind, payload=payload)
+        if installation_id:
+            action.installation_id = installation_id
+        if not_before is not None:
+            action.next_attempt_at = not_before
+        session.add(action)
+        session.flush()
+    else:  # a concurrent writer may take the same key first; theirs will do
+        values = {"installation_id": installation_id or session.info[SCOPE_KEY], "kind": kind, "payload": payload,
+                  "dedupe_key": dedupe_key, "created_at": clock.now(), "next_attempt_at": not_before or clock.now()}
+        action_id = insert_unless_exists(session, OutboxAction, values, ["installation_id", "dedupe_key"])
+        if action_id is None:
+            return None
+        action = session.get(OutboxAction, action_id)
+    delay = (not_before - clock.now()).total_seconds() if not_before is not None else 0.0
+    session.info.setdefault(_PENDING, []).append((action.id, max(delay, 0.0)))
     return action
 
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
-    for action_id in session.info.pop(_PENDING, ()):
+    for action_id, delay in session.info.pop(_PENDING, ()):
         try:
             from adapter import queue
 
-            queue.enqueue("run_outbox_action", action_id)
+            if delay:
+                queue.enqueue("run_outbox_action", action_id, delay=delay)
+            else:
+                queue.enqueue("run_outbox_action", action_id)
         except Exception as exc:  # committed, so the periodic sweep sends it
             log.warning("outbox.enqueue_failed", extra={"fields": {"action_id": action_id, "error": type(exc).__name__}})
 

@@ -28,12 +28,17 @@ from adapter.models.signals import SignalModel
 from adapter.models.signals import SignalType
 from adapter.models.signals import Suggestion
 from adapter.models.signals import Theme
+from adapter.models.trackers import LINK_STATES
+from adapter.models.trackers import SandboxIssue
+from adapter.models.trackers import TrackerLink
+from adapter.models.trackers import TrackerTicket
 
 __all__ = [
     "ACTION_STATES", "BillingAction", "BillingAudit", "SandboxBillingObject",
     "COMMITMENT_STATES", "Commitment",
     "MacroText", "ReplyBand", "ReplyCheckWeek", "ReplyContext", "ReplyFingerprint",
     "BackfillRun", "Signal", "SignalModel", "SignalType", "Suggestion", "Theme",
+    "LINK_STATES", "SandboxIssue", "TrackerLink", "TrackerTicket",
     "DEFAULT_BUSINESS_HOURS", "HELPDESK_KINDS", "RECEIPT_STATES", "CommentMark", "Credential", "Installation", "OutboxAction",
     "PlaygroundComment", "PlaygroundTicket", "TicketSnapshot", "WebhookReceipt",
 ]

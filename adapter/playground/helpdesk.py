@@ -16,10 +16,12 @@ from adapter.models import Commitment
 from adapter.models import Installation
 from adapter.models import PlaygroundComment
 from adapter.models import PlaygroundTicket
+from adapter.models import SandboxIssue
 from adapter.models import Signal
 from adapter.models import Theme
 from adapter.playground import sample
 from adapter.providers import playground
+from adapter.providers import sandbox_tracker
 from adapter.security import new_secret
 from adapter.signals import taxonomy
 
@@ -196,3 +198,15 @@ def skip_ahead(session: Session, minutes: int) -> int:
         moved += 1
     session.flush()
     return moved
+
+
+def set_issue_state(session: Session, issue: SandboxIssue, state: str, base_url: str) -> int | None:
+    """Move a sandbox tracker issue to another state and emit what Jira's or Linear's webhook would say."""
+    if issue.state == state:
+        return None
+    issue.state = state
+    issue.updated_at = clock.now()
+    session.flush()
+    view = sandbox_tracker.Client(PLAYGROUND_ID, base_url).issue(issue)
+    return emit(session, "tracker.issue_updated", issue_key=view.key, issue_id=view.id, title=view.title,
+                status=view.status, category=view.category, url=view.url)

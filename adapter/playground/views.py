@@ -15,10 +15,12 @@ from adapter.installations import PLAYGROUND_ID
 from adapter.intake import enqueue_processing
 from adapter.models import Installation
 from adapter.models import PlaygroundTicket
+from adapter.models import SandboxIssue
 from adapter.playground import api_bp
 from adapter.playground import bp
 from adapter.playground import helpdesk
 from adapter.providers import playground as provider
+from adapter.providers import sandbox_tracker
 
 MAX_MESSAGE = 20_000
 
@@ -200,3 +202,38 @@ def skip_ahead(data):
     missed, reminded = commitments.remind_and_miss(session, session.get(Installation, PLAYGROUND_ID))
     session.commit()
     return {"reminded": reminded, "missed": missed, "moved": moved}
+
+
+@bp.get("/tracker")
+def tracker():
+    """The sandbox tracker: issues Valuedesk created or linked, with buttons to move them along."""
+    session = _session()
+    issues = list(session.scalars(select(SandboxIssue).order_by(SandboxIssue.id.desc())))
+    return render_template("playground/tracker.html", issues=issues, names=sandbox_tracker.STATUS_NAMES,
+                           tickets=_tickets(session))
+
+
+class IssueStateIn(ma.Schema):
+    state = ma.fields.String(required=True, validate=ma.validate.OneOf(tuple(sandbox_tracker.STATUS_NAMES)))
+
+
+class IssueOut(ma.Schema):
+    key = ma.fields.String()
+    title = ma.fields.String()
+    state = ma.fields.String()
+
+
+@api_bp.route("/tracker/issues/<key>/state", methods=["POST"])
+@api_bp.arguments(IssueStateIn)
+@api_bp.response(200, IssueOut)
+def move_issue(data, key: str):
+    """Move a sandbox issue (e.g. to done): the loop closes on every linked ticket through the webhook path."""
+    from flask import current_app
+
+    session = _session()
+    issue = session.scalar(select(SandboxIssue).where(SandboxIssue.key == key.upper()))
+    if issue is None:
+        raise ApiError(404, "issue_not_found", f"The sandbox tracker has no issue {key}.")
+    receipt_id = helpdesk.set_issue_state(session, issue, data["state"], current_app.config["VALUEDESK"].public_url)
+    _commit_and_enqueue(session, [receipt_id])
+    return issue

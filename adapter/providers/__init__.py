@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from adapter.credentials import CredentialStore
 from adapter.models import Installation
 from adapter.providers import freshdesk
+from adapter.providers import jira
+from adapter.providers import linear
 from adapter.providers import playground
 from adapter.providers import sandbox_billing
 from adapter.providers import stripe
@@ -23,6 +25,8 @@ WEBHOOK_SOURCES: dict[str, ModuleType] = {
     "zendesk": zendesk,
     "freshdesk": freshdesk,
     "stripe": stripe,
+    "jira": jira,
+    "linear": linear,
 }
 
 # Helpdesk kinds an installation can be.

@@ -16,6 +16,8 @@ from requests.auth import HTTPBasicAuth
 
 from adapter.errors import MalformedDelivery
 from adapter.errors import SignatureError
+from adapter.errors import UnsupportedEvent
+from adapter.events import TrackerIssueChanged
 from adapter.providers.base import CANCELLED
 from adapter.providers.base import DONE
 from adapter.providers.base import IN_PROGRESS
@@ -46,24 +48,47 @@ class Client:
 
     name = NAME
 
-    def __init__(self, site: str, *, email: str, token: str, project: str, issue_type: str = "Task"):
-        self.site = site.removeprefix("https://").removesuffix("/").removesuffix(".atlassian.net")
+    def __init__(self, site: str, *, email: str, token: str, project: str, issue_type: str = "Task",
+                 issue_types: Mapping[str, str] | None = None):
+        self.site = site_name(site)
         self.base = f"https://{self.site}.atlassian.net"
-        self.project, self.issue_type = project, issue_type
+        self.project, self.issue_type, self.issue_types = project, issue_type, dict(issue_types or {})
         self.api = HttpApi(NAME, f"{self.base}/rest/api/3", auth=HTTPBasicAuth(email, token))
 
     def issue_url(self, key: str) -> str:
         """The issue's page for people."""
         return f"{self.base}/browse/{key}"
 
+    def check(self) -> str:
+        """Who we are on this site and that the project exists; a line for the admin.
+
+        :raise AuthError: for a wrong email or token; NotFound for an unknown project.
+        """
+        me = self.api.json("GET", "myself")
+        project = self.api.json("GET", f"project/{quote(self.project)}")
+        return f"{me.get('displayName') or me.get('emailAddress') or 'API user'} on {self.site}, project " \
+               f"{project.get('key', self.project)} ({project.get('name', '')})"
+
     def create_issue(self, *, title: str, description: str, kind: str | None = None,
-                     labels: tuple[str, ...] = ()) -> TrackerIssue:
-        """Create an issue in the connected project; `kind` is the issue type name."""
-        fields = {"project": {"key": self.project}, "issuetype": {"name": kind or self.issue_type},
+                     labels: tuple[str, ...] = (), request_id: str | None = None) -> TrackerIssue:
+        """Create an issue in the connected project; `kind` (a signal type) picks the issue type from the mapping.
+
+        Jira has no idempotency key, so `request_id` becomes a label that `created_before` searches for.
+        """
+        issue_type = self.issue_types.get(kind or "", self.issue_type)
+        labels = (*labels, request_label(request_id)) if request_id else labels
+        fields = {"project": {"key": self.project}, "issuetype": {"name": issue_type},
                   "summary": title[:250], "description": adf(description),
                   "labels": [label_safe(label) for label in labels]}
         created = self.api.json("POST", "issue", json={"fields": fields})
         return self.get_issue(created["key"])
+
+    def created_before(self, request_id: str) -> TrackerIssue | None:
+        """The issue an earlier attempt with this request id created, if any."""
+        jql = f'labels = "{request_label(request_id)}"'
+        found = self.api.json("GET", "search/jql", params={"jql": jql, "fields": ISSUE_FIELDS, "maxResults": 1})
+        issues = found.get("issues") or []
+        return self._issue(issues[0]) if issues else None
 
     def get_issue(self, key: str) -> TrackerIssue:
         """An issue with its status category."""
@@ -103,6 +128,23 @@ def category(status: dict, resolution: dict | None) -> str:
     if key == "done":
         return CANCELLED if (resolution or {}).get("name", "").lower() in CANCELLED_RESOLUTIONS else DONE
     return IN_PROGRESS if key == "indeterminate" else UNSTARTED
+
+
+def request_label(request_id: str) -> str:
+    """The label that marks the issue one create request made."""
+    return f"valuedesk-{request_id.replace('-', '')[:20]}"
+
+
+def site_name(site: str) -> str:
+    """The bare site name of what an admin pastes: acme, acme.atlassian.net or https://acme.atlassian.net/."""
+    value = re.sub(r"^https?://", "", site.strip().lower()).split("/")[0]
+    return value.removesuffix(".atlassian.net")
+
+
+def key_of(text: str) -> str | None:
+    """The issue key in what an agent pastes: SUP-42 or https://acme.atlassian.net/browse/SUP-42."""
+    match = re.search(r"(?:^|/browse/|selectedIssue=)([A-Z][A-Z0-9_]+-\d+)\b", text.strip())
+    return match.group(1) if match else None
 
 
 def label_safe(label: str) -> str:
@@ -145,7 +187,7 @@ def client_for(settings: Mapping[str, str], credentials) -> Client:
     """A Client from a tracker connection's settings and stored credentials."""
     return Client(settings["site"], email=credentials.get(EMAIL_CREDENTIAL) or "",
                   token=credentials.get(TOKEN_CREDENTIAL) or "", project=settings["project"],
-                  issue_type=settings.get("issue_type") or "Task")
+                  issue_type=settings.get("issue_type") or "Task", issue_types=settings.get("issue_types") or {})
 
 
 # Webhooks (admin webhooks with a secret)
@@ -187,3 +229,18 @@ def issue_of(payload: dict, base_url: str) -> TrackerIssue | None:
     return TrackerIssue(key=raw["key"], id=str(raw.get("id") or ""), title=fields.get("summary") or "",
                         url=f"{base_url}/browse/{raw['key']}", status=status.get("name") or "",
                         category=category(status, fields.get("resolution")))
+
+
+def parse_event(installation_id: str, payload: dict, headers: Mapping[str, str] | None = None) -> TrackerIssueChanged:
+    """An issue's new state from jira:issue_updated or jira:issue_deleted.
+
+    :raise UnsupportedEvent: when the delivery names no issue.
+    """
+    raw = payload.get("issue") or {}
+    base = str(raw.get("self") or "").split("/rest/")[0]
+    issue = issue_of(payload, base)
+    if issue is None:
+        raise UnsupportedEvent("A Jira issue event without an issue key.")
+    return TrackerIssueChanged(installation_id=installation_id, tracker=NAME, issue_key=issue.key, issue_id=issue.id,
+                               title=issue.title, status=issue.status, category=issue.category, url=issue.url,
+                               deleted=payload.get("webhookEvent") == "jira:issue_deleted")

@@ -8,6 +8,7 @@ Rate limits: https://linear.app/developers/rate-limiting
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC
 from datetime import datetime
@@ -19,6 +20,8 @@ from adapter.errors import NotFound
 from adapter.errors import RateLimited
 from adapter.errors import Rejected
 from adapter.errors import SignatureError
+from adapter.errors import UnsupportedEvent
+from adapter.events import TrackerIssueChanged
 from adapter.providers.base import CANCELLED
 from adapter.providers.base import DONE
 from adapter.providers.base import IN_PROGRESS
@@ -57,6 +60,7 @@ LINK_URL = """mutation Link($issueId: String!, $url: String!, $title: String) {
 ATTACHMENTS_FOR_URL = f"""query Linked($url: String!) {{
   attachmentsForURL(url: $url) {{ nodes {{ id issue {{ {_ISSUE} }} }} }}
 }}"""
+WHO_AM_I = """query Check($teamId: String!) { viewer { name } team(id: $teamId) { key name } }"""
 DELETE_ATTACHMENT = """mutation Unlink($id: String!) { attachmentDelete(id: $id) { success } }"""
 
 
@@ -82,16 +86,39 @@ class Client:
             raise _error(errors)
         return body.get("data") or {}
 
+    def check(self) -> str:
+        """Who we are and that the team exists; a line for the admin.
+
+        :raise AuthError: for a refused key; NotFound for an unknown team.
+        """
+        data = self.graphql(WHO_AM_I, {"teamId": self.team_id})
+        team = data.get("team")
+        if not team:
+            raise NotFound(f"Linear has no team {self.team_id}.", provider=NAME, http_status=404)
+        return f"{(data.get('viewer') or {}).get('name') or 'API user'}, team {team.get('key')} ({team.get('name')})"
+
     def create_issue(self, *, title: str, description: str, kind: str | None = None,
-                     labels: tuple[str, ...] = ()) -> TrackerIssue:
-        """Create an issue in the team; `kind` picks a label id from the connection's mapping."""
+                     labels: tuple[str, ...] = (), request_id: str | None = None) -> TrackerIssue:
+        """Create an issue in the team; `kind` picks a label id from the connection's mapping.
+
+        `request_id` (a UUID v4) becomes the issue's own id, so a retried create cannot make a second issue.
+        """
         label_ids = [self.label_ids[k] for k in (kind, *labels) if k and k in self.label_ids]
-        data = self.graphql(CREATE_ISSUE, {"input": {"teamId": self.team_id, "title": title[:250],
-                                                     "description": description, "labelIds": label_ids}})
+        fields = {"teamId": self.team_id, "title": title[:250], "description": description, "labelIds": label_ids}
+        if request_id:
+            fields["id"] = request_id
+        data = self.graphql(CREATE_ISSUE, {"input": fields})
         payload = data.get("issueCreate") or {}
         if not payload.get("success") or not payload.get("issue"):
             raise Rejected("Linear did not create the issue.", provider=NAME)
         return _issue(payload["issue"])
+
+    def created_before(self, request_id: str) -> TrackerIssue | None:
+        """The issue an earlier attempt with this request id created, if any."""
+        try:
+            return self.get_issue(request_id)
+        except NotFound:
+            return None
 
     def get_issue(self, key: str) -> TrackerIssue:
         """An issue by identifier (ENG-123) or id."""
@@ -139,6 +166,12 @@ def _error(errors: list) -> Exception:
     if "not found" in message.lower() or "entity not found" in message.lower():
         return NotFound(f"Linear: {message}", provider=NAME, http_status=404)
     return Rejected(f"Linear refused the request: {message}", provider=NAME)
+
+
+def key_of(text: str) -> str | None:
+    """The issue identifier in what an agent pastes: ENG-123 or https://linear.app/acme/issue/ENG-123/slug."""
+    match = re.search(r"(?:^|/issue/)([A-Za-z][A-Za-z0-9]*-\d+)\b", text.strip())
+    return match.group(1).upper() if match else None
 
 
 def client_for(settings: Mapping, credentials) -> Client:
@@ -190,3 +223,16 @@ def issue_of(payload: dict) -> TrackerIssue | None:
     if payload.get("type") != "Issue" or not data.get("id"):
         return None
     return _issue({**data, "url": data.get("url") or payload.get("url") or ""})
+
+
+def parse_event(installation_id: str, payload: dict, headers: Mapping[str, str] | None = None) -> TrackerIssueChanged:
+    """An issue's new state from an Issue update or remove delivery.
+
+    :raise UnsupportedEvent: when the delivery carries no issue.
+    """
+    issue = issue_of(payload)
+    if issue is None:
+        raise UnsupportedEvent("A Linear Issue event without the issue's id.")
+    return TrackerIssueChanged(installation_id=installation_id, tracker=NAME, issue_key=issue.key, issue_id=issue.id,
+                               title=issue.title, status=issue.status, category=issue.category, url=issue.url,
+                               deleted=payload.get("action") == "remove")

@@ -28,6 +28,7 @@ from adapter.events import DomainEvent
 from adapter.events import TicketAssigned
 from adapter.events import TicketCreated
 from adapter.events import TicketStatusChanged
+from adapter.events import TrackerIssueChanged
 from adapter.models import PlaygroundComment
 from adapter.models import PlaygroundTicket
 from adapter.providers.base import Agent
@@ -47,7 +48,7 @@ DELIVERY_HEADER = "X-Valuedesk-Delivery"
 STORED_HEADERS = ("Content-Type", TIMESTAMP_HEADER, DELIVERY_HEADER)
 TOLERANCE = timedelta(minutes=5)
 
-EVENT_TYPES = ("ticket.created", "comment.created", "ticket.status_changed", "ticket.assigned")
+EVENT_TYPES = ("ticket.created", "comment.created", "ticket.status_changed", "ticket.assigned", "tracker.issue_updated")
 IGNORED_EVENT_TYPES = ("ticket.viewed",)
 
 AGENTS = (
@@ -150,11 +151,25 @@ def _assigned(installation_id: str, payload: dict) -> TicketAssigned:
     )
 
 
+def _issue_updated(installation_id: str, payload: dict) -> TrackerIssueChanged:
+    return TrackerIssueChanged(
+        installation_id=installation_id,
+        tracker="sandbox",
+        issue_key=str(payload["issue_key"]),
+        issue_id=str(payload.get("issue_id") or ""),
+        title=str(payload.get("title") or ""),
+        status=str(payload.get("status") or ""),
+        category=str(payload["category"]),
+        url=str(payload.get("url") or ""),
+    )
+
+
 EVENT_PARSERS: dict[str, Callable[[str, dict], DomainEvent]] = {
     "ticket.created": _ticket_created,
     "comment.created": _comment_created,
     "ticket.status_changed": _status_changed,
     "ticket.assigned": _assigned,
+    "tracker.issue_updated": _issue_updated,
 }
 
 
@@ -182,6 +197,8 @@ def delivery_payload(event: str, **fields) -> tuple[dict[str, str], bytes, dict]
     delivery_id = f"{event}:{fields.get('comment_id') or fields.get('ticket_id')}:{fields.get('status', '')}"
     if event == "ticket.assigned":
         delivery_id += f":{fields.get('assignee_id')}:{clock.now().timestamp()}"
+    if event == "tracker.issue_updated":
+        delivery_id = f"{event}:{fields.get('issue_key')}:{fields.get('category')}:{clock.now().timestamp()}"
     headers = {"Content-Type": "application/json", DELIVERY_HEADER: delivery_id}
     return headers, body, payload
 

@@ -24,6 +24,11 @@ from adapter.signals import service
 from adapter.signals import taxonomy
 from adapter.signals import themes
 from adapter.text import clean_message
+from adapter.trackers import sync as trackers
+from adapter.trackers.api import TrackerLinkOut
+from adapter.trackers.api import link_out
+from adapter.trackers.settings import NAMES as TRACKER_NAMES
+from adapter.trackers.settings import settings_of as tracker_settings
 
 bp = Blueprint("signals", __name__, url_prefix="/api", description="Signals: suggestions, signals, themes, digest.")
 
@@ -64,6 +69,7 @@ class SignalOut(ma.Schema):
     theme_title = ma.fields.String(allow_none=True)
     source = ma.fields.String()
     created_at = ma.fields.DateTime()
+    tracker = ma.fields.Nested(TrackerLinkOut, allow_none=True)
 
 
 class MessageOut(ma.Schema):
@@ -77,6 +83,7 @@ class TicketSignalsOut(ma.Schema):
     suggestions = ma.fields.List(ma.fields.Nested(SuggestionOut))
     signals = ma.fields.List(ma.fields.Nested(SignalOut))
     messages = ma.fields.List(ma.fields.Nested(MessageOut))
+    tracker_name = ma.fields.String(allow_none=True, metadata={"description": "The connected tracker, if any"})
 
 
 class ThemeChoice(ma.Schema):
@@ -155,8 +162,10 @@ def _suggestion(suggestion_id: int) -> Suggestion:
 
 def _signal_out(session, signal: Signal) -> dict:
     theme = themes.get_theme(session, signal.theme_id) if signal.theme_id else None
-    return {**{c: getattr(signal, c) for c in SignalOut._declared_fields if hasattr(signal, c)},
-            "theme_id": theme.id if theme else None, "theme_title": theme.title if theme else None}
+    link = trackers.link_of(session, theme.id) if theme else None
+    return {**{c: getattr(signal, c) for c in SignalOut._declared_fields if hasattr(signal, c) and c != "tracker"},
+            "theme_id": theme.id if theme else None, "theme_title": theme.title if theme else None,
+            "tracker": link_out(session, link) if link else None}
 
 
 @bp.route("/tickets/<ticket_id>/signals", methods=["GET"])
@@ -174,8 +183,9 @@ def ticket_signals(ticket_id: str):
     messages = [{"comment_id": c.id, "text": clean_message(c.body), "created_at": c.created_at}
                 for c in comments[-MESSAGES_SHOWN:]]
     session.commit()  # ensure_types may have created the defaults
+    kind = tracker_settings(g.installation).kind
     return {"types": types, "suggestions": suggestions, "signals": [_signal_out(session, s) for s in signals],
-            "messages": messages}
+            "messages": messages, "tracker_name": TRACKER_NAMES.get(kind) if kind else None}
 
 
 @bp.route("/suggestions/<int:suggestion_id>/confirm", methods=["POST"])
@@ -377,7 +387,9 @@ def rename_theme(data, theme_id: int):
 def merge_theme(data, theme_id: int):
     """Merge this theme into another."""
     session = agent_db()
-    target = themes.merge_themes(session, theme_id, data["into"])
+    source = themes.get_theme(session, theme_id)
+    target = themes.merge_themes(session, source.id, data["into"])
+    trackers.on_themes_merged(session, source.id, target.id)
     session.commit()
     return themes.theme_stats(session, [target.id])[0]
 

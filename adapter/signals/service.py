@@ -29,6 +29,7 @@ from adapter.signals.taxonomy import ensure_types
 from adapter.signals.taxonomy import get_type
 from adapter.signals.taxonomy import ruleset_for
 from adapter.signals.taxonomy import settings_of
+from adapter.trackers import sync as trackers
 
 log = logging.getLogger("valuedesk.signals")
 MAX_QUOTE = 2000
@@ -176,6 +177,7 @@ def _record(session: Session, ticket: Ticket, signal_type: SignalType, quote: st
     if not session.scalar(select(func.count()).select_from(Signal).where(
             Signal.ticket_id == ticket.id, Signal.type_key == signal_type.key, Signal.id != signal.id)):
         _tag_ticket(session, signal_type, ticket.id)
+    trackers.on_signal(session, signal)
     return signal
 
 

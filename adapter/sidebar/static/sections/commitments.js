@@ -41,7 +41,7 @@
       el("p", { class: "vd-note", text: [c.mine ? "Your promise" : "Promised by " + (c.agent_name || "a teammate"),
         c.vague ? "no firm time, so the default applies" : null, c.conditional ? "conditional" : null,
         c.reminded && c.state === "open" ? "reminder sent" : null, c.snooze_reason ? "snoozed: " + c.snooze_reason : null].filter(Boolean).join(" · ") }),
-      c.nudge ? el("div", { class: "vd-nudge" }, el("p", { class: "vd-note", text: "Missed, and that's okay. An honest update still helps:" }),
+      c.nudge ? el("div", { class: "vd-nudge" }, el("p", { class: "vd-note", text: c.state === "missed" ? "Missed, and that's okay. An honest update still helps:" : "Drafted for you:" }),
         el("blockquote", { class: "vd-quote", text: c.nudge }),
         el("button", { class: "vd-btn", type: "button", text: "Insert into reply", onclick: () => V.host.insertText(c.nudge) })) : null,
       actions);

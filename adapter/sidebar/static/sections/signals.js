@@ -69,10 +69,39 @@
     return item;
   }
 
-  function signalItem(s) {
+  function issueRow(s, trackerName) {
+    const t = s.tracker;
+    if (t && t.state === "creating") return el("p", { class: "vd-note", role: "status", text: "Creating the issue in " + t.tracker_name + "…" });
+    if (t) {
+      const shipped = t.category === "done" ? " · shipped" : t.category === "cancelled" ? " · closed without a fix" : "";
+      return el("p", { class: "vd-note" }, el("a", { href: t.issue_url || "#", target: "_blank", rel: "noopener", text: t.issue_key }),
+        " " + (t.status || "") + shipped + " · " + t.tickets + " ticket" + (t.tickets === 1 ? "" : "s"));
+    }
+    if (!trackerName || !s.theme_id) return null;
+    const box = el("div", { class: "vd-actions" });
+    const linkForm = () => {
+      const input = el("input", { type: "text", maxlength: 500, placeholder: "SUP-42 or the issue's link", "aria-label": "Existing issue key or link" });
+      const form = el("form", { class: "vd-inline-form" }, input, el("button", { class: "vd-btn", type: "submit", text: "Link" }));
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        try { await api("PUT", "/themes/" + s.theme_id + "/tracker", { issue: input.value }); V.reload("vd-signals"); } catch (error) { V.toast(error.message); }
+      });
+      fill(box, form);
+      input.focus();
+    };
+    fill(box,
+      el("button", { class: "vd-btn", type: "button", text: "Send to " + trackerName, onclick: async () => {
+        try { await api("POST", "/themes/" + s.theme_id + "/tracker"); V.toast("Sent. The issue appears in a moment."); V.reload("vd-signals"); } catch (error) { V.toast(error.message); }
+      } }),
+      el("button", { class: "vd-btn link", type: "button", text: "Link an existing issue", onclick: linkForm }));
+    return box;
+  }
+
+  function signalItem(s, trackerName) {
     return el("div", { class: "vd-item" },
       el("div", { class: "vd-row" }, pill(s.type_key), el("span", { class: "vd-note", text: s.theme_title ? "Theme: " + s.theme_title : "No theme" })),
       el("blockquote", { class: "vd-quote", text: s.quote }),
+      issueRow(s, trackerName),
       el("div", { class: "vd-actions" }, el("button", { class: "vd-btn link", type: "button", text: "Undo", onclick: async () => {
         try { await api("DELETE", "/signals/" + s.id); V.toast("Signal removed."); V.reload("vd-signals"); } catch (error) { V.toast(error.message); }
       } })));
@@ -109,7 +138,7 @@
       document.getElementById("vd-signals-count").textContent = data.suggestions.length ? data.suggestions.length + " to review" : "";
       fill(body,
         data.suggestions.map(suggestionItem),
-        data.signals.map(signalItem),
+        data.signals.map((signal) => signalItem(signal, data.tracker_name)),
         !data.suggestions.length && !data.signals.length ? el("p", { class: "vd-empty", text: "Nothing suggested for this ticket." }) : null,
         data.messages.length ? adder(data) : null);
     },

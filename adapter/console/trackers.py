@@ -1,0 +1,93 @@
+"""Console page for Jira and Linear: the connection and its webhook, the sync rule, theme issues and failed syncs."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from sqlalchemy import select
+
+from adapter import queue
+from adapter.console import bp
+from adapter.console.auth import console_required
+from adapter.db import reads_only
+from adapter.db import release_request_session
+from adapter.db import request_session
+from adapter.errors import ApiError
+from adapter.errors import ProviderError
+from adapter.models import TrackerLink
+from adapter.trackers import api as trackers_api
+from adapter.trackers import settings as tracker_settings
+
+
+@bp.get("/trackers")
+@console_required
+def trackers_page():
+    """The tracker connection, its webhook set-up, the sync rule, each theme's issue, and writes waiting or failed."""
+    session = request_session(g.installation.id)
+    connection = trackers_api.connection_out(session, g.installation)
+    instructions = (tracker_settings.webhook_instructions(connection["kind"], connection["webhook_url"],
+                                                          connection["webhook_secret"])
+                    if connection["kind"] in tracker_settings.SECRETS else None)
+    links = [trackers_api.link_out(session, link)
+             for link in session.scalars(select(TrackerLink).order_by(TrackerLink.id.desc()).limit(200))]
+    return render_template("console/trackers.html", connection=connection, instructions=instructions, links=links,
+                           syncs=trackers_api.pending_syncs(session), rules=tracker_settings.SYNC_RULES)
+
+
+@bp.post("/trackers/settings")
+@console_required
+def trackers_settings():
+    """Save the sync rule, threshold and reopening from the form."""
+    session = request_session(g.installation.id)
+    try:
+        threshold = int(request.form.get("auto_threshold", ""))
+    except ValueError:
+        flash("The ticket threshold must be a whole number (2 to 1000).", "error")
+        return redirect(url_for("console.trackers_page"))
+    try:
+        tracker_settings.update_settings(g.installation, sync=request.form.get("sync"), auto_threshold=threshold,
+                                         reopen_tickets=request.form.get("reopen_tickets") == "on")
+    except ApiError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("console.trackers_page"))
+    session.commit()
+    flash("Tracker settings saved.", "info")
+    return redirect(url_for("console.trackers_page"))
+
+
+@bp.post("/trackers/test")
+@reads_only
+@console_required
+def trackers_test():
+    """Test the connection with one call to the tracker."""
+    tracker = tracker_settings.client(request_session(g.installation.id), g.installation)
+    release_request_session()
+    if tracker is None:
+        flash("No tracker is connected.", "error")
+    else:
+        try:
+            flash(f"Connected: {tracker.check()}.", "info")
+        except ProviderError as exc:
+            flash(f"The tracker refused or did not answer: {exc.message}", "error")
+    return redirect(url_for("console.trackers_page"))
+
+
+@bp.post("/trackers/syncs/<int:action_id>/retry")
+@console_required
+def trackers_retry(action_id: int):
+    """Retry a failed tracker write."""
+    session = request_session(g.installation.id)
+    try:
+        trackers_api.retry_sync(session, action_id)
+    except ApiError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("console.trackers_page"))
+    session.commit()
+    queue.enqueue("run_outbox_action", action_id)
+    flash("Retrying now.", "info")
+    return redirect(url_for("console.trackers_page"))

@@ -1,0 +1,228 @@
+"""The installation's tracker connection: which tracker, where, how signals map to it, and when themes are sent."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
+
+from sqlalchemy.orm import Session
+
+from adapter.credentials import CredentialStore
+from adapter.errors import ApiError
+from adapter.installations import feature_settings
+from adapter.installations import store_feature_settings
+from adapter.models import Installation
+from adapter.providers import jira
+from adapter.providers import linear
+from adapter.security import new_secret
+
+FEATURE = "trackers"
+SYNC_RULES = ("manual", "automatic")
+NAMES = {"jira": "Jira", "linear": "Linear", "sandbox": "the sandbox tracker"}
+# Credentials each tracker needs, by the connect form's field name.
+CREDENTIALS = {
+    "jira": {"email": jira.EMAIL_CREDENTIAL, "api_token": jira.TOKEN_CREDENTIAL},
+    "linear": {"api_key": linear.KEY_CREDENTIAL, "oauth_token": linear.OAUTH_CREDENTIAL},
+}
+SECRETS = {"jira": jira.SECRET_CREDENTIAL, "linear": linear.SECRET_CREDENTIAL}
+
+
+@dataclass(frozen=True)
+class TrackerSettings:
+    """Where a theme's issue goes and when."""
+
+    kind: str | None = None  # "jira" or "linear"; None until an admin connects one
+    site: str = ""  # Jira site (acme for acme.atlassian.net)
+    project: str = ""  # Jira project key
+    issue_type: str = "Task"  # Jira issue type when a signal type has no mapping
+    issue_types: dict = field(default_factory=dict)  # signal type key -> Jira issue type name
+    team_id: str = ""  # Linear team id
+    label_ids: dict = field(default_factory=dict)  # signal type key -> Linear label id
+    sync: str = "manual"  # "manual": agents press "Send"; "automatic": once a theme reaches auto_threshold tickets
+    auto_threshold: int = 5
+    reopen_tickets: bool = False  # reopen solved tickets when their issue ships
+
+
+def settings_of(installation: Installation) -> TrackerSettings:
+    """The installation's tracker settings; the playground always has its sandbox tracker."""
+    stored = feature_settings(installation, FEATURE, TrackerSettings)
+    if installation.kind == "playground" and stored.kind is None:
+        return TrackerSettings(**{**asdict(stored), "kind": "sandbox"})
+    return stored
+
+
+def _mapping(value, name: str, limit: int) -> dict:
+    if not isinstance(value, dict) or len(value) > 50:
+        raise ApiError(400, "invalid_setting", f"{name} must map signal types to names (at most 50).", fields={name: "object"})
+    clean = {}
+    for key, target in value.items():
+        if not isinstance(key, str) or not isinstance(target, str) or not target.strip() or len(target) > limit:
+            raise ApiError(400, "invalid_setting", f"{name}: each signal type needs a value of 1 to {limit} characters.",
+                           fields={name: f"1–{limit} characters"})
+        clean[key] = target.strip()
+    return clean
+
+
+def validate(values: dict) -> dict:
+    """A clean copy of tracker settings.
+
+    :raise ApiError: 400 naming the setting that is wrong.
+    """
+    if values.get("sync") not in SYNC_RULES:
+        raise ApiError(400, "invalid_setting", "The sync rule is \"manual\" or \"automatic\".", fields={"sync": "manual|automatic"})
+    threshold = values.get("auto_threshold")
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or not 2 <= threshold <= 1000:
+        raise ApiError(400, "invalid_setting", "Send a theme automatically once it has 2 to 1000 tickets.",
+                       fields={"auto_threshold": "2–1000"})
+    if not isinstance(values.get("reopen_tickets"), bool):
+        raise ApiError(400, "invalid_setting", "Reopening tickets is on (true) or off (false).", fields={"reopen_tickets": "boolean"})
+    issue_type = str(values.get("issue_type") or "").strip()
+    if not 1 <= len(issue_type) <= 60:
+        raise ApiError(400, "invalid_setting", "The default Jira issue type needs 1 to 60 characters (e.g. Task).",
+                       fields={"issue_type": "1–60 characters"})
+    return {**values, "issue_type": issue_type, "issue_types": _mapping(values.get("issue_types") or {}, "issue_types", 60),
+            "label_ids": _mapping(values.get("label_ids") or {}, "label_ids", 64)}
+
+
+def update_settings(installation: Installation, **changes) -> TrackerSettings:
+    """Change the sync rule, threshold, mappings or reopening (the connection itself changes through `connect`).
+
+    :raise ApiError: 400 for an invalid value.
+    """
+    current = asdict(feature_settings(installation, FEATURE, TrackerSettings))
+    current.update({k: v for k, v in changes.items() if v is not None and k not in ("kind", "site", "project", "team_id")})
+    store_feature_settings(installation, FEATURE, validate(current))
+    return settings_of(installation)
+
+
+def _connection(kind: str, values: dict) -> dict:
+    if kind == "jira":
+        site, project = jira.site_name(values.get("site") or ""), str(values.get("project") or "").strip().upper()
+        if not site or not project:
+            raise ApiError(400, "invalid_connection", "Jira needs the site (acme.atlassian.net) and a project key (SUP).",
+                           fields={"site": "required", "project": "required"})
+        return {"site": site, "project": project, "team_id": ""}
+    if kind == "linear":
+        team_id = str(values.get("team_id") or "").strip()
+        if not team_id:
+            raise ApiError(400, "invalid_connection", "Linear needs the id of the team issues go to.", fields={"team_id": "required"})
+        return {"site": "", "project": "", "team_id": team_id}
+    raise ApiError(400, "invalid_tracker", f"Connect \"jira\" or \"linear\", not {kind!r}.")
+
+
+def connect(session: Session, installation: Installation, kind: str, values: dict, secrets: dict) -> str:
+    """Check the credentials with one call, then store the connection and credentials (encrypted).
+
+    Returns what the tracker said about us ("Ada on acme, project SUP"). A webhook secret is made
+    when none is stored, for the tracker's webhook settings.
+
+    :raise ApiError: 400 for missing fields or credentials the tracker refuses, 409 for the playground.
+    """
+    from adapter.errors import AuthError
+    from adapter.errors import NotFound
+
+    if installation.kind == "playground":
+        raise ApiError(409, "sandbox_only", "The playground uses its sandbox tracker; connect Jira or Linear to a real helpdesk.")
+    connection = _connection(kind, values)
+    given = {CREDENTIALS[kind][name]: str(value).strip() for name, value in secrets.items()
+             if name in CREDENTIALS[kind] and value and str(value).strip()}
+    if kind == "jira" and len(given) < 2:
+        raise ApiError(400, "invalid_connection", "Jira needs the account's email and an API token.",
+                       fields={"email": "required", "api_token": "required"})
+    if kind == "linear" and not given:
+        raise ApiError(400, "invalid_connection", "Linear needs an API key (or an OAuth token).", fields={"api_key": "required"})
+    stored = asdict(feature_settings(installation, FEATURE, TrackerSettings))
+    proposed = validate({**stored, **connection, "kind": kind})
+    module = jira if kind == "jira" else linear
+    try:
+        who = module.client_for(proposed, given).check()
+    except (AuthError, NotFound) as exc:  # the admin's input: a 4xx, and nothing stored
+        raise ApiError(400, "tracker_refused", f"{NAMES[kind]} refused the connection: {exc.message}") from None
+    credentials = CredentialStore(session, installation.id)
+    for other in CREDENTIALS.values():
+        for name in other.values():
+            if name not in given:
+                credentials.delete(name)
+    for name, value in given.items():
+        credentials.set(name, value)
+    if not credentials.get(SECRETS[kind]):
+        credentials.set(SECRETS[kind], new_secret())
+    store_feature_settings(installation, FEATURE, proposed)
+    session.flush()
+    return who
+
+
+def disconnect(session: Session, installation: Installation) -> None:
+    """Forget the tracker's credentials and connection; links to existing issues stay for the record."""
+    credentials = CredentialStore(session, installation.id)
+    for names in CREDENTIALS.values():
+        for name in names.values():
+            credentials.delete(name)
+    for name in SECRETS.values():
+        credentials.delete(name)
+    stored = asdict(feature_settings(installation, FEATURE, TrackerSettings))
+    store_feature_settings(installation, FEATURE, {**stored, "kind": None, "site": "", "project": "", "team_id": ""})
+    session.flush()
+
+
+def webhook_secret(session: Session, installation: Installation) -> str | None:
+    """The secret the connected tracker signs its webhooks with (shown to admins for the set-up)."""
+    kind = settings_of(installation).kind
+    return CredentialStore(session, installation.id).get(SECRETS[kind]) if kind in SECRETS else None
+
+
+def client(session: Session, installation: Installation):
+    """The installation's Tracker client, or None when no tracker is connected."""
+    from flask import current_app
+
+    from adapter.providers import sandbox_tracker
+
+    settings = settings_of(installation)
+    if settings.kind == "sandbox":
+        config = current_app.config["VALUEDESK"]
+        return sandbox_tracker.Client(installation.id, config.public_url) if config.playground else None
+    module = {"jira": jira, "linear": linear}.get(settings.kind or "")
+    if module is None:
+        return None
+    return module.client_for(asdict(settings), CredentialStore(session, installation.id))
+
+
+def key_of(installation: Installation, reference: str) -> str | None:
+    """The issue key in a pasted key or URL, for the connected tracker."""
+    from adapter.providers import sandbox_tracker
+
+    module = {"jira": jira, "linear": linear, "sandbox": sandbox_tracker}.get(settings_of(installation).kind or "")
+    return module.key_of(reference) if module else None
+
+
+def webhook_instructions(kind: str, url: str, secret: str | None) -> str:
+    """How to set up the tracker's webhook so issue changes reach Valuedesk (shown by the CLI and the console)."""
+    if kind == "jira":
+        return (f"In Jira: Settings > System > WebHooks > Create a WebHook\n"
+                f"  URL:    {url}\n  Secret: {secret}\n"
+                "  Events: Issue updated, Issue deleted\n"
+                "  JQL:    labels = valuedesk   (or leave empty to send every issue; Valuedesk ignores the others)\n"
+                "Without the webhook, Valuedesk still checks linked issues every 15 minutes.")
+    if kind == "linear":
+        return (f"In Linear: Settings > API > Webhooks > New webhook\n"
+                f"  URL:    {url}\n  Data change events: Issues\n"
+                f"  Then paste Linear's signing secret here: `valuedesk trackers webhook-secret --installation ... SECRET`\n"
+                f"  (until then Valuedesk expects: {secret})\n"
+                "Without the webhook, Valuedesk still checks linked issues every 15 minutes.")
+    return "The playground's sandbox tracker needs no webhook."
+
+
+def set_webhook_secret(session: Session, installation: Installation, secret: str) -> None:
+    """Store the signing secret the tracker generated for its webhook (Linear makes its own).
+
+    :raise ApiError: 409 when no tracker is connected, 400 for an implausible secret.
+    """
+    kind = settings_of(installation).kind
+    if kind not in SECRETS:
+        raise ApiError(409, "tracker_not_connected", "Connect Jira or Linear before setting its webhook secret.")
+    secret = secret.strip()
+    if not 16 <= len(secret) <= 200 or any(c.isspace() for c in secret):
+        raise ApiError(400, "invalid_secret", "That does not look like a webhook signing secret (16 to 200 characters, no spaces).",
+                       fields={"secret": "16–200 characters"})
+    CredentialStore(session, installation.id).set(SECRETS[kind], secret)
