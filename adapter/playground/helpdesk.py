@@ -207,6 +207,6 @@ def set_issue_state(session: Session, issue: SandboxIssue, state: str, base_url:
     issue.state = state
     issue.updated_at = clock.now()
     session.flush()
-    view = sandbox_tracker.Client(PLAYGROUND_ID, base_url).issue(issue)
+    view = sandbox_tracker.Client(session, base_url).issue(issue)
     return emit(session, "tracker.issue_updated", issue_key=view.key, issue_id=view.id, title=view.title,
                 status=view.status, category=view.category, url=view.url)

@@ -2,7 +2,7 @@
 
 It implements the same Tracker contract, so the playground shows a theme becoming an issue, tickets
 linked to it, the hourly count comment, and the loop closing when a visitor marks the issue done.
-`tracker_client` never offers it to a real installation.
+`adapter.trackers.settings.client` never offers it to a real installation.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import re
 
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from adapter import clock
-from adapter.db import get_db
 from adapter.errors import NotFound
 from adapter.models import SandboxIssue
 from adapter.providers.base import CANCELLED
@@ -28,16 +28,16 @@ STATUS_NAMES = {UNSTARTED: "To do", IN_PROGRESS: "In progress", DONE: "Done", CA
 
 
 class Client:
-    """The Tracker contract over the sandbox table; writes commit on their own, like a remote system's."""
+    """The Tracker contract over the sandbox table, in the caller's transaction (a job that fails leaves no trace)."""
 
     name = NAME
 
-    def __init__(self, installation_id: str, base_url: str = ""):
-        self.installation_id = installation_id
+    def __init__(self, session: Session, base_url: str = ""):
+        self.session = session
         self.base_url = base_url.rstrip("/")
 
-    def _row(self, session, key: str) -> SandboxIssue:
-        row = session.scalar(select(SandboxIssue).where(SandboxIssue.key == key.upper()))
+    def _row(self, key: str) -> SandboxIssue:
+        row = self.session.scalar(select(SandboxIssue).where(SandboxIssue.key == key.upper()))
         if row is None:
             raise NotFound(f"The sandbox tracker has no issue {key}.", provider=NAME, http_status=404)
         return row
@@ -54,49 +54,42 @@ class Client:
     def create_issue(self, *, title: str, description: str, kind: str | None = None,
                      labels: tuple[str, ...] = (), request_id: str | None = None) -> TrackerIssue:
         """A new issue with the next VD-n key."""
-        with get_db().tenant(self.installation_id, immediate=True) as session:
-            number = (session.scalar(select(func.count()).select_from(SandboxIssue)) or 0) + 1
-            row = SandboxIssue(key=f"{KEY_PREFIX}-{number}", title=title[:250], description=description, kind=kind,
-                               state=UNSTARTED, comments=[], links=[], request_id=request_id)
-            session.add(row)
-            session.flush()
-            return self.issue(row)
+        number = (self.session.scalar(select(func.count()).select_from(SandboxIssue)) or 0) + 1
+        row = SandboxIssue(key=f"{KEY_PREFIX}-{number}", title=title[:250], description=description, kind=kind,
+                           state=UNSTARTED, comments=[], links=[], request_id=request_id)
+        self.session.add(row)
+        self.session.flush()
+        return self.issue(row)
 
     def created_before(self, request_id: str) -> TrackerIssue | None:
         """The issue an earlier create with this request id made, if any."""
-        with get_db().tenant(self.installation_id) as session:
-            row = session.scalar(select(SandboxIssue).where(SandboxIssue.request_id == request_id))
-            return self.issue(row) if row is not None else None
+        row = self.session.scalar(select(SandboxIssue).where(SandboxIssue.request_id == request_id))
+        return self.issue(row) if row is not None else None
 
     def get_issue(self, key: str) -> TrackerIssue:
         """One issue by key."""
-        with get_db().tenant(self.installation_id) as session:
-            return self.issue(self._row(session, key))
+        return self.issue(self._row(key))
 
     def add_comment(self, key: str, body: str) -> None:
         """Append a comment."""
-        with get_db().tenant(self.installation_id, immediate=True) as session:
-            row = self._row(session, key)
-            row.comments = [*row.comments, {"body": body, "at": clock.now().isoformat()}]
+        row = self._row(key)
+        row.comments = [*row.comments, {"body": body, "at": clock.now().isoformat()}]
 
     def link_ticket(self, key: str, *, global_id: str, url: str, title: str) -> None:
         """Add or update the link with this global id, as Jira does."""
-        with get_db().tenant(self.installation_id, immediate=True) as session:
-            row = self._row(session, key)
-            others = [link for link in row.links if link["global_id"] != global_id]
-            row.links = [*others, {"global_id": global_id, "url": url, "title": title}]
+        row = self._row(key)
+        others = [link for link in row.links if link["global_id"] != global_id]
+        row.links = [*others, {"global_id": global_id, "url": url, "title": title}]
 
     def unlink_ticket(self, key: str, *, global_id: str, url: str) -> None:
         """Remove the link with this global id."""
-        with get_db().tenant(self.installation_id, immediate=True) as session:
-            row = self._row(session, key)
-            row.links = [link for link in row.links if link["global_id"] != global_id]
+        row = self._row(key)
+        row.links = [link for link in row.links if link["global_id"] != global_id]
 
     def issues_linked_to(self, *, global_id: str, url: str) -> list[TrackerIssue]:
         """Issues holding a link with this global id."""
-        with get_db().tenant(self.installation_id) as session:
-            rows = session.scalars(select(SandboxIssue).order_by(SandboxIssue.id))
-            return [self.issue(row) for row in rows if any(link["global_id"] == global_id for link in row.links)]
+        rows = self.session.scalars(select(SandboxIssue).order_by(SandboxIssue.id))
+        return [self.issue(row) for row in rows if any(link["global_id"] == global_id for link in row.links)]
 
 
 def key_of(text: str) -> str | None:

@@ -181,7 +181,7 @@ def client(session: Session, installation: Installation):
     settings = settings_of(installation)
     if settings.kind == "sandbox":
         config = current_app.config["VALUEDESK"]
-        return sandbox_tracker.Client(installation.id, config.public_url) if config.playground else None
+        return sandbox_tracker.Client(session, config.public_url) if config.playground else None
     module = {"jira": jira, "linear": linear}.get(settings.kind or "")
     if module is None:
         return None
