@@ -762,8 +762,10 @@ def _tracker_connect(installation_id: str, kind: str, values: dict, secrets: dic
         except ProviderError as exc:
             raise click.ClickException(f"Could not reach {tracker_settings.NAMES[kind]}: {exc.message}") from None
         secret = tracker_settings.webhook_secret(session, installation)
+        project = tracker_settings.settings_of(installation).project
     click.echo(f"{tracker_settings.NAMES[kind]} connected for {installation_id}: {who}.")
-    click.echo(tracker_settings.webhook_instructions(kind, webhook_url(settings().public_url, kind, installation_id), secret))
+    click.echo(tracker_settings.webhook_instructions(kind, webhook_url(settings().public_url, kind, installation_id), secret,
+                                                     project))
 
 
 @trackers_connect.command("jira")

@@ -30,7 +30,7 @@ def trackers_page():
     session = request_session(g.installation.id)
     connection = trackers_api.connection_out(session, g.installation)
     instructions = (tracker_settings.webhook_instructions(connection["kind"], connection["webhook_url"],
-                                                          connection["webhook_secret"])
+                                                          connection["webhook_secret"], connection["project"])
                     if connection["kind"] in tracker_settings.SECRETS else None)
     links = [trackers_api.link_out(session, link)
              for link in session.scalars(select(TrackerLink).order_by(TrackerLink.id.desc()).limit(200))]

@@ -196,13 +196,13 @@ def key_of(installation: Installation, reference: str) -> str | None:
     return module.key_of(reference) if module else None
 
 
-def webhook_instructions(kind: str, url: str, secret: str | None) -> str:
+def webhook_instructions(kind: str, url: str, secret: str | None, project: str = "") -> str:
     """How to set up the tracker's webhook so issue changes reach Valuedesk (shown by the CLI and the console)."""
     if kind == "jira":
         return (f"In Jira: Settings > System > WebHooks > Create a WebHook\n"
                 f"  URL:    {url}\n  Secret: {secret}\n"
                 "  Events: Issue updated, Issue deleted\n"
-                "  JQL:    labels = valuedesk   (or leave empty to send every issue; Valuedesk ignores the others)\n"
+                f"  JQL:    project = {project or 'SUP'}   (Valuedesk ignores issues it has not linked)\n"
                 "Without the webhook, Valuedesk still checks linked issues every 15 minutes.")
     if kind == "linear":
         return (f"In Linear: Settings > API > Webhooks > New webhook\n"
