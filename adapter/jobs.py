@@ -284,18 +284,19 @@ def refresh_tracker_issues() -> int:
         installation_ids = [i.id for i in list_installations(session) if i.is_active]
     moved = 0
     for installation_id in installation_ids:
+        # A read-only transaction while the tracker answers: it blocks no writer (the sandbox tracker reads through it).
         with get_db().tenant(installation_id) as session:
             tracker = tracker_settings.client(session, session.get(Installation, installation_id))
             keys = list(session.scalars(select(TrackerLink.issue_key).where(TrackerLink.state == "linked")
                                         .order_by(TrackerLink.updated_at).limit(TRACKER_REFRESH_LIMIT)))
-        if tracker is None or not keys:
-            continue
-        try:  # no transaction is open while the tracker answers
-            issues = _tracker_issues(tracker, sorted(set(keys)))
-        except ProviderError as exc:
-            log.warning("jobs.refresh_tracker_issues.failed", extra={"fields": {"installation_id": installation_id,
-                                                                                 "error": _describe(exc)}})
-            continue
+            if tracker is None or not keys:
+                continue
+            try:
+                issues = _tracker_issues(tracker, sorted(set(keys)))
+            except ProviderError as exc:
+                log.warning("jobs.refresh_tracker_issues.failed", extra={"fields": {"installation_id": installation_id,
+                                                                                     "error": _describe(exc)}})
+                continue
         with get_db().tenant(installation_id, immediate=True) as session:
             installation = session.get(Installation, installation_id)
             for issue in issues:

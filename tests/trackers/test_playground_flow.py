@@ -95,3 +95,17 @@ def test_a_merge_brings_the_source_issue_to_the_target_theme(client, db, playgro
     assert link["issue_key"] == "VD-1" and link["tickets_linked"] == 2
     with db.tenant(PLAYGROUND_ID) as session:
         assert session.scalar(select(Signal.theme_id).where(Signal.ticket_id == "1", Signal.theme_id.is_not(None))) == target
+
+
+def test_the_periodic_check_closes_the_loop_when_no_webhook_came(app, client, db, playground, sam):
+    from adapter import jobs
+
+    theme_id = make_theme(db, PLAYGROUND_ID, tickets=("1",), title="Invoices show the wrong VAT")
+    assert client.post(f"/api/themes/{theme_id}/tracker", headers=sam).status_code == 201
+    with db.tenant(PLAYGROUND_ID) as session:
+        session.scalar(select(SandboxIssue)).state = "done"  # changed in the tracker; its webhook never arrived
+    with app.app_context():
+        assert jobs.refresh_tracker_issues() == 1
+        assert jobs.refresh_tracker_issues() == 0  # nothing new the second time
+    with db.tenant(PLAYGROUND_ID) as session:
+        assert "vd_issue_done" in session.get(PlaygroundTicket, 1).tags
