@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from adapter.credentials import CredentialStore
 from adapter.errors import ApiError
+from adapter.errors import AuthError
+from adapter.errors import NotFound
 from adapter.installations import feature_settings
 from adapter.installations import store_feature_settings
 from adapter.models import Installation
@@ -119,9 +121,6 @@ def connect(session: Session, installation: Installation, kind: str, values: dic
 
     :raise ApiError: 400 for missing fields or credentials the tracker refuses, 409 for the playground.
     """
-    from adapter.errors import AuthError
-    from adapter.errors import NotFound
-
     if installation.kind == "playground":
         raise ApiError(409, "sandbox_only", "The playground uses its sandbox tracker; connect Jira or Linear to a real helpdesk.")
     connection = _connection(kind, values)

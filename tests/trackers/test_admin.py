@@ -106,7 +106,7 @@ def test_sending_without_a_tracker_says_what_to_do(app, client, db, acme):
     theme_id = make_theme(db, acme.id)
     response = client.post(f"/api/themes/{theme_id}/tracker", headers=bearer(app, acme.id))
     assert response.status_code == 409 and "connect Jira or Linear" in response.json["error"]["message"]
-    assert client.post("/api/themes/999/tracker", headers=bearer(app, acme.id)).status_code in (404, 409)
+    assert client.post("/api/themes/999/tracker", headers=bearer(app, acme.id)).status_code == 409
 
 
 def test_failed_syncs_are_listed_and_retried(client, db, acme, admin, no_network):
