@@ -19,6 +19,7 @@ from adapter.db import request_session
 from adapter.errors import ApiError
 from adapter.errors import ProviderError
 from adapter.models import TrackerLink
+from adapter.signals import taxonomy
 from adapter.trackers import api as trackers_api
 from adapter.trackers import settings as tracker_settings
 
@@ -35,22 +36,29 @@ def trackers_page():
     links = [trackers_api.link_out(session, link)
              for link in session.scalars(select(TrackerLink).order_by(TrackerLink.id.desc()).limit(200))]
     return render_template("console/trackers.html", connection=connection, instructions=instructions, links=links,
-                           syncs=trackers_api.pending_syncs(session), rules=tracker_settings.SYNC_RULES)
+                           syncs=trackers_api.pending_syncs(session), rules=tracker_settings.SYNC_RULES,
+                           settings=tracker_settings.settings_of(g.installation), types=taxonomy.ensure_types(session))
 
 
 @bp.post("/trackers/settings")
 @console_required
 def trackers_settings():
-    """Save the sync rule, threshold and reopening from the form."""
+    """Save the sync rule, threshold, reopening and the mapping of signal types to issue types or labels."""
     session = request_session(g.installation.id)
     try:
         threshold = int(request.form.get("auto_threshold", ""))
     except ValueError:
         flash("The ticket threshold must be a whole number (2 to 1000).", "error")
         return redirect(url_for("console.trackers_page"))
+    form = request.form
+    mapping = {name: {key.removeprefix(f"{name}."): value.strip() for key, value in form.items()
+                      if key.startswith(f"{name}.") and value.strip()}  # an empty cell falls back to the default
+               for name in ("issue_types", "label_ids")}
     try:
-        tracker_settings.update_settings(g.installation, sync=request.form.get("sync"), auto_threshold=threshold,
-                                         reopen_tickets=request.form.get("reopen_tickets") == "on")
+        tracker_settings.update_settings(
+            g.installation, sync=form.get("sync"), auto_threshold=threshold,
+            reopen_tickets=form.get("reopen_tickets") == "on", issue_type=form.get("issue_type"),
+            **{name: values for name, values in mapping.items() if f"has_{name}" in form})
     except ApiError as exc:
         session.rollback()
         flash(exc.message, "error")

@@ -78,13 +78,6 @@ def logout():
     return redirect(url_for("console.login"))
 
 
-@bp.get("/")
-@console_required
-def home():
-    """The console's front page."""
-    return redirect(url_for("console.digest_page"))
-
-
 def _date_arg(name: str) -> date | None:
     value = request.args.get(name, "").strip()
     if not value:

@@ -1,15 +1,10 @@
 """The console's refunds page: approve or decline waiting requests (with CSRF), the policy and the audit CSV."""
 
-import re
-
 from sqlalchemy import select
 
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import BillingAction
-
-
-def csrf(page: bytes) -> str:
-    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+from tests.console.support import csrf
 
 
 def waiting_refund(client, sam, amount="250") -> int:
