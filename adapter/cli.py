@@ -732,11 +732,11 @@ def billing_policy(installation_id: str, changes: str | None) -> None:
 @click.option("--installation", "installation_id", required=True)
 def billing_audit(installation_id: str) -> None:
     """Write the billing audit trail as CSV to standard output."""
-    from adapter.billing.api import audit_rows_csv
+    from adapter.billing import audit
 
     with get_db().tenant(installation_id) as session:
         _billing_installation(session, installation_id)
-        click.echo(audit_rows_csv(session).get_data(as_text=True), nl=False)
+        click.echo(audit.as_csv(session, audit.AuditFilters()), nl=False)
 
 
 @main.group()

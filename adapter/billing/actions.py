@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from adapter import clock
 from adapter import outbox
 from adapter.billing import policy as rules
+from adapter.billing.audit import EVENTS
 from adapter.billing.money import format_money
 from adapter.billing.service import PREVIEW_TTL
 from adapter.billing.service import Actor
@@ -58,6 +59,8 @@ def get(session: Session, action_id: int) -> BillingAction:
 
 def audit(session: Session, action: BillingAction, event: str, actor: Actor, detail: str | None = None) -> None:
     """Append one row to the audit trail."""
+    if event not in EVENTS:
+        raise ValueError(f"{event!r} is not an audit step; add it to billing.audit.EVENTS so admins can filter by it")
     ids = {"refund": action.external_id if action.kind == "refund" else None,
            "coupon": action.external_id if action.kind == "coupon" else None,
            "promotion_code": action.promotion_code_id,

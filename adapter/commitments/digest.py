@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict
 from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
 from datetime import datetime
+from datetime import time
 from datetime import timedelta
 
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adapter import clock
 from adapter.models import Commitment
 
 MISSED_SHOWN = 10
@@ -33,6 +38,7 @@ class FollowupDigest:
     previous_outcomes: dict[str, int]
     due_next_day: int
     missed_tickets: list[MissedTicket]
+    weeks: list[dict] = field(default_factory=list)  # {"week": Monday, "counts": {"kept": n, "missed": n}}
 
     @staticmethod
     def kept_rate(outcomes: dict[str, int]) -> float | None:
@@ -54,7 +60,8 @@ class FollowupDigest:
         """JSON-ready form."""
         return {"outcomes": self.outcomes, "previous_outcomes": self.previous_outcomes, "kept_rate": self.rate,
                 "previous_kept_rate": self.previous_rate, "due_next_day": self.due_next_day,
-                "missed_tickets": [{**asdict(m), "due_at": m.due_at.isoformat()} for m in self.missed_tickets]}
+                "missed_tickets": [{**asdict(m), "due_at": m.due_at.isoformat()} for m in self.missed_tickets],
+                "weeks": self.weeks}
 
 
 def _outcomes(session: Session, start: datetime, end: datetime) -> dict[str, int]:
@@ -62,6 +69,18 @@ def _outcomes(session: Session, start: datetime, end: datetime) -> dict[str, int
                                                                          Commitment.due_at < end)
                            .group_by(Commitment.state))
     return {state: count for state, count in rows}
+
+
+def weekly_outcomes(session: Session, end: datetime, weeks: int = 8) -> list[dict]:
+    """Promises kept (or done) and missed per ISO week of their due time, for the team, up to `end`."""
+    mondays = clock.weeks_before(end, weeks)
+    buckets = {monday: Counter() for monday in mondays}
+    rows = session.execute(select(Commitment.due_at, Commitment.state).where(
+        Commitment.due_at >= datetime.combine(mondays[0], time.min, tzinfo=UTC), Commitment.due_at < end,
+        Commitment.state.in_(("kept", "done", "missed"))))
+    for due_at, state in rows:
+        buckets[clock.monday_of(due_at.date())]["missed" if state == "missed" else "kept"] += 1
+    return [{"week": monday.isoformat(), "counts": dict(counts)} for monday, counts in buckets.items()]
 
 
 def build(session: Session, start: datetime, end: datetime, now: datetime) -> FollowupDigest:
@@ -78,4 +97,5 @@ def build(session: Session, start: datetime, end: datetime, now: datetime) -> Fo
         due_next_day=due_soon or 0,
         # Tickets only: the digest helps a lead unblock work, not judge the person who promised.
         missed_tickets=[MissedTicket(c.ticket_id, c.text, c.due_at) for c in missed],
+        weeks=weekly_outcomes(session, end),
     )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from adapter.billing import actions
 from adapter.billing import api as billing_api
+from adapter.billing import audit
 from adapter.billing import policy as rules
 from adapter.billing import service
 from adapter.billing.money import format_money
@@ -24,7 +25,6 @@ from adapter.db import request_session
 from adapter.errors import ApiError
 from adapter.errors import ProviderError
 from adapter.models import BillingAction
-from adapter.models import BillingAudit
 from adapter.providers import billing_client
 from adapter.providers import helpdesk_client
 
@@ -34,13 +34,19 @@ AUDIT_SHOWN = 100
 @bp.get("/refunds")
 @console_required
 def refunds_page():
-    """Requests waiting for a lead, the policy in force, and the latest audit rows."""
+    """Requests waiting for a lead, the policy in force, and the latest audit rows matching the filters."""
     session = request_session(g.installation.id)
+    try:
+        filters = audit.AuditFilters.from_args(request.args)
+    except ApiError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("console.refunds_page"))
     waiting = list(session.scalars(select(BillingAction).where(BillingAction.state == "pending_approval")
                                    .order_by(BillingAction.created_at)))
-    audit = list(session.scalars(select(BillingAudit).order_by(BillingAudit.id.desc()).limit(AUDIT_SHOWN)))
     helpdesk = helpdesk_client(session, g.installation)
-    return render_template("console/refunds.html", waiting=waiting, audit=audit, policy=service.policy_of(g.installation),
+    return render_template("console/refunds.html", waiting=waiting,
+                           audit=audit.latest(session, filters, AUDIT_SHOWN), filters=filters, events=audit.EVENTS,
+                           kinds=rules.KINDS, policy=service.policy_of(g.installation),
                            connected=billing_client(session, g.installation) is not None, money=format_money,
                            reasons=rules.REASONS, describe=actions.describe, ticket_url=helpdesk.ticket_url)
 
@@ -84,5 +90,10 @@ def decline_refund(action_id: int):
 @bp.get("/refunds/audit.csv")
 @console_required
 def refunds_audit_csv():
-    """The whole billing audit trail as CSV."""
-    return billing_api.audit_rows_csv(request_session(g.installation.id))
+    """The audit trail as CSV, with the page's filters."""
+    try:
+        filters = audit.AuditFilters.from_args(request.args)
+    except ApiError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("console.refunds_page"))
+    return billing_api.audit_download(request_session(g.installation.id), filters)

@@ -18,6 +18,7 @@ from adapter.console.auth import console_required
 from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.db import request_session
+from adapter.errors import AuthError
 from adapter.errors import ProviderError
 from adapter.models import BillingAction
 from adapter.models import OutboxAction
@@ -33,6 +34,14 @@ JOB_KINDS = {
     "webhooks": (WebhookReceipt, "process_receipt", "Incoming webhooks"),
     "writes": (OutboxAction, "run_outbox_action", "Writes to the helpdesk and trackers"),
 }
+
+
+def _helpdesk(session):
+    """The installation's helpdesk client, or None when its credentials are missing."""
+    try:
+        return helpdesk_client(session, g.installation)
+    except AuthError:
+        return None
 
 
 def _job_counts(session) -> dict[str, dict[str, int]]:
@@ -53,6 +62,7 @@ def home():
     waiting = session.scalar(select(func.count()).select_from(BillingAction)
                              .where(BillingAction.state == "pending_approval"))
     return render_template("console/home.html", helpdesk_name=HELPDESK_NAMES[g.installation.kind],
+                           helpdesk_connected=_helpdesk(session) is not None,
                            tracker=trackers_api.connection_out(session, g.installation), jobs=_job_counts(session),
                            billing_connected=billing_connected, approvals=waiting or 0,
                            policy=billing_service.policy_of(g.installation))
@@ -63,11 +73,14 @@ def home():
 @console_required
 def test_helpdesk():
     """One call to the helpdesk with the stored credentials."""
-    client = helpdesk_client(request_session(g.installation.id), g.installation)
+    client = _helpdesk(request_session(g.installation.id))
     kind = g.installation.kind
     release_request_session()
     if kind == "playground":
         flash("The playground helpdesk is built in; it is always connected.", "info")
+        return redirect(url_for("console.home"))
+    if client is None:
+        flash(f"{HELPDESK_NAMES[kind]} is not connected: run `valuedesk installations connect {kind}`.", "error")
         return redirect(url_for("console.home"))
     try:
         me = client.me()

@@ -33,6 +33,8 @@ from adapter.sidebar.auth import AgentSession
 from adapter.signals import digest
 from adapter.signals.chart import weekly_chart
 
+OUTCOME_SERIES = [{"key": "kept", "name": "Kept", "color": "#15803d"}, {"key": "missed", "name": "Missed", "color": "#b91c1c"}]
+
 
 @bp.app_context_processor
 def _template_helpers():
@@ -102,7 +104,9 @@ def digest_page():
     chart = Markup(weekly_chart(report.weeks, report.types))  # built from escaped parts
     followups = followup_digest.build(session, start, end, clock.now()) \
         if commitment_settings(g.installation).lead_digest else None
-    nudges = reply_service.weekly_stats(session, weeks=4)
+    followup_chart = Markup(weekly_chart(followups.weeks, OUTCOME_SERIES, "Promises kept and missed per week",
+                                         "followups")) if followups else None
+    nudges = reply_service.weekly_stats(session, weeks=8)
     return render_template("console/digest.html", report=report, chart=chart, error=None, followups=followups,
-                           nudges=nudges,
+                           followup_chart=followup_chart, nudges=nudges,
                            type_names={t["key"]: t["name"] for t in report.types})

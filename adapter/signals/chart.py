@@ -9,7 +9,8 @@ WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 36, 12, 12, 56
 
 
-def weekly_chart(weeks: list[dict], types: list[dict]) -> str:
+def weekly_chart(weeks: list[dict], types: list[dict], title: str = "Signals per week by type",
+                 chart_id: str = "chart") -> str:
     """An accessible SVG: one stacked bar per week, a colour per type, a legend below."""
     totals = [sum(w["counts"].values()) for w in weeks] or [0]
     ceiling = max(max(totals), 1)
@@ -20,9 +21,9 @@ def weekly_chart(weeks: list[dict], types: list[dict]) -> str:
     bar = slot * 0.62
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="chart-title chart-desc" class="chart">',
-        '<title id="chart-title">Signals per week by type</title>',
-        f'<desc id="chart-desc">{escape(_describe(weeks, types))}</desc>',
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(_describe(weeks, types))}</desc>',
     ]
     for value in range(0, ceiling + 1, step):
         y = TOP + plot_h - plot_h * value / ceiling

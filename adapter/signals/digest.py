@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adapter import clock
 from adapter.errors import ApiError
 from adapter.models import Signal
 from adapter.models import Theme
@@ -108,11 +109,10 @@ def build(session: Session, start: datetime, end: datetime, *, weeks: int = 8, t
 
 def weekly_counts(session: Session, end: datetime, weeks: int) -> list[dict]:
     """Signals per ISO week (Monday start) per type, for the `weeks` weeks up to `end`."""
-    last_monday = (end - timedelta(seconds=1)).date() - timedelta(days=(end - timedelta(seconds=1)).weekday())
-    first = datetime.combine(last_monday - timedelta(weeks=weeks - 1), time.min, tzinfo=UTC)
-    buckets = {first.date() + timedelta(weeks=i): Counter() for i in range(weeks)}
+    mondays = clock.weeks_before(end, weeks)
+    first = datetime.combine(mondays[0], time.min, tzinfo=UTC)
+    buckets = {monday: Counter() for monday in mondays}
     for created_at, type_key in session.execute(
             select(Signal.created_at, Signal.type_key).where(Signal.created_at >= first, Signal.created_at < end)):
-        day = created_at.date()
-        buckets[day - timedelta(days=day.weekday())][type_key] += 1
+        buckets[clock.monday_of(created_at.date())][type_key] += 1
     return [{"week": week.isoformat(), "counts": dict(counts)} for week, counts in buckets.items()]

@@ -1,10 +1,14 @@
 """The console's refunds page: approve or decline waiting requests (with CSRF), the policy and the audit CSV."""
 
+from datetime import date
+
 from sqlalchemy import select
 
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import BillingAction
+from adapter.models import BillingAudit
 from tests.console.support import csrf
+from tests.support import bearer
 
 
 def waiting_refund(client, sam, amount="250") -> int:
@@ -42,3 +46,31 @@ def test_declining_needs_a_reason(app, client, db, playground, sam):
     console.post(f"/admin/refunds/{action_id}/decline", data={"csrf_token": token, "reason": "Use a coupon"})
     with db.tenant(PLAYGROUND_ID) as session:
         assert session.scalar(select(BillingAction.decline_reason)) == "Use a coupon"
+
+
+def test_the_audit_trail_filters_and_exports_what_it_shows(app, client, db, playground, sam):
+    first, second = waiting_refund(client, sam, "250"), waiting_refund(client, sam, "300")
+    with db.tenant(PLAYGROUND_ID) as session:
+        session.get(BillingAction, second).ticket_id = "2"
+        session.query(BillingAudit).filter(BillingAudit.action_id == second).update({"ticket_id": "2"})
+        session.commit()
+    console = app.test_client()
+    console.get("/playground/console")
+    token = csrf(console.get("/admin/refunds").data)
+    console.post(f"/admin/refunds/{first}/decline", data={"csrf_token": token, "reason": "Outside the policy"})
+    page = console.get("/admin/refunds?event=declined").get_data(as_text=True)
+    assert page.count("<td>declined</td>") == 1 and "<td>approval requested</td>" not in page
+    assert 'href="/admin/refunds/audit.csv?event=declined"' in page
+    rows = console.get("/admin/refunds/audit.csv?event=approval_requested&ticket=2&kind=refund").get_data(as_text=True)
+    assert [line.split(",")[1:3] for line in rows.splitlines()[1:]] == [[str(second), "approval_requested"]]
+    today = date.today().isoformat()
+    assert len(console.get(f"/admin/refunds/audit.csv?since={today}&until={today}").get_data(as_text=True).splitlines()) == 4
+    assert len(console.get("/admin/refunds/audit.csv?until=2000-01-01").get_data(as_text=True).splitlines()) == 1
+    assert "No audit entry matches" in console.get("/admin/refunds?kind=credit").get_data(as_text=True)
+    for bad, message in (("since=yesterday", "since must be a date"), ("kind=cash", "kind is one of"),
+                         ("event=teleported", "There is no audit step")):
+        refused = console.get(f"/admin/refunds?{bad}", follow_redirects=True).get_data(as_text=True)
+        assert message in refused.replace("&#39;", "'")
+    api = client.get("/api/admin/billing/audit.csv?kind=cash", headers=bearer(app, PLAYGROUND_ID, agent_id="agent-priya",
+                                                                                name="Priya", role="admin"))
+    assert api.status_code == 400 and api.json["error"]["fields"] == {"kind": "refund|coupon|credit"}
