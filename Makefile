@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 
-.PHONY: run test install install-dev bench lint clean
+.PHONY: run test install install-dev bench lint clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,15 @@ install-dev: $(VENV)/.installed-dev
 
 run: $(VENV)/.installed .env
 	$(BIN)/valuedesk migrate
-	$(BIN)/valuedesk demo-data
+	$(BIN)/valuedesk demo-data --team-history
 	$(BIN)/valuedesk serve --with-worker --port $(PORT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python scripts/run_tests.py $(ARGS)
+
+# Refresh the README's screenshots from the browser tests (needs Debian's chromium package).
+screenshots: $(VENV)/.installed-dev
+	VALUEDESK_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
 
 bench: $(VENV)/.installed-dev
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

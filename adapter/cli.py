@@ -145,7 +145,9 @@ def worker(workers: int | None) -> None:
 
 @main.command("demo-data")
 @click.option("--reset", is_flag=True, help="Replace the playground tickets with fresh copies.")
-def demo_data(reset: bool) -> None:
+@click.option("--team-history", is_flag=True,
+              help="Also add seven past weeks of team follow-ups and pre-send checks for the dashboard.")
+def demo_data(reset: bool, team_history: bool) -> None:
     """Create the playground installation and its sample tickets."""
     require_migrated()
     from adapter.installations import PLAYGROUND_ID
@@ -161,6 +163,8 @@ def demo_data(reset: bool) -> None:
     with db.tenant(PLAYGROUND_ID) as session:
         receipt_ids = helpdesk.seed_tickets(session, reset=reset)
         helpdesk.seed_history(session)
+        if team_history:
+            helpdesk.seed_team_history(session, session.get(Installation, PLAYGROUND_ID))
         replies.sync_macros(session, session.get(Installation, PLAYGROUND_ID))
         sandbox_billing.seed(session)
     queued = sum(enqueue_processing(receipt_id) for receipt_id in receipt_ids)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+from datetime import time
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -9,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from adapter import clock
 from adapter import intake
+from adapter.commitments import service as commitments
 from adapter.credentials import CredentialStore
 from adapter.installations import PLAYGROUND_ID
 from adapter.installations import create_installation
@@ -16,6 +20,7 @@ from adapter.models import Commitment
 from adapter.models import Installation
 from adapter.models import PlaygroundComment
 from adapter.models import PlaygroundTicket
+from adapter.models import ReplyCheckWeek
 from adapter.models import SandboxIssue
 from adapter.models import Signal
 from adapter.models import Theme
@@ -184,6 +189,29 @@ def seed_history(session: Session) -> int:
                            theme_id=theme.id if theme else None, created_at=now - timedelta(days=days_ago)))
     session.flush()
     return len(sample.HISTORY)
+
+
+def seed_team_history(session: Session, installation: Installation) -> bool:
+    """Add seven past weeks of team follow-ups and pre-send checks, and turn the team digest on, so the tour's
+    dashboard has something to show (tenant session); False when already there."""
+    if session.scalar(select(ReplyCheckWeek.id).limit(1)) is not None:
+        return False
+    now = clock.now()
+    monday = datetime.combine(clock.monday_of(now.date()), time(15), tzinfo=UTC)
+    for weeks_ago, kept, missed, missed_text in sample.FOLLOWUP_HISTORY:
+        due = monday - timedelta(weeks=weeks_ago)
+        for n in range(kept + missed):
+            state = "missed" if n < missed else "kept"
+            session.add(Commitment(ticket_id=f"sample-{weeks_ago}{n:02d}", agent_name="Sample history", state=state,
+                                   text=missed_text if state == "missed" else "I'll get back to you with an update.",
+                                   due_at=due + timedelta(hours=n % 40), created_at=due - timedelta(days=1),
+                                   closed_at=due + timedelta(hours=n % 40)))
+    for weeks_ago, checks, warned, edited, anyway in sample.CHECK_HISTORY:
+        session.add(ReplyCheckWeek(week=clock.monday_of(now.date()) - timedelta(weeks=weeks_ago), checks=checks,
+                                   warned=warned, edited=edited, sent_anyway=anyway))
+    commitments.update_settings(installation, lead_digest=True)
+    session.flush()
+    return True
 
 
 def skip_ahead(session: Session, minutes: int) -> int:

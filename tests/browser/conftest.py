@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import POSTGRES_URL
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+IN_README = {"sidebar-commitment", "console-dashboard"}  # one of the sidebar, one of the console
 CHROMIUM = next((path for path in (shutil.which("chromium"), "/usr/bin/chromium") if path and os.path.exists(path)), None)
 
 
@@ -30,8 +34,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def live_server(app, runner):
-    """The test app with the playground's sample data, served on a free local port."""
-    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    """The test app with the playground's sample data (as `make run` seeds it), served on a free local port."""
+    assert runner.invoke(args=["demo-data", "--team-history"]).exit_code == 0
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -54,3 +58,19 @@ def page(live_server):
         yield tab
         browser.close()
         assert errors == [], errors
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a screenshot as a test artefact; `make screenshots` also refreshes the ones the README shows."""
+
+    def take(name: str, *, full_page: bool = False) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        if name in IN_README and os.environ.get("VALUEDESK_DOCS_SCREENSHOTS") == "1":
+            DOCS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, DOCS / path.name)
+        return path
+
+    return take

@@ -118,3 +118,15 @@ def test_failed_jobs_are_listed_and_retried(app, db, playground):
 def test_every_page_needs_a_console_session(app, playground, path):
     response = app.test_client().get(path)
     assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
+
+
+def test_the_tour_seeds_team_history_once_for_the_dashboard(app, db, runner):
+    for _ in range(2):
+        assert runner.invoke(args=["demo-data", "--team-history"]).exit_code == 0
+    with db.tenant(PLAYGROUND_ID) as session:
+        states = [c.state for c in session.query(Commitment).filter(Commitment.agent_name == "Sample history")]
+    assert (states.count("kept"), states.count("missed")) == (81, 12)  # seven weeks, seeded once
+    console, _ = signed_in(app)
+    page = console.get("/admin/digest").get_data(as_text=True)
+    assert "Promises kept and missed per week" in page and "Kept 14" in page  # last week: 14 kept, 1 missed
+    assert "270" in page  # last week's pre-send checks, a team total

@@ -1,0 +1,63 @@
+"""The product tour in a real browser: a promise becomes a commitment, a console policy change is enforced, and
+screenshots of the sidebar and the console are saved."""
+
+PROMISE = "Thanks Dana, the error 504 on the yearly export is with our engineers. I'll get back to you by tomorrow with what they find."
+ELENA = "/playground/tickets/3"  # "Charged twice for the March subscription"
+
+
+def sidebar_ready(page):
+    sidebar = page.frame_locator("#sidebar")
+    sidebar.locator("#vd-commitments .vd-body[data-state=ready]").wait_for()
+    return sidebar
+
+
+def test_a_promise_in_a_reply_becomes_a_commitment_with_a_reminder(page, screenshot):
+    page.goto(page.base_url + "/playground/tickets/1")
+    sidebar = sidebar_ready(page)
+    page.fill("#draft", PROMISE)
+    page.click("#send")
+    page.get_by_text("Sent.", exact=True).wait_for()
+    card = sidebar.locator("#vd-commitments")
+    card.locator(".vd-quote", has_text="I'll get back to you by tomorrow").wait_for()
+    assert "Your promise" in card.inner_text() and "open" in card.inner_text()
+    screenshot("sidebar-commitment")
+    page.get_by_role("button", name="+1 day").click()  # the fast clock: the reminder falls due
+    page.locator("#ticket-tags span", has_text="vd_followup_").first.wait_for()
+
+
+def test_a_policy_changed_in_the_console_is_enforced_in_the_sidebar(page, screenshot):
+    page.goto(page.base_url + "/playground/console")
+    page.get_by_role("heading", name="Helpdesk").wait_for()
+    screenshot("console-overview")
+    page.get_by_role("navigation", name="Console").get_by_role("link", name="Settings").click()
+    page.get_by_label("Refund per ticket in USD").fill("20.00")
+    page.get_by_role("button", name="Save policy").click()
+    page.get_by_text("Refund and coupon policy saved").wait_for()
+    screenshot("console-settings")
+    page.get_by_label("Refund per ticket in USD").fill("twenty")
+    page.get_by_role("button", name="Save policy").click()
+    page.get_by_text("Nothing was changed").wait_for()
+    assert page.get_by_label("Refund per ticket in USD").input_value() == "20.00"  # the stored value, unchanged
+    page.locator("#billing").scroll_into_view_if_needed()
+    screenshot("console-settings-refused")
+
+    page.goto(page.base_url + ELENA)
+    card = page.frame_locator("#sidebar").locator("#vd-billing")
+    card.locator(".vd-body[data-state=ready]").wait_for()
+    card.get_by_role("button", name="Refund Ledgerly Pro, monthly (duplicate)").click()
+    card.get_by_label("Amount in USD").fill("49.00")
+    card.get_by_label("Refund reason").select_option("duplicate_charge")
+    card.get_by_role("button", name="Preview refund").click()
+    preview = card.locator(".vd-preview")
+    preview.wait_for()
+    assert "per-ticket limit" in preview.inner_text()
+    assert card.get_by_role("button", name="Ask a lead to approve").is_visible()
+    screenshot("sidebar-refund-above-limit")
+
+
+def test_the_dashboard_shows_team_charts(page, screenshot):
+    page.goto(page.base_url + "/playground/console")
+    page.get_by_role("navigation", name="Console").get_by_role("link", name="Dashboard").click()
+    page.locator("svg.chart").first.wait_for()
+    assert page.get_by_role("img", name="Signals per week by type").is_visible()
+    screenshot("console-dashboard", full_page=True)
