@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapter.config import Settings
 from adapter.config import load_settings
@@ -66,4 +67,15 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     if settings.playground:
         app.register_blueprint(playground.bp)
         app.extensions["valuedesk.api"].register_blueprint(playground.api_bp)
+
+    from adapter import headers
+    from adapter import limits
+
+    headers.init_app(app)
+    limits.init_app(app, settings, webhook_blueprint=webhooks.bp, login_view="console.login",
+                    api_blueprints=(sidebar.api_bp, signals_api.bp, commitments_api.bp, replies_api.bp, billing_api.bp,
+                                    trackers_api.bp))
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,
+                                x_host=settings.proxy_hops)
     return app

@@ -103,6 +103,8 @@ class ValuedeskApi(Api):
             fields = _flatten(data.get("errors") or data.get("messages"))
             message = "Some fields are invalid: " + "; ".join(f"{k}: {v}" for k, v in fields.items())
             code = "invalid_input"
+        if error.code == 429:  # flask-limiter puts the limit itself ("3 per 1 minute") in the description
+            message = f"{FRIENDLY[429]} (limit: {error.description})"
         if error.code == 500:
             message = f"Something went wrong on our side (request {g.get('request_id', '-')}); it has been logged."
         return error_response(error.code or 500, code, message, fields, data.get("headers"))

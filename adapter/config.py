@@ -9,6 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from dotenv import dotenv_values
+from limits import parse_many
 
 from adapter.errors import ConfigError
 
@@ -37,6 +38,10 @@ class Settings:
     receipt_retention_days: int = 30
     jobs_immediate: bool = False
     log_level: str = "INFO"
+    proxy_hops: int = 0  # reverse proxies in front of the service whose X-Forwarded-* headers are trusted
+    api_rate_limit: str = "300 per minute"  # per sidebar session (or client address without one)
+    login_rate_limit: str = "10 per minute"  # console sign-in attempts per client address
+    webhook_rate_limit: str = "3000 per minute"  # deliveries per installation and provider
 
     @property
     def huey_sqlite_path(self) -> Path:
@@ -73,6 +78,24 @@ def _positive_int(name: str, value: str) -> int:
     return number
 
 
+def _count(name: str, value: str) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}.") from None
+    if number < 0:
+        raise ConfigError(f"{name} cannot be negative, got {number}.")
+    return number
+
+
+def _rate(name: str, value: str) -> str:
+    try:
+        parse_many(value.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate like '300 per minute' or '10/second', got {value!r}.") from None
+    return value.strip()
+
+
 def _path(name: str, value: str) -> Path:
     return Path(value.strip()).expanduser()
 
@@ -91,6 +114,10 @@ VARIABLES: dict[str, tuple[str, object]] = {
     "VALUEDESK_RECEIPT_RETENTION_DAYS": ("receipt_retention_days", _positive_int),
     "VALUEDESK_JOBS_IMMEDIATE": ("jobs_immediate", _flag),
     "VALUEDESK_LOG_LEVEL": ("log_level", _text),
+    "VALUEDESK_PROXY_HOPS": ("proxy_hops", _count),
+    "VALUEDESK_API_RATE_LIMIT": ("api_rate_limit", _rate),
+    "VALUEDESK_LOGIN_RATE_LIMIT": ("login_rate_limit", _rate),
+    "VALUEDESK_WEBHOOK_RATE_LIMIT": ("webhook_rate_limit", _rate),
 }
 
 

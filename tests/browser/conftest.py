@@ -46,7 +46,7 @@ def live_server(app, runner):
 
 @pytest.fixture
 def page(live_server):
-    """A Chromium page; JavaScript errors fail the test."""
+    """A Chromium page; JavaScript errors and Content-Security-Policy violations fail the test."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -54,6 +54,9 @@ def page(live_server):
         tab = browser.new_page(viewport={"width": 1400, "height": 900})
         errors: list[str] = []
         tab.on("pageerror", lambda error: errors.append(str(error)))
+        # A script or style our own Content-Security-Policy blocks is a bug too.
+        tab.on("console", lambda message: errors.append(message.text)
+               if message.type == "error" and "Content Security Policy" in message.text else None)
         tab.base_url = live_server
         yield tab
         browser.close()

@@ -164,6 +164,8 @@ def test_foreign_jku_is_never_fetched(client, db, installation, no_network):
     response = open_sidebar(client, token(cnf={"jku": "https://evil.zendesk.com/api/v2/apps/1/public_key.pem"}))
     assert response.status_code == 401
     assert "Link Valuedesk" in response.get_data(as_text=True)  # the linking page, nothing fetched
+    nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<script nonce="{nonce}">' in response.get_data(as_text=True)  # its one inline script runs by nonce
     assert no_network.calls == [] or all("evil" not in c.request.url for c in no_network.calls)
 
 
