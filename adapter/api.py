@@ -13,6 +13,7 @@ from flask import request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from adapter.errors import ApiError
 from adapter.errors import ProviderError
@@ -31,6 +32,16 @@ FRIENDLY = {
     415: "Send the body as JSON (Content-Type: application/json).",
     429: "Too many requests; slow down and try again shortly.",
 }
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in our routes: a database id, 1 to 2**63 - 1; anything larger is a 404, not a database overflow."""
+
+    def __init__(self, url_map, **kwargs):
+        super().__init__(url_map, min=1, max=MAX_ID, **kwargs)
+
+
+MAX_ID = 2**63 - 1
 
 
 class ErrorDetail(ma.Schema):
@@ -117,7 +128,9 @@ def init_app(app: Flask) -> ValuedeskApi:
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
     api = ValuedeskApi(app)
+    api.register_converter(IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
     app.extensions["valuedesk.api"] = api
 
     @app.errorhandler(ApiError)

@@ -377,6 +377,8 @@ def disconnect_stripe():
 
 
 @bp.route("/admin/billing/audit.csv", methods=["GET"])
+@bp.doc(responses={"200": {"description": "The audit trail, one row per step",
+                           "content": {"text/csv": {"schema": {"type": "string"}}}}})
 @admin_required
 def audit_csv():
     """The audit trail as CSV, oldest first (amounts in minor units); filter with since, until, event, kind, ticket."""

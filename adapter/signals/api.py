@@ -278,6 +278,9 @@ class TypeIn(ma.Schema):
 class NewTypeIn(TypeIn):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=60))
 
+    class Meta:
+        exclude = ("use_default_rules",)  # a type of the team's own has no built-in rules
+
 
 class SignalSettings(ma.Schema):
     threshold = ma.fields.Float(validate=ma.validate.Range(min=0.05, max=0.99))
@@ -406,8 +409,27 @@ def split_theme(data, theme_id: int):
     return themes.theme_stats(session, [new.id])[0]
 
 
+class DigestWeekOut(ma.Schema):
+    week = ma.fields.String(metadata={"description": "The Monday that starts the week (YYYY-MM-DD)"})
+    counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+
+
+class DigestOut(ma.Schema):
+    start = ma.fields.String(metadata={"description": "Start of the period (ISO 8601, inclusive)"})
+    end = ma.fields.String(metadata={"description": "End of the period (ISO 8601, exclusive)"})
+    totals = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), metadata={"description": "Signals per type"})
+    previous_totals = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    themes = ma.fields.List(ma.fields.Dict(), metadata={"description": "Top themes with verbatim quotes"})
+    churn_accounts = ma.fields.List(ma.fields.Dict())
+    praise = ma.fields.List(ma.fields.Dict())
+    weeks = ma.fields.List(ma.fields.Nested(DigestWeekOut))
+    types = ma.fields.List(ma.fields.Dict())
+    followups = ma.fields.Dict(metadata={"description": "Team follow-up outcomes, when the admin turned them on"})
+
+
 @bp.route("/digest", methods=["GET"])
 @bp.arguments(DigestQuery, location="query")
+@bp.response(200, DigestOut)
 @agent_required
 def digest_json(query):
     """The voice-of-the-customer digest for a date range (default: the last 7 days)."""

@@ -134,7 +134,7 @@ def _check_tag_and_color(session: Session, tag: str, color: str, own_id: int | N
 
 
 def add_type(session: Session, *, name: str, tag: str | None = None, color: str = "#52606d",
-             phrases: list | None = None, patterns: list | None = None) -> SignalType:
+             phrases: list | None = None, patterns: list | None = None, enabled: bool = True) -> SignalType:
     """Add a custom signal type.
 
     :raise ApiError: 400 for bad values, 409 for a duplicate name or tag.
@@ -148,7 +148,7 @@ def add_type(session: Session, *, name: str, tag: str | None = None, color: str 
         raise ApiError(409, "type_exists", f"A signal type called {name!r} already exists.")
     tag = tag or f"vd_{key}"
     _check_tag_and_color(session, tag, color)
-    created = SignalType(key=key, name=name[:60], tag=tag, color=color, builtin=False, use_default_rules=False,
+    created = SignalType(key=key, name=name[:60], tag=tag, color=color, builtin=False, use_default_rules=False, enabled=enabled,
                          phrases=_clean_phrases(phrases or []), patterns=_clean_patterns(patterns or []),
                          position=max(t.position for t in types) + 1)
     session.add(created)

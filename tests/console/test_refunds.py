@@ -1,12 +1,10 @@
 """The console's refunds page: approve or decline waiting requests (with CSRF), the policy and the audit CSV."""
 
-from datetime import date
-
 from sqlalchemy import select
 
+from adapter import clock
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import BillingAction
-from adapter.models import BillingAudit
 from tests.console.support import csrf
 from tests.support import bearer
 
@@ -49,11 +47,11 @@ def test_declining_needs_a_reason(app, client, db, playground, sam):
 
 
 def test_the_audit_trail_filters_and_exports_what_it_shows(app, client, db, playground, sam):
-    first, second = waiting_refund(client, sam, "250"), waiting_refund(client, sam, "300")
-    with db.tenant(PLAYGROUND_ID) as session:
-        session.get(BillingAction, second).ticket_id = "2"
-        session.query(BillingAudit).filter(BillingAudit.action_id == second).update({"ticket_id": "2"})
-        session.commit()
+    first = waiting_refund(client, sam, "250")  # ticket 1, above the limit: approval requested, then declined
+    second = client.post("/api/billing/preview", headers=sam, json={  # ticket 3, within the limit: done at once
+        "kind": "refund", "ticket_id": "3", "customer_id": "cus_sbx_elena", "charge_id": "ch_sbx_elena_dup",
+        "amount": "49", "reason": "duplicate_charge"}).json["id"]
+    assert client.post(f"/api/billing/actions/{second}/confirm", headers=sam).json["state"] == "succeeded"
     console = app.test_client()
     console.get("/playground/console")
     token = csrf(console.get("/admin/refunds").data)
@@ -61,10 +59,13 @@ def test_the_audit_trail_filters_and_exports_what_it_shows(app, client, db, play
     page = console.get("/admin/refunds?event=declined").get_data(as_text=True)
     assert page.count("<td>declined</td>") == 1 and "<td>approval requested</td>" not in page
     assert 'href="/admin/refunds/audit.csv?event=declined"' in page
-    rows = console.get("/admin/refunds/audit.csv?event=approval_requested&ticket=2&kind=refund").get_data(as_text=True)
-    assert [line.split(",")[1:3] for line in rows.splitlines()[1:]] == [[str(second), "approval_requested"]]
-    today = date.today().isoformat()
-    assert len(console.get(f"/admin/refunds/audit.csv?since={today}&until={today}").get_data(as_text=True).splitlines()) == 4
+    rows = console.get("/admin/refunds/audit.csv?ticket=3&kind=refund").get_data(as_text=True)
+    assert [line.split(",")[1:3] for line in rows.splitlines()[1:]] == [[str(second), "confirmed"],
+                                                                         [str(second), "succeeded"]]
+    rows = console.get("/admin/refunds/audit.csv?event=approval_requested&ticket=1").get_data(as_text=True)
+    assert [line.split(",")[1:3] for line in rows.splitlines()[1:]] == [[str(first), "approval_requested"]]
+    today = clock.now().date().isoformat()
+    assert len(console.get(f"/admin/refunds/audit.csv?since={today}&until={today}").get_data(as_text=True).splitlines()) == 5
     assert len(console.get("/admin/refunds/audit.csv?until=2000-01-01").get_data(as_text=True).splitlines()) == 1
     assert "No audit entry matches" in console.get("/admin/refunds?kind=credit").get_data(as_text=True)
     for bad, message in (("since=yesterday", "since must be a date"), ("kind=cash", "kind is one of"),
