@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import time
 import uuid
 
@@ -95,3 +97,18 @@ def stripe_headers(secret: str, body: bytes, *, timestamp: int | None = None) ->
 
     return {"Content-Type": "application/json",
             stripe.SIGNATURE_HEADER: stripe.sign(secret, int(time.time()) if timestamp is None else timestamp, body)}
+
+
+@contextlib.contextmanager
+def serving(app):
+    """Serve `app` on a free loopback port with a thread per request (a real server); yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

@@ -18,6 +18,7 @@ from adapter.providers import stripe
 from adapter.providers import zendesk
 from tests.conftest import load_fixture
 from tests.support import bearer
+from tests.support import serving
 from tests.support import stripe_api
 from tests.support import zendesk_api
 
@@ -116,23 +117,48 @@ def test_preview_sends_nothing_and_confirm_refunds_once(client, db, shop, agent,
     assert stripe_account.call_count == 1
 
 
-def test_twenty_concurrent_confirms_make_one_refund_call(app, client, shop, agent, stripe_account):
-    preview = previewed(client, agent)
-    results, barrier = [], threading.Barrier(20)
+def under_fire(url: str, clicks: list[dict]) -> list[tuple[int, str]]:
+    """POST to `url` from one thread per click (each with its own headers), all released at once."""
+    barrier, results = threading.Barrier(len(clicks)), []
 
-    def confirm():
+    def click(headers):
         barrier.wait()
-        response = app.test_client().post(f"/api/billing/actions/{preview['id']}/confirm", headers=agent)
-        results.append((response.status_code, response.json["state"]))
+        response = requests.post(url, headers=headers, timeout=30)
+        results.append((response.status_code, response.json().get("state") or response.json()["error"]["code"]))
 
-    threads = [threading.Thread(target=confirm) for _ in range(20)]
+    threads = [threading.Thread(target=click, args=(headers,)) for headers in clicks]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert stripe_account.call_count == 1
-    assert len(results) == 20 and {status for status, _ in results} == {200}
-    assert {state for _, state in results} <= {"confirmed", "executing", "succeeded"}
+    return results
+
+
+def test_fifty_concurrent_confirms_or_approvals_against_a_real_server_make_one_refund_call(
+        app, client, db, shop, agent, lead, stripe_account, no_network):
+    no_network.add_passthru("http://127.0.0.1")
+    within = previewed(client, agent)
+    with serving(app) as base_url:
+        confirms = under_fire(f"{base_url}/api/billing/actions/{within['id']}/confirm", [agent] * 50)
+        assert stripe_account.call_count == 1  # fifty clicks, one refund
+        assert len(confirms) == 50 and {status for status, _ in confirms} == {200}
+
+        lowered = client.patch("/api/admin/billing/policy", headers=bearer(app, shop.id, agent_id="admin", role="admin"),
+                               json={"refund_per_ticket": {"usd": 2000}})  # above $20 a lead approves
+        assert lowered.status_code == 200
+        above = previewed(client, agent, amount="30.00", reason="service_issue")
+        assert client.post(f"/api/billing/actions/{above['id']}/confirm", headers=agent).json["state"] == \
+            "pending_approval"
+        second_lead = bearer(app, shop.id, agent_id="agent-kim", name="Kim Lai", role="lead", host="zendesk")
+        approvals = under_fire(f"{base_url}/api/billing/actions/{above['id']}/approve", [lead, second_lead] * 25)
+    assert stripe_account.call_count == 2  # fifty approvals by two leads, one more refund
+    assert sum(1 for status, _ in approvals if status == 200) >= 1
+    assert {status for status, _ in approvals} <= {200, 409}
+    with db.tenant(shop.id) as session:
+        states = {a.id: a.state for a in session.scalars(select(BillingAction))}
+        approved = [a.event for a in session.scalars(select(BillingAudit).where(BillingAudit.action_id == above["id"]))]
+    assert states[within["id"]] == states[above["id"]] == "succeeded"
+    assert approved.count("approved") == 1 and approved.count("succeeded") == 1
 
 
 def test_crash_after_the_stripe_call_is_reconciled_without_a_second_refund(app, client, db, shop, agent,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import POSTGRES_URL
+from tests.support import serving
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -36,12 +35,8 @@ def pytest_collection_modifyitems(config, items):
 def live_server(app, runner):
     """The test app with the playground's sample data (as `make run` seeds it), served on a free local port."""
     assert runner.invoke(args=["demo-data", "--team-history"]).exit_code == 0
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture
