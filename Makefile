@@ -39,7 +39,7 @@ screenshots: $(VENV)/.installed-dev
 	VALUEDESK_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -q
 
 bench: $(VENV)/.installed-dev
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check adapter webhooks tests bench scripts

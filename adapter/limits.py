@@ -33,7 +33,7 @@ def init_app(app: Flask, settings: Settings, *, api_blueprints, login_view: str,
         key_func=get_remote_address,
         app=app,
         storage_uri=settings.redis_url or "memory://",
-        strategy="moving-window",
+        strategy="fixed-window",  # one INCR per request; the moving window costs a sorted set per caller
         headers_enabled=True,
         swallow_errors=True,  # a Redis outage must not refuse webhooks or the sidebar
     )
