@@ -31,6 +31,8 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
         VALUEDESK=settings,
         TESTING=settings.env == "test",
         JSON_SORT_KEYS=False,
+        SESSION_COOKIE_SAMESITE="Lax",  # the console's cookie never rides along on another site's request
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
     )
 
     from adapter import api

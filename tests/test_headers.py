@@ -43,3 +43,8 @@ def test_a_trusted_proxy_makes_the_request_secure(make_app):
     assert "Strict-Transport-Security" in response.headers
     untrusted = make_app(VALUEDESK_PUBLIC_URL="http://valuedesk.internal").test_client().get("/healthz", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in untrusted.headers
+
+
+def test_the_console_cookie_is_same_site_and_secure_behind_tls(client, playground):
+    cookie = client.get("/playground/console").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie  # the test app's URL is https
