@@ -146,16 +146,24 @@ def run_outbox_action(action_id: int) -> None:
     run_work_item(OutboxAction, action_id, _send_action, lambda a: f"outbox:{a.kind}:{a.id}")
 
 
+SWEEP_BATCHES = 40  # at most 40 x 500 items re-queued per minute
+
+
 def sweep() -> int:
     """Re-enqueue receipts and outbox actions that were not handled in time (lost enqueue, crashed worker)."""
     older_than = timedelta(seconds=_settings().receipt_sweep_after_seconds)
     count = 0
     for model, job in ((WebhookReceipt, "process_receipt"), (OutboxAction, "run_outbox_action")):
-        with get_db().system() as session:
-            ids = workitems.stalled(session, model, older_than=older_than)
-        for item_id in ids:
-            queue.enqueue(job, item_id)
-        count += len(ids)
+        after = 0
+        for _ in range(SWEEP_BATCHES):  # a Redis outage can leave thousands behind; take them all, in batches
+            with get_db().system() as session:
+                ids = workitems.stalled(session, model, older_than=older_than, limit=workitems.SWEEP_BATCH, after=after)
+            for item_id in ids:
+                queue.enqueue(job, item_id)
+            count += len(ids)
+            if len(ids) < workitems.SWEEP_BATCH:
+                break
+            after = ids[-1]
     if count:
         log.info("jobs.sweep.requeued", extra={"fields": {"count": count}})
     return count

@@ -77,17 +77,22 @@ def backoff_seconds(attempts: int) -> float:
     return float(min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def stalled(session: Session, model: type, *, older_than: timedelta, limit: int = 500) -> list[int]:
-    """Ids of items that should have been worked on by now but were not (system session)."""
+SWEEP_BATCH = 500
+
+
+def stalled(session: Session, model: type, *, older_than: timedelta, limit: int = SWEEP_BATCH,
+            after: int = 0) -> list[int]:
+    """Ids (above `after`) of items that should have been worked on by now but were not (system session)."""
     now = clock.now()
     return list(
         session.scalars(
             select(model.id)
             .where(
+                model.id > after,
                 or_(
                     (model.status == "pending") & (model.next_attempt_at < now - older_than),
                     (model.status == "processing") & (model.claimed_at < now - PROCESSING_LEASE),
-                )
+                ),
             )
             .order_by(model.id)
             .limit(limit)

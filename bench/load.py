@@ -302,7 +302,7 @@ def main() -> int:
         print()
         processed_runs: dict[str, int] = {}
         for line in worker_log.read_text(errors="replace").splitlines():
-            if '"jobs.done"' in line and '"item": "receipt' in line:
+            if '"jobs.done"' in line and '"item": "zendesk:' in line:  # one line per receipt processed
                 item = json.loads(line)["item"]
                 processed_runs[item] = processed_runs.get(item, 0) + 1
     finally:

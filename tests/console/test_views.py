@@ -1,11 +1,11 @@
 """The admin console: who can get in, CSRF on every form, and the digest page."""
 
-import re
 import time
 
 import pytest
 
 from adapter.installations import PLAYGROUND_ID
+from tests.console.support import csrf
 from tests.support import bearer
 
 TOKEN = "bootstrap-admin-token-0123456789"
@@ -15,10 +15,6 @@ TOKEN = "bootstrap-admin-token-0123456789"
 def console_app(make_app, runner):
     assert runner.invoke(args=["demo-data"]).exit_code == 0
     return make_app(VALUEDESK_ADMIN_TOKEN=TOKEN)
-
-
-def csrf(page: bytes) -> str:
-    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
 
 
 def test_pages_need_a_console_session(console_app):

@@ -187,3 +187,23 @@ def test_logs_carry_no_bodies_or_secrets(client, installation, caplog):
     assert "SENSITIVE-CUSTOMER-TEXT" not in text
     assert "whsec-test-secret" not in text
     assert "webhooks.playground.accepted" in text
+
+
+def test_after_a_long_outage_one_sweep_takes_every_stalled_delivery(app, client, installation, monkeypatch):
+    from adapter import clock
+    from adapter import jobs
+    from adapter import queue
+    from adapter import workitems
+
+    monkeypatch.setattr(workitems, "SWEEP_BATCH", 5)  # twelve deliveries are more than two batches
+    monkeypatch.setattr(queue, "enqueue", lambda *args, **kwargs: (_ for _ in ()).throw(ConnectionError("redis down")))
+    for n in range(12):
+        payload = {**load_fixture("playground", "comment_created"), "comment_id": 100 + n}
+        assert signed_playground_post(client, installation.id, payload).status_code == 202
+    requeued = []
+    monkeypatch.setattr(queue, "enqueue", lambda name, *args, **kwargs: requeued.append(args[0]))
+    future = clock.now() + timedelta(minutes=10)
+    monkeypatch.setattr(clock, "now", lambda: future)
+    with app.app_context():
+        assert jobs.sweep() == 12
+    assert sorted(requeued) == sorted(set(requeued)) and len(requeued) == 12
