@@ -61,3 +61,27 @@ def test_the_dashboard_shows_team_charts(page, screenshot):
     page.locator("svg.chart").first.wait_for()
     assert page.get_by_role("img", name="Signals per week by type").is_visible()
     screenshot("console-dashboard", full_page=True)
+
+
+def test_the_sidebar_fits_320_pixels_and_works_from_the_keyboard(page, screenshot):
+    page.set_viewport_size({"width": 320, "height": 900})
+    page.goto(page.base_url + "/sidebar/playground?ticket_id=1")
+    page.locator("#vd-signals .vd-body[data-state=ready]").wait_for()
+    page.locator("#vd-billing .vd-body[data-state=ready]").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320  # no sideways scrolling
+    confirm = page.get_by_role("button", name="Confirm").first
+    for _ in range(40):  # Tab until the first Confirm has the focus, as a keyboard user would
+        page.keyboard.press("Tab")
+        if confirm.evaluate("element => element === document.activeElement"):
+            break
+    else:
+        raise AssertionError("Confirm is not reachable with Tab")
+    assert "3 to review" in page.locator("#vd-signals").inner_text()
+    page.keyboard.press("Enter")
+    save = page.get_by_role("button", name="Save signal")
+    save.wait_for()  # the theme step, with the focus on its first choice
+    assert page.evaluate("document.activeElement.type") == "radio"
+    save.focus()
+    page.keyboard.press("Enter")
+    page.locator("#vd-signals").get_by_text("2 to review").wait_for()
+    screenshot("sidebar-320px", full_page=True)
