@@ -121,6 +121,28 @@ class ValuedeskApi(Api):
         return error_response(error.code or 500, code, message, fields, data.get("headers"))
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def refuse_nul_characters():
+    """PostgreSQL cannot store NUL in text, so no input may carry one (SQLite could; both refuse alike)."""
+    if request.path.startswith("/webhooks/"):
+        return None  # stored as bytes; the view answers for its own body
+    values = [*request.args.values(), *request.form.values()]
+    if request.is_json:
+        values.append(request.get_json(silent=True))
+    if any(_has_nul(value) for value in values):
+        return error_response(400, "invalid_text", "Text may not contain NUL characters (\\u0000).")
+    return None
+
+
 def init_app(app: Flask) -> ValuedeskApi:
     """Create the Api and register the error handlers for our own exceptions."""
     app.config.setdefault("API_TITLE", "Valuedesk")
@@ -129,6 +151,7 @@ def init_app(app: Flask) -> ValuedeskApi:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
+    app.before_request(refuse_nul_characters)
     api = ValuedeskApi(app)
     api.register_converter(IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
     app.extensions["valuedesk.api"] = api

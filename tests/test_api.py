@@ -53,3 +53,14 @@ def test_openapi_document_is_served(client, path):
     assert response.status_code == 200
     assert response.json["info"]["title"] == "Valuedesk"
     assert "/api/tickets/{ticket_id}" in response.json["paths"]
+
+
+def test_nul_characters_are_refused_everywhere_before_any_work(client, playground, priya):
+    for method, path, kwargs in (
+            ("PATCH", "/api/admin/signals/settings", {"json": {"competitors": ["Xero\u0000"]}}),
+            ("GET", "/api/digest", {"query_string": {"since": "2026-11-01\u0000"}}),
+            ("POST", "/admin/login", {"data": {"installation": "p\u0000", "token": "t"}})):
+        response = client.open(path, method=method, headers=priya, **kwargs)
+        assert response.status_code == 400, path
+        assert "NUL" in response.get_data(as_text=True), path
+    assert "Xero\u0000" not in client.get("/api/admin/signals/settings", headers=priya).json["competitors"]
