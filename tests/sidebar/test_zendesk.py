@@ -86,8 +86,8 @@ def test_agent_lookups_are_cached(client, installation, no_network):
 @pytest.mark.parametrize(
     "claims, code",
     [
-        ({"exp": int(time.time()) - 60, "nbf": int(time.time()) - 400}, "invalid_app_token"),
-        ({"nbf": int(time.time()) + 600, "exp": int(time.time()) + 900}, "invalid_app_token"),
+        (lambda now: {"exp": now - 60, "nbf": now - 400}, "invalid_app_token"),  # expired
+        (lambda now: {"nbf": now + 600, "exp": now + 900}, "invalid_app_token"),  # not valid yet
         ({"iss": "evil.zendesk.com"}, "not_installed"),
         ({"aud": "https://evil.example/api"}, "invalid_app_token"),
         ({"aud": "https://acme.zendesk.com/api/v2/apps/installations/999.json"}, "invalid_app_token"),
@@ -97,6 +97,8 @@ def test_agent_lookups_are_cached(client, installation, no_network):
     ],
 )
 def test_bad_tokens_are_refused(client, installation, claims, code):
+    if callable(claims):  # times are taken when the test runs, not when it was collected
+        claims = claims(int(time.time()))
     response = open_sidebar(client, token(**claims))
     assert response.status_code == 401
     assert code in response.get_data(as_text=True)
