@@ -30,7 +30,9 @@ def test_openapi_document_lists_the_api(client):
     for path in ("/api/tickets/{ticket_id}/signals", "/api/replies/check", "/api/billing/preview",
                  "/api/admin/billing/policy", "/api/admin/trackers/settings", "/api/digest"):
         assert path in paths, path
-    assert "ErrorSchema" in str(spec) or "Error" in spec["components"]["schemas"]
+    assert spec["components"]["schemas"]["Error"]["properties"]["error"]["$ref"].endswith("/ErrorDetail")
+    assert spec["paths"]["/api/billing/actions/{action_id}/confirm"]["parameters"][0]["schema"] == \
+        {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 
 
 def seed_other_installation(db, make_installation) -> str:
