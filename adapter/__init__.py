@@ -74,7 +74,7 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     from adapter import limits
 
     headers.init_app(app)
-    limits.init_app(app, settings, webhook_blueprint=webhooks.bp, login_view="console.login",
+    limits.init_app(app, settings, exempt_blueprint=webhooks.bp.name, login_view="console.login",
                     api_blueprints=(sidebar.api_bp, signals_api.bp, commitments_api.bp, replies_api.bp, billing_api.bp,
                                     trackers_api.bp))
     if settings.proxy_hops:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -11,6 +13,7 @@ from typing import Any
 from flask import current_app
 from flask import g
 from flask import request
+from psycopg.types.string import StrDumperUnknown
 from sqlalchemy import JSON
 from sqlalchemy import BigInteger
 from sqlalchemy import Column
@@ -25,6 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import declared_attr
@@ -34,6 +38,7 @@ from sqlalchemy.orm import with_loader_criteria
 from sqlalchemy.types import TypeDecorator
 
 from adapter.errors import TenantViolation
+from adapter.text import without_nul
 
 SCOPE_KEY = "valuedesk.installation_id"
 IMMEDIATE = "valuedesk_begin_immediate"
@@ -135,9 +140,19 @@ def installation_column() -> Column:
 
 def insert_unless_exists(session: Session, model: type, values: dict, unique: list[str]) -> int | None:
     """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; the new row's id, or None if it existed."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique).returning(model.id)
-    return session.execute(statement).scalar()
+    scope = session.info.get(SCOPE_KEY)
+    if scope not in (SYSTEM, None) and values.get("installation_id") != scope:
+        raise TenantViolation(f"Refusing to insert a {model.__name__} of another installation through {scope!r}.")
+    statement = insert_unless_exists_statement(session.get_bind().dialect.name, model.__table__, tuple(unique))
+    return session.execute(statement, values).scalar()
+
+
+@functools.lru_cache(maxsize=256)
+def insert_unless_exists_statement(dialect: str, table, unique: tuple[str, ...]):
+    """The INSERT … ON CONFLICT DO NOTHING RETURNING id for `table`, to execute with a row's values."""
+    # Built once per shape and bound at execution: building it with .values() per row cost more than the round trip.
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
 
 
 class Database:
@@ -152,7 +167,10 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+            # Enough kept connections for a gunicorn worker's threads: overflow ones are opened and closed per use.
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                                        json_serializer=_json_without_nul)
+            event.listen(self.engine, "connect", _postgres_drops_nul)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def _open(self, scope: str, immediate: bool) -> Session:
@@ -185,6 +203,19 @@ class Database:
         with self.system_session(immediate=immediate) as session:
             yield from _committing(session)
 
+    @contextmanager
+    def single_statements(self) -> Iterator[Connection]:
+        """A connection whose statements each commit by themselves, for one self-contained write (a webhook receipt).
+
+        On PostgreSQL that saves the BEGIN and COMMIT round trips; SQLite keeps its short IMMEDIATE transaction
+        (switching pysqlite to autocommit and back would undo the transaction handling set up in `_sqlite_pragmas`).
+        """
+        with self.engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            connection.execution_options(**({IMMEDIATE: True} if sqlite else {"isolation_level": "AUTOCOMMIT"}))
+            yield connection
+            connection.commit()
+
     def ping(self) -> None:
         """Run a trivial query; raises when the database is unreachable."""
         with self.engine.connect() as connection:
@@ -202,6 +233,22 @@ def _committing(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+class _NulFreeStrDumper(StrDumperUnknown):
+    def dump(self, obj: str):
+        return super().dump(obj.replace("\x00", "") if "\x00" in obj else obj)
+
+
+def _postgres_drops_nul(dbapi_connection, connection_record) -> None:
+    # PostgreSQL text cannot hold NUL, and vendor text (a pasted binary, an odd e-mail) sometimes carries one:
+    # dropping it here, where every write passes, beats failing the job. Our own API refuses NUL with a 400 first.
+    dbapi_connection.adapters.register_dumper(str, _NulFreeStrDumper)
+
+
+def _json_without_nul(value) -> str:
+    dumped = json.dumps(value)
+    return json.dumps(without_nul(value)) if "\\u0000" in dumped else dumped  # jsonb refuses the \u0000 escape
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import ModuleType
 
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from adapter import queue
 from adapter import receipts
@@ -30,7 +30,7 @@ class Outcome:
 
 
 def record(
-    session: Session,
+    connection: Connection,
     source: ModuleType,
     installation_id: str,
     headers: Mapping[str, str],
@@ -45,7 +45,7 @@ def record(
         return Outcome(UNSUPPORTED, delivery.event_type)
     kept = {name: headers[name] for name in source.STORED_HEADERS if name in headers}
     stored = receipts.store(
-        session,
+        connection,
         installation_id=installation_id,
         provider=source.NAME,
         delivery_id=delivery.delivery_id,

@@ -1,14 +1,21 @@
-"""Rate limits (flask-limiter): per sidebar session on the API, per address on console sign-in, per installation on
-webhooks. Counters live in Redis when it is configured, else in memory; if the store fails, requests go through."""
+"""Rate limits: per sidebar session on the API and per address on console sign-in (flask-limiter, counters in Redis
+when it is configured, else in memory; if the store fails, requests go through), and per installation on webhooks
+(the `limits` library flask-limiter is built on, counting in this process's memory)."""
 
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 
 from flask import Flask
+from flask import current_app
 from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 
 from adapter.config import Settings
 
@@ -21,26 +28,45 @@ def session_key() -> str:
     return "addr:" + get_remote_address()
 
 
-def installation_key() -> str:
-    """The provider and installation a webhook is addressed to."""
-    args = request.view_args or {}
-    return f"hook:{args.get('provider', '-')}:{args.get('installation_id', '-')}"
+class WebhookLimit:
+    """A fixed-window count of deliveries per provider and installation, in this process.
+
+    It bounds one installation's flood rather than metering it, so it is not worth a Redis round trip on every
+    acknowledgement; with several web processes the effective limit is this one times their number.
+    """
+
+    def __init__(self, rate: str):
+        self.rate = parse(rate)
+        self.counter = FixedWindowRateLimiter(MemoryStorage())
+
+    def retry_after(self, provider: str, installation_id: str) -> int | None:
+        """Count this delivery; None when it is within the limit, else the seconds until the window resets."""
+        if self.counter.hit(self.rate, provider, installation_id):
+            return None
+        reset = self.counter.get_window_stats(self.rate, provider, installation_id).reset_time
+        return max(1, math.ceil(reset - time.time()))
 
 
-def init_app(app: Flask, settings: Settings, *, api_blueprints, login_view: str, webhook_blueprint) -> Limiter:
-    """A limiter for this app, with the three limits applied."""
+def webhook_limit() -> WebhookLimit:
+    """The current app's webhook limit."""
+    return current_app.extensions["valuedesk.webhook_limit"]
+
+
+def init_app(app: Flask, settings: Settings, *, api_blueprints, login_view: str, exempt_blueprint: str) -> Limiter:
+    """A limiter for the API and sign-in, and the webhook limit; `exempt_blueprint` skips the limiter entirely."""
     limiter = Limiter(
         key_func=get_remote_address,
         app=app,
         storage_uri=settings.redis_url or "memory://",
         strategy="fixed-window",  # one INCR per request; the moving window costs a sorted set per caller
         headers_enabled=True,
-        swallow_errors=True,  # a Redis outage must not refuse webhooks or the sidebar
+        swallow_errors=True,  # a Redis outage must not refuse the sidebar
     )
+    limiter.request_filter(lambda: request.blueprint == exempt_blueprint)
     for blueprint in api_blueprints:
         limiter.limit(settings.api_rate_limit, key_func=session_key)(blueprint)
-    limiter.limit(settings.webhook_rate_limit, key_func=installation_key)(webhook_blueprint)
     view = app.view_functions[login_view]
     app.view_functions[login_view] = limiter.limit(settings.login_rate_limit, methods=["POST"])(view)
     app.extensions["valuedesk.limiter"] = limiter
+    app.extensions["valuedesk.webhook_limit"] = WebhookLimit(settings.webhook_rate_limit)
     return limiter

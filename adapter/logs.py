@@ -74,8 +74,13 @@ def request_id(value: str) -> Iterator[str]:
         request_id_var.reset(token)
 
 
+def annotate(**fields) -> None:
+    """Add fields (an outcome, the ids it touched) to this request's one log line."""
+    g.setdefault("log_fields", {}).update(fields)
+
+
 def init_app(app: Flask, level: str) -> None:
-    """Log every request as one line (method, path without query, status, duration)."""
+    """Log every request as one line (method, path without query, status, duration, and its annotations)."""
     configure(level)
     access = logging.getLogger("valuedesk.http")
 
@@ -96,6 +101,7 @@ def init_app(app: Flask, level: str) -> None:
                         "path": request.path,
                         "status": response.status_code,
                         "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+                        **g.get("log_fields", {}),
                     }
                 },
             )

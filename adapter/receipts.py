@@ -7,12 +7,15 @@ from datetime import datetime
 from datetime import timedelta
 
 from sqlalchemy import delete
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from adapter import clock
 from adapter import workitems
-from adapter.db import insert_unless_exists
+from adapter.db import insert_unless_exists_statement
 from adapter.models import WebhookReceipt
+
+DELIVERY_KEY = ("installation_id", "provider", "delivery_id")
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Stored:
 
 
 def store(
-    session: Session,
+    connection: Connection,
     *,
     installation_id: str,
     provider: str,
@@ -33,7 +36,11 @@ def store(
     headers: dict[str, str],
     body: bytes,
 ) -> Stored:
-    """Insert the receipt unless this delivery id was already stored for the installation and provider."""
+    """Insert the receipt unless this delivery id was already stored for the installation and provider.
+
+    `connection` is `Database.single_statements()` for a delivery on its own, or a session's connection when the
+    receipt belongs to a larger transaction (the playground stores its comment and delivery together).
+    """
     now = clock.now()
     values = dict(
         installation_id=installation_id,
@@ -47,7 +54,8 @@ def store(
         received_at=now,
         next_attempt_at=now,
     )
-    receipt_id = insert_unless_exists(session, WebhookReceipt, values, ["installation_id", "provider", "delivery_id"])
+    statement = insert_unless_exists_statement(connection.dialect.name, WebhookReceipt.__table__, DELIVERY_KEY)
+    receipt_id = connection.execute(statement, values).scalar()
     return Stored(receipt_id=receipt_id, created=receipt_id is not None)
 
 

@@ -48,3 +48,14 @@ def sentences(text: str) -> list[Sentence]:
         start = match.start() + (len(chunk) - len(chunk.lstrip()))
         found.append(Sentence(start=start, end=start + len(stripped), text=stripped))
     return found
+
+
+def without_nul(value):
+    """`value` (a string, or JSON made of lists and dicts) with NUL characters removed from every string in it."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value

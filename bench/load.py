@@ -4,7 +4,8 @@ for 20 seconds and the tracker answers 503/429; at the end every unique delivery
     python bench/load.py [--deliveries 2000] [--seconds 45]
 
 Needs redis-server (PostgreSQL is used when installed, else SQLite). Exits 1 if anything was lost or doubled; the
-budgets (p99 acknowledgement under 50 ms, throughput at least half a bare Flask endpoint's) are reported beside it.
+budgets (p99 acknowledgement under 50 ms at a steady half of the saturated rate, saturated throughput at least half a
+bare Flask endpoint's on the same gunicorn) are reported beside it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ BIN = Path(sys.executable).parent
 SECRET = "load-run-zendesk-signing-secret-0123456789"
 THEMES = 20  # tracker issues that each get one count comment through the faulty tracker
 CLIENTS = 16  # concurrent senders
+WARMUP, SAMPLE = 200, 2000  # deliveries per endpoint before measuring, and measured
+STEADY_SECONDS = 10
 BUDGET_P99_MS, BUDGET_RATIO = 50.0, 0.5
 
 
@@ -251,11 +254,20 @@ def main() -> int:
         wait_http(f"http://127.0.0.1:{bare_port}/")
         hook = f"/webhooks/zendesk/{installation_id}"
 
-        # Throughput: the same signed requests to the bare endpoint and to Valuedesk (a separate installation's
-        # worth of ticket ids beyond the fault phase's, so these deliveries are new).
-        sample = [(hook, *zendesk_delivery(args.deliveries + 10_000 + n)) for n in range(1000)]
+        # Throughput: the same signed requests to the bare endpoint and to Valuedesk (ticket ids beyond the fault
+        # phase's, so these deliveries are new), each after a warm-up that fills connection pools and caches.
+        warmup = [(hook, *zendesk_delivery(args.deliveries + 20_000 + n)) for n in range(WARMUP)]
+        sample = [(hook, *zendesk_delivery(args.deliveries + 10_000 + n)) for n in range(SAMPLE)]
+        blast(lambda path: f"http://127.0.0.1:{bare_port}{path}", warmup)
         bare_lat, _, bare_wall = blast(lambda path: f"http://127.0.0.1:{bare_port}{path}", sample)
+        blast(lambda path: f"http://127.0.0.1:{web_port}{path}", warmup)
         real_lat, real_statuses, real_wall = blast(lambda path: f"http://127.0.0.1:{web_port}{path}", sample)
+        # Latency: at saturation it is queueing (clients / throughput), so the budget is checked at a steady half of
+        # the throughput just measured, for STEADY_SECONDS.
+        steady_rate = len(sample) / real_wall / 2
+        steady = [(hook, *zendesk_delivery(args.deliveries + 30_000 + n)) for n in range(int(steady_rate * STEADY_SECONDS))]
+        steady_lat, steady_statuses, steady_wall = blast(lambda path: f"http://127.0.0.1:{web_port}{path}", steady,
+                                                         pace=1 / steady_rate)
 
         # Faults: the worker starts late and is killed mid-run, Redis goes away for 20 s, the tracker refuses.
         FakeJira.healthy_at = time.monotonic() + 25
@@ -290,7 +302,7 @@ def main() -> int:
         chaos.join()
 
         deadline = time.monotonic() + args.drain
-        expected = args.deliveries + len(sample)
+        expected = args.deliveries + len(sample) + len(warmup) + len(steady)
         while True:
             state = counts(env, installation_id)
             done = state["receipts"].get("done", 0)
@@ -316,29 +328,37 @@ def main() -> int:
     acknowledged = sum(n for status, n in fault_statuses.items() if 200 <= status < 300)
     stored = sum(state["receipts"].values())
     doubled = sum(1 for runs in processed_runs.values() if runs > 1) + sum(1 for n in FakeJira.comments.values() if n > 1)
+    measuring = expected - args.deliveries  # the warm-up, saturated and steady deliveries, outside the fault phase
     lost = (expected - state["receipts"].get("done", 0)) + (args.deliveries - (state["kept"] or 0)) \
         + (THEMES - len(FakeJira.comments))
     table("Fault phase (worker killed, Redis down 20 s, tracker 503/429 for 25 s)",
           ["sent", "acknowledged", "unique", "stored", "processed", "duplicates dropped", "promises kept",
            "tracker comments", "lost", "doubled"],
-          [[len(deliveries), acknowledged, args.deliveries, stored - len(sample), state["receipts"].get("done", 0)
-            - len(sample), fault_statuses.get(200, 0), state["kept"], sum(FakeJira.comments.values()), lost, doubled]])
+          [[len(deliveries), acknowledged, args.deliveries, stored - measuring, state["receipts"].get("done", 0) - measuring,
+            fault_statuses.get(200, 0), state["kept"], sum(FakeJira.comments.values()), lost, doubled]])
     print(f"  faults: {', '.join(events)}; tracker refused {FakeJira.refused} calls; statuses {fault_statuses}")
-    p99 = percentile(real_lat, 99)
+    p99 = percentile(steady_lat, 99)
     ratio = (len(sample) / real_wall) / (len(sample) / bare_wall)
-    table("Acknowledgement latency and throughput (same gunicorn: 2 workers x 8 threads, 16 clients)",
-          ["endpoint", "requests", "p50 ms", "p99 ms", "req/s", "ratio to bare"],
-          [["bare Flask", len(sample), percentile(bare_lat, 50), percentile(bare_lat, 99), len(sample) / bare_wall, 1.0],
-           ["Valuedesk webhook", len(sample), percentile(real_lat, 50), p99, len(sample) / real_wall, ratio],
-           ["Valuedesk, under faults", len(deliveries), percentile(fault_lat, 50), percentile(fault_lat, 99),
-            len(deliveries) / fault_wall, None]])
+    table(f"Acknowledgement latency and throughput (same gunicorn: 2 workers x 8 threads, {CLIENTS} clients)",
+          ["endpoint", "load", "requests", "p50 ms", "p99 ms", "req/s", "ratio to bare"],
+          [["bare Flask", "saturated", len(sample), percentile(bare_lat, 50), percentile(bare_lat, 99),
+            len(sample) / bare_wall, 1.0],
+           ["Valuedesk webhook", "saturated", len(sample), percentile(real_lat, 50), percentile(real_lat, 99),
+            len(sample) / real_wall, ratio],
+           ["Valuedesk webhook", "steady, half of saturated", len(steady), percentile(steady_lat, 50), p99,
+            len(steady) / steady_wall, None],
+           ["Valuedesk webhook", "steady, under faults", len(deliveries), percentile(fault_lat, 50),
+            percentile(fault_lat, 99), len(deliveries) / fault_wall, None]])
+    print(f"  at saturation every endpoint's latency is queueing ({CLIENTS} clients / throughput: "
+          f"{CLIENTS / (len(sample) / real_wall) * 1000:.0f} ms mean for Valuedesk, "
+          f"{CLIENTS / (len(sample) / bare_wall) * 1000:.0f} ms for bare Flask), so p99 is checked at the steady rate")
     print(f"  budget: p99 < {BUDGET_P99_MS:.0f} ms, ratio >= {BUDGET_RATIO}; database: "
           f"{'PostgreSQL' if postgres else 'SQLite'}; logs in {work}")
     failed = []
     if lost or doubled:
         failed.append(f"{lost} lost, {doubled} doubled")
-    if real_statuses.get(202, 0) != len(sample):
-        failed.append(f"throughput phase statuses {real_statuses}")
+    if real_statuses.get(202, 0) != len(sample) or steady_statuses.get(202, 0) != len(steady):
+        failed.append(f"throughput phase statuses {real_statuses}, steady phase statuses {steady_statuses}")
     budget = "within budget" if p99 < BUDGET_P99_MS and ratio >= BUDGET_RATIO else \
         f"BUDGET MISSED (p99 {p99:.1f} ms, ratio {ratio:.2f})"
     print("  result: " + ("FAILED: " + "; ".join(failed) if failed else "nothing lost, nothing doubled") + f"; {budget}")

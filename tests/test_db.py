@@ -9,10 +9,12 @@ from sqlalchemy import update
 from adapter.credentials import CredentialStore
 from adapter.db import Base
 from adapter.db import TenantScoped
+from adapter.db import insert_unless_exists
 from adapter.errors import TenantViolation
 from adapter.models import Credential
 from adapter.models import Installation
 from adapter.models import PlaygroundTicket
+from adapter.models import WebhookReceipt
 
 
 @pytest.fixture
@@ -60,6 +62,18 @@ def test_writing_another_tenants_row_is_refused(db, two_tenants):
         session.add(PlaygroundTicket(installation_id=b.id, subject="x", requester_name="R", requester_email="r@x"))
 
 
+def test_inserting_a_row_of_another_tenant_unless_it_exists_is_refused(db, two_tenants):
+    a, b = two_tenants
+    values = {"installation_id": b.id, "provider": "playground", "delivery_id": "d-1", "event_type": "comment.created",
+              "headers": {}, "body": b"{}", "status": "pending", "attempts": 0}
+    with pytest.raises(TenantViolation, match="another installation"), db.tenant(a.id) as session:
+        insert_unless_exists(session, WebhookReceipt, values, ["installation_id", "provider", "delivery_id"])
+    with db.tenant(b.id) as session:
+        assert insert_unless_exists(session, WebhookReceipt, values, ["installation_id", "provider", "delivery_id"])
+        assert insert_unless_exists(session, WebhookReceipt, values, ["installation_id", "provider", "delivery_id"]) \
+            is None
+
+
 def test_new_rows_take_the_session_installation(db, two_tenants):
     a, _ = two_tenants
     with db.tenant(a.id) as session:
@@ -95,3 +109,22 @@ def test_every_table_with_installation_id_uses_the_mixin():
         cls = mapper.class_
         if "installation_id" in mapper.columns and cls is not Installation:
             assert issubclass(cls, TenantScoped), cls.__name__
+
+
+def test_text_and_json_with_nul_characters_are_stored_on_every_database(db, two_tenants):
+    a, _ = two_tenants
+    with db.tenant(a.id) as session:
+        ticket = PlaygroundTicket(subject="crash\x00here", requester_name="R", requester_email="r@x.example")
+        session.add(ticket)
+        session.flush()
+        insert_unless_exists(session, WebhookReceipt, {
+            "installation_id": a.id, "provider": "playground", "delivery_id": "nul\x00id", "event_type": "x",
+            "headers": {"X-Odd": "a\x00b"}, "body": b"{}", "status": "pending", "attempts": 0,
+        }, ["installation_id", "provider", "delivery_id"])
+    with db.tenant(a.id) as session:
+        subject = session.get(PlaygroundTicket, ticket.id).subject
+        receipt = session.scalar(select(WebhookReceipt))
+    postgres = db.engine.dialect.name == "postgresql"  # PostgreSQL text cannot hold NUL: it is dropped
+    assert subject == ("crashhere" if postgres else "crash\x00here")
+    assert receipt.delivery_id == ("nulid" if postgres else "nul\x00id")
+    assert receipt.headers == {"X-Odd": "ab" if postgres else "a\x00b"}

@@ -23,7 +23,7 @@ def inst(make_installation):
 
 def stored(db, inst, payload, delivery="d-1"):
     with db.tenant(inst.id) as session:
-        return receipts.store(session, installation_id=inst.id, provider="playground", delivery_id=delivery,
+        return receipts.store(session.connection(), installation_id=inst.id, provider="playground", delivery_id=delivery,
                               event_type=payload["event"], headers={}, body=json.dumps(payload).encode()).receipt_id
 
 

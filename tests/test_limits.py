@@ -38,6 +38,10 @@ def test_webhooks_are_limited_per_installation(make_app, make_installation):
     payload = {"event": "comment.created", "ticket_id": 1, "comment_id": 1}
     statuses = [signed_playground_post(client, first.id, payload).status_code for _ in range(3)]
     assert statuses[2] == 429
+    refused = signed_playground_post(client, first.id, payload)
+    assert refused.json["error"]["code"] == "too_many_requests"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert f"retry in {refused.headers['Retry-After']} s" in refused.json["error"]["message"]
     assert signed_playground_post(client, second.id, payload).status_code != 429
 
 

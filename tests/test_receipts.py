@@ -15,7 +15,7 @@ def inst(make_installation):
 
 
 def store(session, inst, delivery="d-1"):
-    return receipts.store(session, installation_id=inst.id, provider="playground", delivery_id=delivery,
+    return receipts.store(session.connection(), installation_id=inst.id, provider="playground", delivery_id=delivery,
                           event_type="comment.created", headers={"Content-Type": "application/json"}, body=b"{}")
 
 

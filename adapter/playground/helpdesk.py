@@ -36,7 +36,7 @@ STATUSES = ("new", "open", "pending", "solved", "closed")
 def emit(session: Session, event: str, **fields) -> int | None:
     """Record a playground delivery through the same intake as vendor webhooks; the receipt id to enqueue."""
     headers, body, payload = playground.delivery_payload(event, **fields)
-    outcome = intake.record(session, playground, PLAYGROUND_ID, headers, body, payload)
+    outcome = intake.record(session.connection(), playground, PLAYGROUND_ID, headers, body, payload)
     return outcome.receipt_id if outcome.status == intake.ACCEPTED else None
 
 
