@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -29,6 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import declared_attr
@@ -168,9 +170,11 @@ class Database:
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
             # Enough kept connections for a gunicorn worker's threads: overflow ones are opened and closed per use.
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10,
+            self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=10,
                                         json_serializer=_json_without_nul)
             event.listen(self.engine, "connect", _postgres_drops_nul)
+            event.listen(self.engine, "checkout", _ping_if_idle)
+            event.listen(self.engine, "checkin", _mark_idle)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def _open(self, scope: str, immediate: bool) -> Session:
@@ -233,6 +237,27 @@ def _committing(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+IDLE_PING_SECONDS = 30
+
+
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+    # SQLAlchemy's pool_pre_ping costs a round trip on every checkout, a third of a webhook's. A connection used
+    # within the last IDLE_PING_SECONDS is trusted; if the server went away meanwhile, the first statement's
+    # disconnect error makes SQLAlchemy drop every pooled connection, so only requests in flight see it.
+    idle_since = connection_record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as exc:
+        raise DisconnectionError("stale pooled connection") from exc
+
+
+def _mark_idle(dbapi_connection, connection_record) -> None:
+    connection_record.info["idle_since"] = time.monotonic()
 
 
 class _NulFreeStrDumper(StrDumperUnknown):

@@ -43,6 +43,7 @@ BIN = Path(sys.executable).parent
 SECRET = "load-run-zendesk-signing-secret-0123456789"
 THEMES = 20  # tracker issues that each get one count comment through the faulty tracker
 CLIENTS = 16  # concurrent senders
+WORKERS, THREADS = 2, 4  # `valuedesk serve`'s defaults, for both endpoints
 WARMUP, SAMPLE = 200, 2000  # deliveries per endpoint before measuring, and measured
 STEADY_SECONDS = 10
 BUDGET_P99_MS, BUDGET_RATIO = 50.0, 0.5
@@ -246,7 +247,7 @@ def main() -> int:
                "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"}
         subprocess.run([BIN / "valuedesk", "migrate"], env=env, check=True, capture_output=True)
         installation_id = seed(env, args.deliveries)
-        gunicorn = ["--workers", "2", "--threads", "8"]
+        gunicorn = ["--workers", str(WORKERS), "--threads", str(THREADS)]
         web = start([BIN / "valuedesk", "serve", "--port", str(web_port), *gunicorn], env, work / "web.log")
         bare = start([BIN / "gunicorn", "--bind", f"127.0.0.1:{bare_port}", "--worker-class", "gthread", *gunicorn,
                       "--log-level", "warning", "_bare_app:app"], env, work / "bare.log")
@@ -339,7 +340,8 @@ def main() -> int:
     print(f"  faults: {', '.join(events)}; tracker refused {FakeJira.refused} calls; statuses {fault_statuses}")
     p99 = percentile(steady_lat, 99)
     ratio = (len(sample) / real_wall) / (len(sample) / bare_wall)
-    table(f"Acknowledgement latency and throughput (same gunicorn: 2 workers x 8 threads, {CLIENTS} clients)",
+    table(f"Acknowledgement latency and throughput (same gunicorn: {WORKERS} workers x {THREADS} threads, "
+          f"{CLIENTS} clients)",
           ["endpoint", "load", "requests", "p50 ms", "p99 ms", "req/s", "ratio to bare"],
           [["bare Flask", "saturated", len(sample), percentile(bare_lat, 50), percentile(bare_lat, 99),
             len(sample) / bare_wall, 1.0],

@@ -15,18 +15,23 @@ from adapter.sidebar.auth import issue_token
 WEBHOOK_SECRET = "whsec-test-secret"
 
 
-def signed_playground_post(client, installation_id: str, payload: dict | bytes, *, secret: str = WEBHOOK_SECRET,
-                           delivery_id: str | None = None, timestamp: int | None = None, headers: dict | None = None):
-    """POST a playground delivery signed the way the provider expects."""
-    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+def playground_headers(body: bytes, *, secret: str = WEBHOOK_SECRET, delivery_id: str | None = None,
+                       timestamp: int | None = None) -> dict:
+    """The headers of a playground delivery of `body`, signed the way the provider expects."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
-    sent = {
+    return {
         "Content-Type": "application/json",
         playground.TIMESTAMP_HEADER: stamp,
         playground.SIGNATURE_HEADER: playground.sign(secret, stamp, body),
         playground.DELIVERY_HEADER: delivery_id or uuid.uuid4().hex,
-        **(headers or {}),
     }
+
+
+def signed_playground_post(client, installation_id: str, payload: dict | bytes, *, secret: str = WEBHOOK_SECRET,
+                           delivery_id: str | None = None, timestamp: int | None = None, headers: dict | None = None):
+    """POST a playground delivery signed the way the provider expects."""
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    sent = {**playground_headers(body, secret=secret, delivery_id=delivery_id, timestamp=timestamp), **(headers or {})}
     return client.post(f"/webhooks/playground/{installation_id}", data=body, headers=sent)
 
 

@@ -1,6 +1,7 @@
 """Tenant scoping: a session for one installation cannot read or change another's rows."""
 
 import pytest
+from sqlalchemy import create_engine
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
@@ -128,3 +129,39 @@ def test_text_and_json_with_nul_characters_are_stored_on_every_database(db, two_
     assert subject == ("crashhere" if postgres else "crash\x00here")
     assert receipt.delivery_id == ("nulid" if postgres else "nul\x00id")
     assert receipt.headers == {"X-Odd": "ab" if postgres else "a\x00b"}
+
+
+def _terminate_pooled_backends(db) -> None:
+    """Kill the server side of every connection in the pool, as a PostgreSQL restart would."""
+    with db.engine.connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    killer = create_engine(db.url)
+    try:
+        with killer.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+    finally:
+        killer.dispose()
+
+
+@pytest.fixture
+def postgres_db(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("pooled connections only go stale on PostgreSQL")
+    return db
+
+
+def test_a_connection_idle_longer_than_the_ping_interval_is_checked_and_replaced(postgres_db, monkeypatch):
+    import adapter.db
+
+    _terminate_pooled_backends(postgres_db)
+    monkeypatch.setattr(adapter.db, "IDLE_PING_SECONDS", 0)
+    postgres_db.ping()  # the dead connection failed its ping and a fresh one answered
+
+
+def test_a_busy_connection_is_not_pinged_and_a_dead_server_fails_one_statement(postgres_db):
+    from sqlalchemy.exc import OperationalError
+
+    _terminate_pooled_backends(postgres_db)
+    with pytest.raises(OperationalError):
+        postgres_db.ping()
+    postgres_db.ping()  # the disconnect emptied the pool; the next statement gets a fresh connection
