@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 import time
 
 from flask import Flask
@@ -35,15 +36,19 @@ class WebhookLimit:
     acknowledgement; with several web processes the effective limit is this one times their number.
     """
 
-    def __init__(self, rate: str):
+    def __init__(self, rate: str, storage: MemoryStorage | None = None):
         self.rate = parse(rate)
-        self.counter = FixedWindowRateLimiter(MemoryStorage())
+        self.counter = FixedWindowRateLimiter(storage or MemoryStorage())
+        # limits' MemoryStorage restarts its expiry timer from whichever thread counts next; two gunicorn threads
+        # doing so at once start the same timer twice (RuntimeError, found by bench/load.py), so count one at a time.
+        self._lock = threading.Lock()
 
     def retry_after(self, provider: str, installation_id: str) -> int | None:
         """Count this delivery; None when it is within the limit, else the seconds until the window resets."""
-        if self.counter.hit(self.rate, provider, installation_id):
-            return None
-        reset = self.counter.get_window_stats(self.rate, provider, installation_id).reset_time
+        with self._lock:
+            if self.counter.hit(self.rate, provider, installation_id):
+                return None
+            reset = self.counter.get_window_stats(self.rate, provider, installation_id).reset_time
         return max(1, math.ceil(reset - time.time()))
 
 

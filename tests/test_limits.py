@@ -1,7 +1,14 @@
 """Rate limits: a 429 with Retry-After and our error shape, per session on the API, per address on sign-in, per
 installation on webhooks; one caller's limit never throttles another."""
 
+import threading
+import time
+
+import pytest
+from limits.storage import MemoryStorage
+
 from adapter.installations import PLAYGROUND_ID
+from adapter.limits import WebhookLimit
 from tests.support import bearer
 from tests.support import signed_playground_post
 
@@ -46,9 +53,48 @@ def test_webhooks_are_limited_per_installation(make_app, make_installation):
 
 
 def test_a_malformed_limit_is_refused_at_start_up(make_app):
-    import pytest
 
     from adapter.errors import ConfigError
 
     with pytest.raises(ConfigError, match="VALUEDESK_API_RATE_LIMIT must be a rate like"):
         make_app(VALUEDESK_API_RATE_LIMIT="lots")
+
+
+class WatchedStorage(MemoryStorage):
+    """limits' memory storage that notes how many threads are inside it at once (and lingers to let them meet)."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside, self.most_inside, self.guard = 0, 0, threading.Lock()
+
+    def incr(self, *args, **kwargs):
+        with self.guard:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        time.sleep(0.001)
+        try:
+            return super().incr(*args, **kwargs)
+        finally:
+            with self.guard:
+                self.inside -= 1
+
+
+def test_the_webhook_count_enters_limits_storage_one_thread_at_a_time():
+    # limits' MemoryStorage is not safe to enter from two threads: under bench/load.py two gunicorn threads started
+    # its expiry timer twice (RuntimeError, a 500 to the vendor).
+    storage = WatchedStorage()
+    limit = WebhookLimit("1000000 per minute", storage)
+    start = threading.Barrier(8)
+
+    def count():
+        start.wait()
+        for _ in range(20):
+            limit.retry_after("zendesk", "acme")
+
+    threads = [threading.Thread(target=count) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert storage.most_inside == 1
+    assert limit.counter.get_window_stats(limit.rate, "zendesk", "acme").remaining == 1_000_000 - 8 * 20
