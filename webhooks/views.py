@@ -23,7 +23,8 @@ from webhooks.keys import webhook_keys
 
 
 def _note(provider: str, outcome: str, **fields) -> None:
-    annotate(webhook=f"{provider}.{outcome}", **fields)  # on the request's own log line: one line per delivery
+    """Put what became of the delivery on the request's own log line (one line per delivery)."""
+    annotate(webhook=f"{provider}.{outcome}", **fields)
 
 
 def _read_body() -> bytes | None:
