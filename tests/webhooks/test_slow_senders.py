@@ -14,16 +14,11 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from adapter.models import WebhookReceipt
+from scripts.servers import free_port
 from tests.conftest import app_config
 from tests.support import playground_headers
 
 BODY_TIMEOUT = 1
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
