@@ -46,6 +46,17 @@ TIME_CUES = re.compile(
     r"\d{1,2}(:\d{2})?\s*(am|pm)|jan\w*|feb\w*|mar(ch)?|apr\w*|may|june?|july?|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*)\b",
     re.I)
 
+# A narrower cue for the rare replies that promise something by a named time (about 300 in the corpus),
+# drawn whole as a ninth batch so that the test part can hold enough of them.
+_PROMISE_WORDS = (r"(will|'ll|going to|expect|hear back|should (hear|receive|get)|be in touch|get back|follow up|"
+                  r"update|contact|reach out|let me|let us|be sending|be reaching|be contacting|be calling|allow)")
+_NAMED_TIME = (r"(today|tonight|tomorrow|tmrw|monday|tuesday|wednesday|thursday|friday|this (morning|afternoon|evening|"
+               r"week)|next week|end of (the )?(day|week)|eod|within \w+(-\w+)? (hours?|hrs?|days?|business days?|weeks?)|"
+               r"in (the next )?\w+(-\w+)? (minutes|mins|hours?|hrs?|days?|business days?|weeks?)|\d{1,2}(:\d\d)? ?(am|pm)|"
+               r"by (the )?\w+ \d{1,2}(st|nd|rd|th)?)")
+DATED_CUES = re.compile(rf"\b{_PROMISE_WORDS}\b[^.!?]{{0,100}}\b{_NAMED_TIME}\b|\b{_NAMED_TIME}\b[^.!?]{{0,60}}\b"
+                        rf"{_PROMISE_WORDS}\b", re.I)
+
 
 def airline_turns() -> list[dict]:
     """Every turn of the airline threads, with the turn before it."""
@@ -161,6 +172,21 @@ def main(out: Path) -> None:
         item["sent_local"] = datetime.fromisoformat(item["sent_at"]).astimezone(ZoneInfo(item["timezone"])).strftime(
             "%A %Y-%m-%d %H:%M")
     rng.shuffle(promises)
+
+    # Drawn after the first eight batches were handed out, with its own seed, so they stay as they were.
+    taken = {item["id"] for item in promises}
+    dated = [t for t in replies + [t for t in ibm if t["role"] == "rep"]
+             if t["id"] not in taken and DATED_CUES.search(t["text"])]
+    for item in dated:
+        item["drawn"] = "dated"
+        item["sent_at"], item["timezone"] = sent_at(item)
+        item["sent_local"] = datetime.fromisoformat(item["sent_at"]).astimezone(ZoneInfo(item["timezone"])).strftime(
+            "%A %Y-%m-%d %H:%M")
+    random.Random(SEED + 9).shuffle(dated)
+    with open(out / "promises_09.jsonl", "w", encoding="utf-8") as handle:
+        for item in dated:
+            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+    print(f"promises: {len(dated)} more replies that may name a time, in promises_09.jsonl")
 
     for name, items, size in (("signals", signals, 200), ("promises", promises, 200)):
         for number, start in enumerate(range(0, len(items), size), 1):
