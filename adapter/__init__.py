@@ -38,6 +38,7 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     from adapter import api
     from adapter import db
     from adapter import health
+    from adapter import home
     from adapter import logs
     from adapter import queue
     from adapter.security import CredentialCipher
@@ -54,6 +55,7 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     from adapter import sidebar
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(home.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(sidebar.bp)
     app.register_blueprint(console.bp)
@@ -66,6 +68,10 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
 
     for blueprint in (signals_api.bp, commitments_api.bp, replies_api.bp, billing_api.bp, trackers_api.bp):
         app.extensions["valuedesk.api"].register_blueprint(blueprint)
+    from adapter import clock
+
+    # The playground's fast clock lives in the data folder, so the web server and the worker agree on it.
+    clock.use_offset_file(settings.data_dir / "fast-clock" if settings.playground else None)
     if settings.playground:
         app.register_blueprint(playground.bp)
         app.extensions["valuedesk.api"].register_blueprint(playground.api_bp)

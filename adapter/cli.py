@@ -14,8 +14,10 @@ from flask.cli import ScriptInfo
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from adapter import clock
 from adapter import create_app
 from adapter import migrations
+from adapter.config import is_configured
 from adapter.db import get_db
 from adapter.errors import ApiError
 from adapter.errors import ConfigError
@@ -85,6 +87,10 @@ def serve(host: str, port: int, workers: int, threads: int, with_worker: bool) -
     require_migrated()
     from gunicorn.app.base import BaseApplication
 
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    if not is_configured("VALUEDESK_PUBLIC_URL"):
+        # Links the service hands out (tracker issues, the sidebar, webhooks) must point at this server's port.
+        os.environ["VALUEDESK_PUBLIC_URL"] = url
     job_worker = None
     if with_worker:
         job_worker = subprocess.Popen([sys.executable, "-m", "adapter.cli", "worker"], env=os.environ.copy())
@@ -92,7 +98,6 @@ def serve(host: str, port: int, workers: int, threads: int, with_worker: bool) -
     playground = settings().playground
 
     def when_ready(server) -> None:
-        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
         click.secho(f"\nValuedesk is running on {url}", fg="green", bold=True)
         if playground:
             click.secho(f"Open the playground: {url}/playground/\n", fg="green")
@@ -160,6 +165,8 @@ def demo_data(reset: bool, team_history: bool) -> None:
     from adapter.providers import sandbox_billing
     from adapter.replies import service as replies
 
+    if reset:
+        clock.reset_offset()  # fresh sample tickets start at the real time
     with db.tenant(PLAYGROUND_ID) as session:
         receipt_ids = helpdesk.seed_tickets(session, reset=reset)
         helpdesk.seed_history(session)

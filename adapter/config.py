@@ -123,6 +123,13 @@ VARIABLES: dict[str, tuple[str, object]] = {
 }
 
 
+def is_configured(variable: str, dotenv_path: str | os.PathLike = ".env") -> bool:
+    """True when `variable` is set in the environment or in the .env file."""
+    if os.environ.get(variable):
+        return True
+    return Path(dotenv_path).is_file() and bool(dotenv_values(dotenv_path).get(variable))
+
+
 def load_settings(
     overrides: Mapping[str, object] | None = None,
     *,

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from adapter import clock
 from adapter.db import SCOPE_KEY
 from adapter.db import insert_unless_exists
+from adapter.errors import NotFound
+from adapter.errors import UnsupportedEvent
 from adapter.models.outbox import OutboxAction
 
 log = logging.getLogger("valuedesk.outbox")
@@ -25,18 +27,35 @@ _PENDING = "valuedesk.outbox.pending"
 Action = Callable[[object, dict], None]
 
 
+def _on_ticket(write: Action) -> Action:
+    """A helpdesk write to one ticket: when the ticket no longer exists there is nothing to retry."""
+
+    def run(context, payload: dict) -> None:
+        try:
+            write(context, payload)
+        except NotFound:
+            raise UnsupportedEvent(f"Ticket {payload['ticket_id']} no longer exists in the helpdesk.") from None
+
+    run.__name__ = write.__name__
+    return run
+
+
+@_on_ticket
 def _helpdesk_add_tags(context, payload: dict) -> None:
     context.helpdesk.add_tags(payload["ticket_id"], payload["tags"])
 
 
+@_on_ticket
 def _helpdesk_remove_tags(context, payload: dict) -> None:
     context.helpdesk.remove_tags(payload["ticket_id"], payload["tags"])
 
 
+@_on_ticket
 def _helpdesk_add_note(context, payload: dict) -> None:
     context.helpdesk.add_private_note(payload["ticket_id"], payload["body"])
 
 
+@_on_ticket
 def _helpdesk_set_status(context, payload: dict) -> None:
     context.helpdesk.set_status(payload["ticket_id"], payload["status"])
 

@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import time
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from adapter import clock
 from adapter import create_app
 from adapter import migrations
 from adapter.credentials import CredentialStore
@@ -27,10 +30,49 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 POSTGRES_URL = os.environ.get("VALUEDESK_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("VALUEDESK_TEST_REDIS_URL")
+# Every test runs at this instant (a Wednesday morning) unless the fixed-instant job picks another one.
+TEST_NOW = datetime.fromisoformat(os.environ.get("VALUEDESK_TEST_NOW") or "2026-11-18T10:00:00+00:00")
+if TEST_NOW.tzinfo is None:
+    raise pytest.UsageError("VALUEDESK_TEST_NOW needs a UTC offset, e.g. 2026-11-26T15:59:00+00:00")
 
 
 def pytest_report_header(config):
-    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite'}; redis: {REDIS_URL or 'none'}"
+    return (f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite'}; redis: {REDIS_URL or 'none'}; "
+            f"clock: {TEST_NOW.isoformat()}")
+
+
+class FrozenClock:
+    """The wall clock during a test: it stands at one instant and moves only when the test moves it."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def set(self, at: datetime) -> datetime:
+        """Stand at `at` (an aware datetime)."""
+        self.at = at
+        return at
+
+    def advance(self, **delta) -> datetime:
+        """Move forward by timedelta(**delta)."""
+        self.at += timedelta(**delta)
+        return self.at
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """No test reads the real time: the service's clock stands at TEST_NOW (VALUEDESK_TEST_NOW) until moved.
+
+    Its own patch, so a test's `monkeypatch.undo()` cannot let the real time back in.
+    """
+    frozen = FrozenClock(TEST_NOW)
+    clock.use_offset_file(None)  # an earlier test's playground must not leave its fast clock running
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "wall", frozen)
+        yield frozen
+    clock.use_offset_file(None)
 
 
 def load_fixture(provider: str, name: str) -> dict:

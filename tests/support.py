@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-import time
 import uuid
 
+from adapter import clock
 from adapter.providers import playground
 from adapter.sidebar.auth import AgentSession
 from adapter.sidebar.auth import issue_token
@@ -18,7 +18,7 @@ WEBHOOK_SECRET = "whsec-test-secret"
 def playground_headers(body: bytes, *, secret: str = WEBHOOK_SECRET, delivery_id: str | None = None,
                        timestamp: int | None = None) -> dict:
     """The headers of a playground delivery of `body`, signed the way the provider expects."""
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    stamp = str(int(clock.wall().timestamp()) if timestamp is None else timestamp)
     return {
         "Content-Type": "application/json",
         playground.TIMESTAMP_HEADER: stamp,
@@ -62,12 +62,9 @@ def zendesk_api(mock, method: str, path: str, fixture: str | None = None, status
 
 def zendesk_headers(secret: str, body: bytes, *, invocation_id: str = "01HZINVOCATION", timestamp: str | None = None):
     """Headers of a Zendesk webhook delivery signed with `secret`."""
-    from datetime import UTC
-    from datetime import datetime
-
     from adapter.providers import zendesk
 
-    stamp = timestamp or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = timestamp or clock.wall().strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "Content-Type": "application/json",
         zendesk.SIGNATURE_HEADER: zendesk.sign(secret, stamp, body),
@@ -101,7 +98,7 @@ def stripe_headers(secret: str, body: bytes, *, timestamp: int | None = None) ->
     from adapter.providers import stripe
 
     return {"Content-Type": "application/json",
-            stripe.SIGNATURE_HEADER: stripe.sign(secret, int(time.time()) if timestamp is None else timestamp, body)}
+            stripe.SIGNATURE_HEADER: stripe.sign(secret, int(clock.wall().timestamp()) if timestamp is None else timestamp, body)}
 
 
 @contextlib.contextmanager

@@ -1,5 +1,6 @@
 """The valuedesk command: migrate, installations CRUD, demo-data, and serve/worker refusing an unmigrated database."""
 
+import os
 import subprocess
 import sys
 
@@ -215,3 +216,28 @@ def test_replies_sync_macros(runner, make_installation):
     result = runner.invoke(args=["replies", "sync-macros", "--installation", installation_id])
     assert result.exit_code == 0 and "Synced 3 macros." in result.output
     assert runner.invoke(args=["replies", "sync-macros", "--installation", "nope"]).exit_code != 0
+
+
+def test_serve_on_another_port_hands_out_links_to_that_port(runner, monkeypatch, tmp_path):
+    from gunicorn.app.base import BaseApplication
+
+    seen = {}
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("VALUEDESK_PUBLIC_URL", "-")  # recorded, so whatever the command sets is undone afterwards
+    monkeypatch.delenv("VALUEDESK_PUBLIC_URL")
+    monkeypatch.setattr(BaseApplication, "run", lambda self: seen.setdefault("url", os.environ["VALUEDESK_PUBLIC_URL"]))
+    assert runner.invoke(args=["serve", "--port", "8101"]).exit_code == 0
+    assert seen["url"] == "http://127.0.0.1:8101"
+
+
+def test_serve_keeps_a_public_url_that_was_set(runner, monkeypatch, tmp_path):
+    from gunicorn.app.base import BaseApplication
+
+    seen = {}
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("VALUEDESK_PUBLIC_URL=https://support-tools.example\n")
+    monkeypatch.setenv("VALUEDESK_PUBLIC_URL", "-")  # recorded, so whatever the command sets is undone afterwards
+    monkeypatch.delenv("VALUEDESK_PUBLIC_URL")
+    monkeypatch.setattr(BaseApplication, "run", lambda self: seen.setdefault("url", os.environ.get("VALUEDESK_PUBLIC_URL")))
+    assert runner.invoke(args=["serve", "--port", "8101"]).exit_code == 0
+    assert seen["url"] == "https://support-tools.example"  # the .env file's, not the port's

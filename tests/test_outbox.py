@@ -1,18 +1,18 @@
 """The outbox: writes are sent only after their transaction commits, retried on vendor errors, swept if stalled."""
 
-from datetime import timedelta
 
 import pytest
 from huey.exceptions import RetryTask
 from sqlalchemy import select
 
-from adapter import clock
 from adapter import jobs
 from adapter import outbox
 from adapter import queue
 from adapter.errors import RateLimited
 from adapter.models import OutboxAction
 from adapter.models import PlaygroundTicket
+
+pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_unknown_kind_is_a_programming_error(db, ticket):
         outbox.add(session, "helpdesk.explode", {})
 
 
-def test_vendor_outage_retries_later_and_nothing_is_lost(db, ticket, monkeypatch):
+def test_vendor_outage_retries_later_and_nothing_is_lost(db, ticket, monkeypatch, frozen_clock):
     inst, ticket_id = ticket
     monkeypatch.setattr(queue, "enqueue", lambda *a, **k: None)
     with db.tenant(inst.id) as session:
@@ -80,7 +80,16 @@ def test_vendor_outage_retries_later_and_nothing_is_lost(db, ticket, monkeypatch
     assert info.value.delay == 12
     monkeypatch.undo()
     monkeypatch.setattr(queue, "enqueue", lambda name, item_id: jobs.run_outbox_action(item_id))
-    future = clock.now() + timedelta(minutes=10)
-    monkeypatch.setattr(clock, "now", lambda: future)
+    frozen_clock.advance(minutes=10)
     assert jobs.sweep() == 1
     assert tags(db, inst, ticket_id) == ["vip", "vd_bug"]
+
+
+def test_a_write_to_a_ticket_that_no_longer_exists_is_dropped_not_retried(db, ticket, monkeypatch):
+    inst, _ = ticket
+    with db.tenant(inst.id) as session:
+        outbox.add(session, "helpdesk.add_note", {"ticket_id": "99999", "body": "Shipped"})
+    with db.system() as session:
+        action = session.scalars(select(OutboxAction)).one()
+        assert (action.status, action.attempts) == ("ignored", 1)
+        assert action.last_error == "Ticket 99999 no longer exists in the helpdesk."

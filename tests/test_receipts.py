@@ -8,6 +8,8 @@ from adapter import clock
 from adapter import receipts
 from adapter.models import WebhookReceipt
 
+pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
+
 
 @pytest.fixture
 def inst(make_installation):

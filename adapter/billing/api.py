@@ -174,9 +174,10 @@ def action_out(action: BillingAction, helpdesk=None) -> dict:
 
 def _summary(action: BillingAction) -> str:
     if action.kind == "refund":
-        whole = f" of {format_money(action.charge_amount, action.currency)}" if action.charge_amount else ""
-        what = f"{action.charge_description} ({action.charge_id})" if action.charge_description else action.charge_id
-        return f"Refund {format_money(action.amount, action.currency)}{whole} to the card of {what}."
+        charge = f"the {format_money(action.charge_amount, action.currency)} charge" if action.charge_amount else "the charge"
+        named = f" “{action.charge_description}” ({action.charge_id})" if action.charge_description \
+            else f" {action.charge_id}"
+        return f"Refund {format_money(action.amount, action.currency)} of {charge}{named} to the card it was paid with."
     if action.kind == "coupon":
         return (f"Create a one-use promotion code for {actions.discount(action)} that only this customer can "
                 f"redeem, valid for {action.expires_days} days.")

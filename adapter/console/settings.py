@@ -37,7 +37,18 @@ LIMITS = (("refund_per_ticket", "Refund per ticket"), ("refund_per_agent_day", "
 
 
 def _render(errors: dict[str, str] | None = None, status: int = 200):
+    """The settings page; after a refused value, the failing form shows what was typed, not the stored value."""
     session = request_session(g.installation.id)
+    failed = next(iter(errors), None) if errors else None
+
+    def typed(section: str, name: str, stored):
+        return request.form.get(name, "") if section == failed else stored
+
+    def typed_check(section: str, name: str, stored: bool, value: str | None = None) -> bool:
+        if section != failed:
+            return stored
+        return value in request.form.getlist(name) if value is not None else name in request.form
+
     installation = g.installation
     policy = billing_service.policy_of(installation)
     currencies = sorted(set().union(*(getattr(policy, name) for name, _ in LIMITS)))
@@ -46,7 +57,7 @@ def _render(errors: dict[str, str] | None = None, status: int = 200):
         signals=taxonomy.settings_of(installation), types=taxonomy.ensure_types(session),
         commitments=commitment_service.settings_of(installation), replies=reply_service.settings_of(installation),
         lowest_threshold=fingerprint.LOWEST_THRESHOLD, policy=policy, currencies=currencies, limits=LIMITS,
-        roles=rules.ROLES, major=major_text,
+        roles=rules.ROLES, major=major_text, typed=typed, typed_check=typed_check,
     ), status
 
 
@@ -55,6 +66,14 @@ def _render(errors: dict[str, str] | None = None, status: int = 200):
 def settings_page():
     """Every setting of the installation, one form per feature."""
     return _render()
+
+
+@bp.get("/settings/<path:form>")
+@console_required
+def settings_form(form: str):
+    """A form's address opened directly (or reloaded after a refused value): the settings page at that form."""
+    anchor = form.split("/")[0] if form.split("/")[0] in ("hours", "signals", "commitments", "replies", "billing") else ""
+    return redirect(url_for("console.settings_page") + (f"#{anchor}" if anchor else ""))
 
 
 def _save(section: str, change: Callable[[Session], str]):

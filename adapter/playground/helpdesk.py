@@ -214,20 +214,6 @@ def seed_team_history(session: Session, installation: Installation) -> bool:
     return True
 
 
-def skip_ahead(session: Session, minutes: int) -> int:
-    """Move every open promise `minutes` closer to its due time, as if that much time had passed."""
-    shift = timedelta(minutes=minutes)
-    moved = 0
-    for commitment in session.scalars(select(Commitment).where(Commitment.state == "open")):
-        commitment.due_at -= shift
-        commitment.created_at -= shift
-        if commitment.reminded_at is not None:
-            commitment.reminded_at -= shift
-        moved += 1
-    session.flush()
-    return moved
-
-
 def set_issue_state(session: Session, issue: SandboxIssue, state: str, base_url: str) -> int | None:
     """Move a sandbox tracker issue to another state and emit what Jira's or Linear's webhook would say."""
     if issue.state == state:

@@ -42,7 +42,7 @@ TICKETS = (
         ),
     },
     {
-        "subject": "Charged twice for the March subscription",
+        "subject": "Charged twice for this month's subscription",
         "requester_name": "Elena Petrova",
         "requester_email": "elena@petrova-design.example",
         "organization": "Petrova Design",
@@ -50,7 +50,7 @@ TICKETS = (
         "assignee": "Sam Rivera",
         "messages": (
             (95, "customer", "Elena Petrova", True,
-             "Hello, I was charged $49.00 twice on March 3rd for my Ledgerly subscription (the card statement "
+             "Hello, I was charged $49.00 twice for this month's Ledgerly subscription (the card statement "
              "shows two identical charges). Could you please refund the duplicate one?\n\nThanks, Elena"),
         ),
     },

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import marshmallow as ma
 from flask import abort
 from flask import redirect
@@ -9,6 +11,7 @@ from flask import render_template
 from flask import url_for
 from sqlalchemy import select
 
+from adapter import clock
 from adapter.db import request_session
 from adapter.errors import ApiError
 from adapter.installations import PLAYGROUND_ID
@@ -66,6 +69,8 @@ def ticket(ticket_id: int):
         agents=provider.AGENTS,
         macros=provider.MACROS,
         statuses=helpdesk.STATUSES,
+        now=clock.now(),
+        ahead_minutes=int(clock.offset().total_seconds() // 60),
     )
 
 
@@ -184,24 +189,39 @@ class SkipIn(ma.Schema):
     minutes = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=14 * 24 * 60))
 
 
-class SkipOut(ma.Schema):
-    moved = ma.fields.Integer()
+class ClockOut(ma.Schema):
+    now = ma.fields.AwareDateTime()
+    ahead_minutes = ma.fields.Integer()
     reminded = ma.fields.Integer()
     missed = ma.fields.Integer()
 
 
-@api_bp.route("/clock/skip", methods=["POST"])
-@api_bp.arguments(SkipIn)
-@api_bp.response(200, SkipOut)
-def skip_ahead(data):
-    """The playground's fast clock: bring open promises `minutes` closer to due, then run the reminder sweep."""
+def _clock_moved() -> dict:
+    """Run the reminder sweep at the new time and say where the clock stands."""
     from adapter.commitments import service as commitments
 
     session = _session()
-    moved = helpdesk.skip_ahead(session, data["minutes"])
     missed, reminded = commitments.remind_and_miss(session, session.get(Installation, PLAYGROUND_ID))
     session.commit()
-    return {"reminded": reminded, "missed": missed, "moved": moved}
+    return {"now": clock.now(), "ahead_minutes": int(clock.offset().total_seconds() // 60),
+            "reminded": reminded, "missed": missed}
+
+
+@api_bp.route("/clock/skip", methods=["POST"])
+@api_bp.arguments(SkipIn)
+@api_bp.response(200, ClockOut)
+def skip_ahead(data):
+    """The playground's fast clock: move the service's time `minutes` forward, then run the reminder sweep."""
+    clock.skip_ahead(timedelta(minutes=data["minutes"]))
+    return _clock_moved()
+
+
+@api_bp.route("/clock/reset", methods=["POST"])
+@api_bp.response(200, ClockOut)
+def reset_clock():
+    """Bring the playground's time back to the real time."""
+    clock.reset_offset()
+    return _clock_moved()
 
 
 @bp.get("/tracker")
@@ -209,8 +229,9 @@ def tracker():
     """The sandbox tracker: issues Valuedesk created or linked, with buttons to move them along."""
     session = _session()
     issues = list(session.scalars(select(SandboxIssue).order_by(SandboxIssue.id.desc())))
+    tickets = _tickets(session)
     return render_template("playground/tracker.html", issues=issues, names=sandbox_tracker.STATUS_NAMES,
-                           tickets=_tickets(session))
+                           tickets=tickets, ticket_ids={str(t.id) for t in tickets})
 
 
 class IssueStateIn(ma.Schema):

@@ -31,8 +31,8 @@ NAME = "sandbox"
 CUSTOMERS = (
     ("cus_sbx_elena", "Elena Petrova", "elena@petrova-design.example", [
         ("ch_sbx_elena_dup", 20, 4_900, "usd", "Ledgerly Pro, monthly (duplicate)", "succeeded"),
-        ("ch_sbx_elena_mar", 20, 4_900, "usd", "Ledgerly Pro, monthly", "succeeded"),
-        ("ch_sbx_elena_feb", 51, 4_900, "usd", "Ledgerly Pro, monthly", "succeeded"),
+        ("ch_sbx_elena_month", 20, 4_900, "usd", "Ledgerly Pro, monthly", "succeeded"),
+        ("ch_sbx_elena_last_month", 51, 4_900, "usd", "Ledgerly Pro, monthly", "succeeded"),
     ]),
     ("cus_sbx_dana", "Northwind Traders", "dana@northwind.example", [
         ("ch_sbx_dana_year", 40, 118_800, "usd", "Ledgerly Business, annual", "succeeded"),

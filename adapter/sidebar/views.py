@@ -8,6 +8,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from adapter import clock
 from adapter.api import error_response
 from adapter.db import request_session
 from adapter.errors import ApiError
@@ -30,6 +31,7 @@ def render_panel(agent: AgentSession, ticket_id: str | None, installation: Insta
         "host": agent.host,
         "agent": {"id": agent.agent_id, "name": agent.agent_name, "role": agent.role},
         "installation": {"name": installation.name, "timezone": installation.timezone},
+        "now": clock.now().isoformat(),  # the service's time, which the playground's fast clock may move ahead
     }
     return render_template("sidebar/panel.html", config=config, host=agent.host, asset=static_asset,
                            sections=PANEL_SECTIONS, scripts=SECTION_SCRIPTS)

@@ -23,9 +23,9 @@ from adapter.signals import rules
 DEFAULT_TYPES = (
     ("bug", "Bug", "vd_bug", "#c2410c"),
     ("feature_request", "Feature request", "vd_feature_request", "#2563eb"),
-    ("ux_friction", "UX friction", "vd_ux_friction", "#b45309"),
+    ("ux_friction", "UX friction", "vd_ux_friction", "#be185d"),
     ("docs_gap", "Docs gap", "vd_docs_gap", "#7c3aed"),
-    ("churn_risk", "Churn risk", "vd_churn_risk", "#b91c1c"),
+    ("churn_risk", "Churn risk", "vd_churn_risk", "#7f1d1d"),
     ("praise", "Praise", "vd_praise", "#15803d"),
     ("competitor", "Competitor", "vd_competitor", "#0e7490"),
 )

@@ -1,11 +1,15 @@
 """The policy verdict: allow within limits, ask a lead above them, or deny."""
 
+import pytest
+
 from adapter.billing.policy import ALLOW
 from adapter.billing.policy import APPROVAL
 from adapter.billing.policy import DENY
 from adapter.billing.policy import BillingPolicy
 from adapter.billing.policy import Proposal
 from adapter.billing.policy import evaluate
+
+pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
 
 POLICY = BillingPolicy()
 

@@ -100,7 +100,7 @@ def test_preview_sends_nothing_and_confirm_refunds_once(client, db, shop, agent,
     preview = previewed(client, agent)
     assert (preview["state"], preview["verdict"], preview["remaining_text"], preview["amount"]) == \
         ("previewed", "allow", "$28.00", 1200)
-    assert "Refund $12.00 of $40.00" in preview["summary"]
+    assert "Refund $12.00 of the $40.00 charge" in preview["summary"]
     assert stripe_account.call_count == 0
     done = client.post(f"/api/billing/actions/{preview['id']}/confirm", headers=agent)
     assert done.status_code == 200 and done.json["state"] == "succeeded"

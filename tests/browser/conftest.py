@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -39,9 +40,9 @@ def live_server(app, runner):
         yield base_url
 
 
-@pytest.fixture
-def page(live_server):
-    """A Chromium page; JavaScript errors and Content-Security-Policy violations fail the test."""
+@contextlib.contextmanager
+def chromium_page(base_url: str):
+    """A Chromium page on `base_url`; JavaScript errors and Content-Security-Policy violations fail the test."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -52,10 +53,33 @@ def page(live_server):
         # A script or style our own Content-Security-Policy blocks is a bug too.
         tab.on("console", lambda message: errors.append(message.text)
                if message.type == "error" and "Content Security Policy" in message.text else None)
-        tab.base_url = live_server
+        tab.base_url = base_url
         yield tab
         browser.close()
         assert errors == [], errors
+
+
+@pytest.fixture
+def page(live_server):
+    """A Chromium page on the live server."""
+    with chromium_page(live_server) as tab:
+        yield tab
+
+
+@pytest.fixture
+def queued_app(make_app):
+    """An app whose jobs wait in the queue (as with a separate worker) until the test runs them."""
+    return make_app(VALUEDESK_JOBS_IMMEDIATE="false")
+
+
+@pytest.fixture
+def queued_page(queued_app):
+    """A Chromium page on a live server whose background work runs only when the test says so."""
+    from tests.conftest import CliRunner
+
+    assert CliRunner(queued_app).invoke(args=["demo-data"]).exit_code == 0
+    with serving(queued_app) as base_url, chromium_page(base_url) as tab:
+        yield tab
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Refunds and approvals in a real browser, on the playground's sandbox billing account."""
 
-ELENA = "/playground/tickets/3"  # "Charged twice for the March subscription"
+ELENA = "/playground/tickets/3"  # "Charged twice for this month's subscription"
 
 
 def billing(page):
@@ -19,7 +19,7 @@ def test_agent_refunds_a_duplicate_charge_and_the_note_lands_on_the_ticket(page)
     card.get_by_role("button", name="Preview refund").click()
     preview = card.locator(".vd-preview")
     preview.wait_for()
-    assert "Refund $49.00 of $49.00" in preview.inner_text() and "Within your limits" in preview.inner_text()
+    assert "Refund $49.00 of the $49.00 charge “Ledgerly Pro, monthly (duplicate)”" in preview.inner_text() and "Within your limits" in preview.inner_text()
     card.get_by_role("button", name="Refund $49.00").dblclick()  # a double click still refunds once
     card.locator(".vd-item .vd-pill.good").first.wait_for()
     assert card.locator(".vd-item").count() == 1

@@ -11,6 +11,8 @@ from adapter.installations import PLAYGROUND_ID
 from adapter.models import Commitment
 from tests.support import bearer
 
+pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
+
 
 def in_hours(hours: float) -> str:
     return (clock.now() + timedelta(hours=hours)).isoformat()
@@ -74,8 +76,9 @@ def test_mine_lists_only_my_open_promises_soonest_first(client, playground, sam,
     client.post("/api/tickets/7/commitments", headers=sam, json={"text": "sooner", "due_at": in_hours(2)})
     client.post("/api/tickets/4/commitments", headers=priya, json={"text": "priya's", "due_at": in_hours(1)})
     mine = client.get("/api/commitments/mine", headers=sam).json
-    assert [c["text"] for c in mine][:2] == ["sooner", "later"] and all(c["mine"] for c in mine)
-    assert mine[0]["ticket_url"].endswith("/playground/tickets/7")
+    texts, dues = [c["text"] for c in mine], [datetime.fromisoformat(c["due_at"]) for c in mine]
+    assert dues == sorted(dues) and texts.index("sooner") < texts.index("later") and all(c["mine"] for c in mine)
+    assert mine[texts.index("sooner")]["ticket_url"].endswith("/playground/tickets/7")
     assert "priya's" not in [c["text"] for c in mine]
 
 
@@ -115,9 +118,14 @@ def test_admin_settings(client, playground, sam, priya):
                         json={"default_business_days": 30}).status_code == 422
 
 
-def test_fast_clock_in_the_playground(client, db, playground):
+def test_fast_clock_in_the_playground_moves_now_forward_not_the_promises(client, db, playground, frozen_clock):
     [before] = client.get("/api/tickets/2/commitments", headers=bearer(client.application, PLAYGROUND_ID)).json
     result = client.post("/playground/api/clock/skip", json={"minutes": 60 * 24 * 10}).json
-    assert result["moved"] >= 1 and result["missed"] >= 1
+    assert result["ahead_minutes"] == 60 * 24 * 10 and result["missed"] >= 1
+    assert datetime.fromisoformat(result["now"]) == frozen_clock() + timedelta(days=10)
+    [after] = client.get("/api/tickets/2/commitments", headers=bearer(client.application, PLAYGROUND_ID)).json
+    assert (before["state"], after["state"]) == ("open", "missed")
+    assert after["due_at"] == before["due_at"]  # the promise keeps its time; the clock moved
     assert client.post("/playground/api/clock/skip", json={"minutes": 0}).status_code == 422
-    assert before["state"] == "open"
+    back = client.post("/playground/api/clock/reset").json
+    assert back["ahead_minutes"] == 0 and datetime.fromisoformat(back["now"]) == frozen_clock()

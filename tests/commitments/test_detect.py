@@ -9,6 +9,8 @@ import pytest
 from adapter.commitments.detect import detect
 from adapter.commitments.schedule import Schedule
 
+pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
+
 LONDON = Schedule(timezone="Europe/London")  # Mon–Fri 09:00–17:00
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # 10:00 in London (GMT)
 

@@ -3,12 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from adapter import clock
 from adapter.commitments import digest
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import Commitment
 from tests.support import bearer
+
+pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
 
 
 def add(session, state: str, hours_ago: float, ticket_id: str = "1", agent: str = "Sam Rivera"):
@@ -18,7 +21,9 @@ def add(session, state: str, hours_ago: float, ticket_id: str = "1", agent: str 
 
 
 def seed(db, installation_id: str = PLAYGROUND_ID) -> None:
+    """These promises and no others (the playground's sample promises fall due on days of their own)."""
     with db.tenant(installation_id) as session:
+        session.execute(delete(Commitment))
         for state in ("kept", "kept", "done", "missed"):
             add(session, state, hours_ago=24)
         add(session, "missed", hours_ago=30, ticket_id="9", agent="Alex Kim")
@@ -60,6 +65,8 @@ def test_digest_is_opt_in_and_never_names_agents(client, db, playground):
 def test_other_installations_are_not_counted(db, playground, make_installation):
     other = make_installation().id
     seed(db, other)
+    with db.tenant(PLAYGROUND_ID) as session:
+        session.execute(delete(Commitment))
     now = clock.now()
     with db.tenant(PLAYGROUND_ID) as session:
         report = digest.build(session, now - timedelta(days=7), now, now)

@@ -3,15 +3,19 @@
 import threading
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import delete
 from sqlalchemy import select
 
-from adapter import clock
 from adapter.commitments import service
+from adapter.commitments.schedule import Schedule
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import Commitment
 from adapter.models import Installation
 from adapter.models import OutboxAction
 from adapter.models import PlaygroundTicket
+
+pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
 
 
 def reply(client, ticket_id, body, role="agent", public=True, agent_id="agent-sam"):
@@ -78,32 +82,42 @@ def test_reassignment_moves_the_promise_with_a_note(db, playground):
     assert any("is now Priya Natarajan's" in note for note in notes)
 
 
-def test_reminder_then_miss_with_tags_and_a_private_nudge(db, playground, monkeypatch):
-    [promise] = commitments(db, 2)
-    monkeypatch.setattr(clock, "now", lambda: promise.due_at - timedelta(minutes=30))
+def fresh_promise(client, db, ticket_id=4):
+    """A promise made now, and the only one (the sample promises fall due on days of their own)."""
+    reply(client, ticket_id, "Thanks Tom, I'll get back to you tomorrow with the API team's answer.")
+    promise = commitments(db, ticket_id)[-1]
+    with db.tenant(PLAYGROUND_ID) as session:
+        session.execute(delete(Commitment).where(Commitment.id != promise.id))
+    return promise
+
+
+def test_reminder_then_miss_with_tags_and_a_private_nudge(client, db, playground, frozen_clock):
+    promise = fresh_promise(client, db)
+    frozen_clock.set(promise.due_at - timedelta(minutes=30))
     with db.tenant(PLAYGROUND_ID) as session:
         assert service.remind_and_miss(session, session.get(Installation, PLAYGROUND_ID)) == (0, 1)
         assert service.remind_and_miss(session, session.get(Installation, PLAYGROUND_ID)) == (0, 0)
     with db.tenant(PLAYGROUND_ID) as session:
-        ticket = session.get(PlaygroundTicket, 2)
+        ticket = session.get(PlaygroundTicket, 4)
         assert "vd_followup_due" in ticket.tags
         assert any(c.body.startswith("Valuedesk reminder for Sam Rivera") for c in ticket.comments if not c.public)
-    monkeypatch.setattr(clock, "now", lambda: promise.due_at + timedelta(minutes=1))
+    frozen_clock.set(promise.due_at + timedelta(minutes=1))
     with db.tenant(PLAYGROUND_ID) as session:
         assert service.remind_and_miss(session, session.get(Installation, PLAYGROUND_ID)) == (1, 0)
-    [missed] = commitments(db, 2)
+    missed = commitments(db, 4)[-1]
     assert missed.state == "missed"
-    assert missed.nudge.startswith("Hi Marcus, I promised you an update by Friday 17:00")
+    due = Schedule(timezone="Europe/London").local(promise.due_at)  # the playground's timezone
+    assert missed.nudge.startswith(f"Hi Tom, I promised you an update by {due:%A %H:%M}")
     with db.tenant(PLAYGROUND_ID) as session:
-        ticket = session.get(PlaygroundTicket, 2)
+        ticket = session.get(PlaygroundTicket, 4)
         assert "vd_followup_missed" in ticket.tags and "vd_followup_due" not in ticket.tags
         # The nudge is for the agent alone: it is not posted on the ticket.
         assert not any("I promised you an update" in c.body for c in ticket.comments)
 
 
-def test_two_concurrent_sweeps_remind_exactly_once(db, playground, monkeypatch, database_url):
-    [promise] = commitments(db, 2)
-    monkeypatch.setattr(clock, "now", lambda: promise.due_at - timedelta(minutes=10))
+def test_two_concurrent_sweeps_remind_exactly_once(client, db, playground, frozen_clock, database_url):
+    promise = fresh_promise(client, db)
+    frozen_clock.set(promise.due_at - timedelta(minutes=10))
     barrier = threading.Barrier(2)
     results, errors = [], []
 

@@ -17,6 +17,8 @@ from tests.console.support import csrf
 from tests.console.support import signed_in
 from tests.support import bearer
 
+pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
+
 PAGES = ("/admin/", "/admin/digest", "/admin/settings", "/admin/refunds", "/admin/trackers", "/admin/jobs")
 
 

@@ -58,7 +58,8 @@ def test_the_audit_trail_filters_and_exports_what_it_shows(app, client, db, play
     console.post(f"/admin/refunds/{first}/decline", data={"csrf_token": token, "reason": "Outside the policy"})
     page = console.get("/admin/refunds?event=declined").get_data(as_text=True)
     assert page.count("<td>declined</td>") == 1 and "<td>approval requested</td>" not in page
-    assert 'href="/admin/refunds/audit.csv?event=declined"' in page
+    assert 'href="/admin/refunds/audit.csv?event=declined"' in page and "Download the filtered rows (CSV)" in page
+    assert '<a class="btn" href="/admin/refunds/audit.csv" download>Download the whole trail (CSV)</a>' in page
     rows = console.get("/admin/refunds/audit.csv?ticket=3&kind=refund").get_data(as_text=True)
     assert [line.split(",")[1:3] for line in rows.splitlines()[1:]] == [[str(second), "confirmed"],
                                                                          [str(second), "succeeded"]]

@@ -1,6 +1,7 @@
 """Console settings: every setting saves a valid value and refuses an invalid one with a clear message, changing nothing."""
 
 import pytest
+from markupsafe import escape
 
 from adapter.billing.service import policy_of
 from adapter.commitments.service import settings_of as commitment_settings
@@ -130,3 +131,10 @@ def test_a_setting_saves_a_valid_value_and_refuses_an_invalid_one(app, db, playg
     text = refused.get_data(as_text=True)
     assert "Nothing was changed" in text and message in text, text[:3000]
     assert read(db) == expected  # the refused form changed nothing
+    choices = {"auto_confirm", "lead_digest", "above_limit", "enabled", "use_default_rules", "credits_enabled", "roles"}
+    typed = next((str(v) for k, v in invalid.items() if k not in choices and v and len(str(v)) < 60
+                  and "\n" not in str(v)), None)
+    if typed:
+        assert f'value="{escape(typed)}"' in text or f">{escape(typed)}</textarea>" in text  # what was typed, to correct
+    again = console.get(f"/admin/settings/{path}")  # reloading the form's address: the settings page, not a 405
+    assert again.status_code == 302 and again.headers["Location"].startswith("/admin/settings")

@@ -6,6 +6,8 @@ from sqlalchemy import select
 from adapter.models import PlaygroundTicket
 from adapter.models import WebhookReceipt
 
+pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
+
 
 @pytest.fixture
 def seeded(runner):

@@ -9,6 +9,7 @@ import pytest
 from responses import matchers
 from werkzeug.datastructures import Headers
 
+from adapter import clock
 from adapter.errors import AuthError
 from adapter.errors import RateLimited
 from adapter.errors import SignatureError
@@ -79,7 +80,7 @@ def test_every_event_type_has_a_parser():
 
 
 def test_secret_header_is_compared():
-    now = datetime.now(UTC)
+    now = clock.wall()
     freshdesk.verify(Headers({"X-Valuedesk-Secret": "s3cret"}), b"{}", "s3cret", now)
     for headers in ({"X-Valuedesk-Secret": "wrong"}, {}, {"X-Valuedesk-Secret": ""}):
         with pytest.raises(SignatureError):

@@ -1,6 +1,5 @@
 """The Stripe billing client against recorded Stripe responses, and Stripe webhook verification."""
 
-import time
 from datetime import UTC
 from datetime import datetime
 from urllib.parse import parse_qs
@@ -8,6 +7,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
+from adapter import clock
 from adapter.errors import AuthError
 from adapter.errors import MalformedDelivery
 from adapter.errors import NotFound
@@ -113,8 +113,8 @@ def test_connection_failure_is_unavailable(client, no_network):
 
 def test_webhook_signature_accept_and_reject():
     body = fixture_bytes("stripe", "refund.failed")
-    now = datetime.now(UTC)
-    stamp = int(time.time())
+    now = clock.wall()
+    stamp = int(clock.wall().timestamp())
     stripe.verify({"Stripe-Signature": stripe.sign(SECRET, stamp, body)}, body, SECRET, now)
     # A second v1 from a rolled secret: any matching signature passes.
     rolled = f"t={stamp},v1={'0' * 64},v1={stripe.sign(SECRET, stamp, body).split('v1=')[1]}"

@@ -15,6 +15,8 @@ from adapter.models import ReplyContext
 from adapter.models import ReplyFingerprint
 from adapter.replies import service
 
+pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
+
 ANSWER = ("Thanks for flagging this. Our team is aware that large exports can time out and a fix ships next week. "
           "Until then, exporting one month at a time works reliably and keeps every invoice intact.")
 EDITED = ANSWER.replace("keeps every invoice intact", "nothing gets lost along the way").replace(

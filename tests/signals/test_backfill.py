@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from adapter import clock
 from adapter.errors import ApiError
 from adapter.errors import Unavailable
 from adapter.installations import PLAYGROUND_ID
@@ -63,8 +62,6 @@ def test_interrupted_backfill_resumes_where_it_stopped(runner, db, history, monk
         return real(self, ticket_id)
 
     monkeypatch.setattr(playground.Client, "list_comments", flaky)
-    fixed = clock.now()
-    monkeypatch.setattr(clock, "now", lambda: fixed)
     first = runner.invoke(args=["signals", "backfill", "--installation", PLAYGROUND_ID, "--since", "30d"])
     assert first.exit_code != 0 and "Stopped at ticket 2" in first.output and "again to resume" in first.output
     second = runner.invoke(args=["signals", "backfill", "--installation", PLAYGROUND_ID, "--since", "30d"])

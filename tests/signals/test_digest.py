@@ -13,6 +13,8 @@ from adapter.models import Theme
 from adapter.signals import digest
 from adapter.signals.chart import weekly_chart
 
+pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
+
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday
 
 

@@ -1,12 +1,10 @@
 """Tag write-back through a real provider: confirming on a Zendesk installation sends PUT /tickets/{id}/tags."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from huey.exceptions import RetryTask
 
-from adapter import clock
 from adapter import jobs
 from adapter import queue
 from adapter.models import Suggestion
@@ -45,7 +43,7 @@ def test_confirm_puts_the_type_tag_on_the_zendesk_ticket(app, client, db, zendes
 
 
 def test_zendesk_rate_limit_delays_the_tag_and_loses_nothing(app, client, db, zendesk_installation, no_network,
-                                                              monkeypatch):
+                                                              monkeypatch, frozen_clock):
     ticket_lookups(no_network)
     zendesk_api(no_network, "PUT", "tickets/35436/tags.json", "error_rate_limited", status=429,
                 headers={"Retry-After": "30"})
@@ -59,8 +57,7 @@ def test_zendesk_rate_limit_delays_the_tag_and_loses_nothing(app, client, db, ze
         jobs.run_outbox_action(sent[0])
     assert info.value.delay == 30
     no_network.replace("PUT", "https://acme.zendesk.com/api/v2/tickets/35436/tags.json", json={"tags": ["vd_bug"]})
-    future = clock.now() + timedelta(minutes=10)
-    monkeypatch.setattr(clock, "now", lambda: future)
+    frozen_clock.advance(minutes=10)
     monkeypatch.setattr(queue, "enqueue", lambda name, item_id: jobs.run_outbox_action(item_id))
     assert jobs.sweep() == 1
     assert [c.response.status_code for c in no_network.calls if c.request.method == "PUT"] == [429, 200]

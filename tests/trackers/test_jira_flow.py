@@ -75,7 +75,7 @@ def test_sending_a_theme_creates_one_issue_with_context_and_links_every_ticket(a
     assert len(created.calls) == 1
 
 
-def test_an_outage_delays_the_issue_and_nothing_is_lost(app, client, db, acme, no_network, monkeypatch):
+def test_an_outage_delays_the_issue_and_nothing_is_lost(app, client, db, acme, no_network, monkeypatch, frozen_clock):
     theme_id = make_theme(db, acme.id)
     sent = []
     monkeypatch.setattr(queue, "enqueue", lambda name, *args, **kwargs: sent.append(args[0]))
@@ -91,7 +91,7 @@ def test_an_outage_delays_the_issue_and_nothing_is_lost(app, client, db, acme, n
         assert session.scalar(select(TrackerLink.state)) == "creating"
     no_network.reset()
     _, created, links = jira_create(no_network)
-    monkeypatch.setattr(clock, "now", lambda: action.next_attempt_at + timedelta(seconds=1))
+    frozen_clock.set(action.next_attempt_at + timedelta(seconds=1))
     jobs.run_outbox_action(sent[0])
     jobs.run_outbox_action(sent[1])  # the links follow in their own action
     assert len(created.calls) == 1 and len(links.calls) == 2
@@ -110,13 +110,12 @@ def test_a_create_whose_answer_was_lost_is_adopted_not_repeated(app, client, db,
         assert session.scalar(select(TrackerLink.issue_key)) == "SUP-42"
 
 
-def test_more_tickets_link_at_once_and_the_count_comment_is_at_most_hourly(app, client, db, acme, no_network, monkeypatch):
+def test_more_tickets_link_at_once_and_the_count_comment_is_at_most_hourly(app, client, db, acme, no_network, monkeypatch, frozen_clock):
     theme_id = make_theme(db, acme.id)
     jira_create(no_network)
     comments = no_network.add("POST", f"{JIRA_API}/issue/SUP-42/comment", json={"id": "1"}, status=201)
     assert send(app, client, acme.id, theme_id).status_code == 201
     start = clock.now()
-    monkeypatch.setattr(clock, "now", lambda: start)
     with db.tenant(acme.id) as session:
         sync.on_signal(session, add_signal(session, theme_id, "35438", 3))
     assert len(comments.calls) == 1  # the first update goes at once
@@ -135,7 +134,7 @@ def test_more_tickets_link_at_once_and_the_count_comment_is_at_most_hourly(app, 
                                                              TrackerTicket.linked_at.is_not(None)))
     jobs.run_outbox_action(waiting[0].id)  # woken early: it puts itself back
     assert len(comments.calls) == 1
-    monkeypatch.setattr(clock, "now", lambda: start + timedelta(minutes=61))
+    frozen_clock.set(start + timedelta(minutes=61))
     jobs.run_outbox_action(waiting[0].id)
     assert len(comments.calls) == 2
     assert "2 more tickets since the last update: 5 in all" in json.dumps(json.loads(comments.calls[1].request.body))

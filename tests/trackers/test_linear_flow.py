@@ -1,12 +1,12 @@
 """A Freshdesk installation with Linear: GraphQL variables only, the request id as issue id, signed webhooks."""
 
 import json
-import time
 
 import pytest
 import responses
 from sqlalchemy import select
 
+from adapter import clock
 from adapter.models import Commitment
 from adapter.models import TrackerLink
 from adapter.models import TrackerTicket
@@ -71,7 +71,7 @@ def test_send_creates_the_issue_with_variables_and_links_tickets_by_url(app, cli
 
 
 def linear_post(client, installation_id, payload, *, secret=LINEAR_SECRET, delivery="d-1", stamp_ms=None):
-    payload = {**payload, "webhookTimestamp": stamp_ms if stamp_ms is not None else int(time.time() * 1000)}
+    payload = {**payload, "webhookTimestamp": stamp_ms if stamp_ms is not None else int(clock.wall().timestamp() * 1000)}
     body = json.dumps(payload).encode()
     headers = {"Content-Type": "application/json", linear.DELIVERY_HEADER: delivery,
                linear.SIGNATURE_HEADER: linear.sign(secret, body)}
@@ -81,7 +81,7 @@ def linear_post(client, installation_id, payload, *, secret=LINEAR_SECRET, deliv
 def test_linear_webhook_signature_window_and_replay(client, acme):
     payload = load_fixture("linear", "Issue.update")
     assert linear_post(client, acme.id, payload, secret="wrong").status_code == 401
-    stale = linear_post(client, acme.id, payload, stamp_ms=int((time.time() - 120) * 1000))
+    stale = linear_post(client, acme.id, payload, stamp_ms=int((clock.wall().timestamp() - 120) * 1000))
     assert stale.status_code == 401
     assert linear_post(client, acme.id, payload, delivery="d-7").status_code == 202
     assert linear_post(client, acme.id, payload, delivery="d-7").json["status"] == "duplicate"

@@ -8,14 +8,13 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC
-from datetime import datetime
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
+from adapter import clock
 from adapter import queue
 from adapter.installations import disable_installation
 from adapter.models import Installation
@@ -45,11 +44,11 @@ class Sender:
     def body(self) -> bytes:
         payload = json.loads(fixture_bytes(self.provider, self.fixture))
         if self.provider == "linear":
-            payload["webhookTimestamp"] = int(time.time() * 1000)
+            payload["webhookTimestamp"] = int(clock.wall().timestamp() * 1000)
         return json.dumps(payload).encode()
 
     def headers(self, body: bytes, secret: str, *, delivery: str, age: timedelta = timedelta(0)) -> dict:
-        sent_at = datetime.now(UTC) - age
+        sent_at = clock.wall() - age
         if self.provider == "playground":
             stamp = str(int(sent_at.timestamp()))
             return {playground.TIMESTAMP_HEADER: stamp, playground.SIGNATURE_HEADER: playground.sign(secret, stamp, body),

@@ -40,14 +40,12 @@ def seen(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def recent(monkeypatch):
+def recent(frozen_clock):
     # The fixtures' comments are from 20 Nov 2026; "now" is shortly after, inside the catch-up window.
     from datetime import UTC
     from datetime import datetime
 
-    from adapter import clock
-
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 21, 9, 0, tzinfo=UTC))
+    frozen_clock.set(datetime(2026, 11, 21, 9, 0, tzinfo=UTC))
 
 
 def conversations(mock, ticket_fixture="ticket"):
@@ -114,13 +112,11 @@ def test_ignored_app_event_is_204(client, installation):
     assert post(client, installation, "on_ticket_update").status_code == 204
 
 
-def test_old_history_is_left_to_backfill(client, db, installation, seen, no_network, monkeypatch):
+def test_old_history_is_left_to_backfill(client, db, installation, seen, no_network, frozen_clock):
     from datetime import UTC
     from datetime import datetime
 
-    from adapter import clock
-
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 12, 20, tzinfo=UTC))
+    frozen_clock.set(datetime(2026, 12, 20, tzinfo=UTC))
     conversations(no_network)
     freshdesk_api(no_network, "GET", "tickets/42", "ticket__with_requester")
     freshdesk_api(no_network, "GET", "agents/7001", "agent")

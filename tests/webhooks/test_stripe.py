@@ -5,6 +5,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from adapter import clock
 from adapter.models import BillingAction
 from adapter.models import BillingAudit
 from adapter.models import WebhookReceipt
@@ -68,10 +69,9 @@ def test_refund_updated_only_records_the_status(client, db, shop):
 
 @pytest.mark.parametrize("secret, offset", [("whsec_wrongSecret000000", 0), (SECRET, -301)])
 def test_bad_or_stale_signatures_are_refused_and_nothing_is_stored(client, db, shop, secret, offset):
-    import time
 
     response = post(client, shop.id, load_fixture("stripe", "refund.failed"), secret=secret,
-                    timestamp=int(time.time()) + offset)
+                    timestamp=int(clock.wall().timestamp()) + offset)
     assert response.status_code == 401
     with db.tenant(shop.id) as session:
         assert session.scalars(select(WebhookReceipt)).all() == []

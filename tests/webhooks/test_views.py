@@ -2,13 +2,12 @@
 
 import json
 import logging
-import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
+from adapter import clock
 from adapter import dispatch
 from adapter.events import CommentAdded
 from adapter.installations import disable_installation
@@ -83,7 +82,7 @@ def test_same_delivery_id_for_two_installations_is_not_a_duplicate(client, db, m
 )
 def test_bad_signatures_are_refused_and_nothing_is_stored(client, db, installation, seen, tamper, status, code):
     if "age" in tamper:  # computed now, not when the tests were collected minutes earlier
-        tamper = {"timestamp": int(time.time()) - tamper["age"]}
+        tamper = {"timestamp": int(clock.wall().timestamp()) - tamper["age"]}
     response = signed_playground_post(client, installation.id, load_fixture("playground", "comment_created"), **tamper)
     assert response.status_code == status
     assert response.json["error"]["code"] == code
@@ -95,7 +94,7 @@ def test_altered_body_is_refused(client, db, installation):
     from adapter.providers import playground
 
     body = fixture_bytes("playground", "comment_created")
-    stamp = str(int(time.time()))
+    stamp = str(int(clock.wall().timestamp()))
     response = client.post(
         f"/webhooks/playground/{installation.id}",
         data=body.replace(b"11", b"99"),
@@ -159,8 +158,7 @@ def test_missing_delivery_id_is_400(client, db, installation):
     assert response.json["error"]["code"] == "malformed_delivery"
 
 
-def test_queue_outage_still_acknowledges_and_the_sweep_recovers(app, client, installation, seen, monkeypatch):
-    from adapter import clock
+def test_queue_outage_still_acknowledges_and_the_sweep_recovers(app, client, installation, seen, monkeypatch, frozen_clock):
     from adapter import jobs
     from adapter import queue
 
@@ -172,8 +170,7 @@ def test_queue_outage_still_acknowledges_and_the_sweep_recovers(app, client, ins
     assert response.status_code == 202  # stored, so nothing is lost
     assert seen == []
     monkeypatch.setattr(queue, "enqueue", ORIGINAL_ENQUEUE)
-    future = clock.now() + timedelta(minutes=10)
-    monkeypatch.setattr(clock, "now", lambda: future)
+    frozen_clock.advance(minutes=10)
     with app.app_context():
         assert jobs.sweep() == 1
         assert jobs.sweep() == 0
@@ -193,8 +190,7 @@ def test_logs_carry_no_bodies_or_secrets(client, installation, caplog):
     assert line.fields["installation"] == installation.id and line.fields["receipt_id"] > 0
 
 
-def test_after_a_long_outage_one_sweep_takes_every_stalled_delivery(app, client, installation, monkeypatch):
-    from adapter import clock
+def test_after_a_long_outage_one_sweep_takes_every_stalled_delivery(app, client, installation, monkeypatch, frozen_clock):
     from adapter import jobs
     from adapter import queue
     from adapter import workitems
@@ -206,8 +202,7 @@ def test_after_a_long_outage_one_sweep_takes_every_stalled_delivery(app, client,
         assert signed_playground_post(client, installation.id, payload).status_code == 202
     requeued = []
     monkeypatch.setattr(queue, "enqueue", lambda name, *args, **kwargs: requeued.append(args[0]))
-    future = clock.now() + timedelta(minutes=10)
-    monkeypatch.setattr(clock, "now", lambda: future)
+    frozen_clock.advance(minutes=10)
     with app.app_context():
         assert jobs.sweep() == 12
     assert sorted(requeued) == sorted(set(requeued)) and len(requeued) == 12

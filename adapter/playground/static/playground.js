@@ -27,14 +27,22 @@
     return node;
   }
 
+  // The same "26 Nov 15:48 UTC" the server renders, so times keep their format after a refresh.
+  function messageTime(when) {
+    const pad = (n) => String(n).padStart(2, "0");
+    const month = when.toLocaleDateString("en-GB", { month: "short", timeZone: "UTC" });
+    return pad(when.getUTCDate()) + " " + month + " " + pad(when.getUTCHours()) + ":" + pad(when.getUTCMinutes()) + " UTC";
+  }
+
   function renderTicket(ticket) {
     const thread = document.getElementById("thread");
     thread.replaceChildren(...ticket.comments.map((c) => {
       const article = el("article", "msg msg-" + c.author_role + (c.public ? "" : " msg-private"));
       const header = el("header");
       header.append(el("b", "", c.author_name), el("span", "", c.public ? c.author_role : "internal note"));
-      const when = new Date(c.created_at);
-      header.append(el("time", "", when.toUTCString().slice(5, 22) + " UTC"));
+      const time = el("time", "", messageTime(new Date(c.created_at)));
+      time.dateTime = c.created_at;
+      header.append(time);
       article.append(header, el("div", "body", c.body));
       return article;
     }));
@@ -147,15 +155,31 @@
     }
   });
 
-  // The fast clock: promises come due sooner, so reminders and misses show up in seconds.
-  document.querySelectorAll("[data-skip]").forEach((button) => button.addEventListener("click", async () => {
+  // The fast clock moves the service's time forward, so reminders and misses show up in seconds.
+  const clockNow = document.getElementById("clock-now");
+  const clockReset = document.getElementById("clock-reset");
+  function showClock(result) {
+    const when = new Date(result.now);
+    const pad = (n) => String(n).padStart(2, "0");
+    const day = when.toLocaleDateString("en-GB", { weekday: "short", day: "2-digit", month: "short", timeZone: "UTC" });
+    const hours = Math.floor(result.ahead_minutes / 60);
+    clockNow.dateTime = result.now;
+    clockNow.textContent = day.replace(",", "") + " " + pad(when.getUTCHours()) + ":" + pad(when.getUTCMinutes()) + " UTC" +
+      (result.ahead_minutes ? " (" + hours + " h ahead)" : "");
+    clockReset.hidden = !result.ahead_minutes;
+  }
+  async function moveClock(path, body, label) {
     try {
-      const result = await call("POST", "/clock/skip", { minutes: Number(button.dataset.skip) });
-      statusLine.textContent = "Skipped ahead " + button.textContent.slice(1) + ": " + result.reminded + " reminder(s), " + result.missed + " missed.";
+      const result = await call("POST", path, body);
+      showClock(result);
+      statusLine.textContent = label + ": " + result.reminded + " reminder(s), " + result.missed + " missed.";
       refresh();
-      tellSidebar({ type: "valuedesk:ticket-updated" });
-    } catch (error) { statusLine.textContent = "Could not skip ahead: " + error.message; }
-  }));
+      tellSidebar({ type: "valuedesk:ticket-updated", now: result.now });
+    } catch (error) { statusLine.textContent = "Could not move the clock: " + error.message; }
+  }
+  document.querySelectorAll("[data-skip]").forEach((button) => button.addEventListener("click", () =>
+    moveClock("/clock/skip", { minutes: Number(button.dataset.skip) }, "Skipped ahead " + button.textContent.slice(1))));
+  clockReset.addEventListener("click", () => moveClock("/clock/reset", undefined, "Back to the real time"));
 
   // The worker adds tags and internal notes in the background; pick them up while the page is visible.
   let lastSeen = "";

@@ -89,6 +89,11 @@
     toastTimer = setTimeout(() => { node.hidden = true; }, 3500);
   }
 
+  // The service's clock can run ahead of this browser's (the playground's fast clock); times are relative to it.
+  let skewMs = config.now ? Date.parse(config.now) - Date.now() : 0;
+  function now() { return new Date(Date.now() + skewMs); }
+  function setNow(iso) { skewMs = Date.parse(iso) - Date.now(); }
+
   const timeFormat = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
   function formatTime(iso) { return iso ? timeFormat.format(new Date(iso)) : ""; }
 
@@ -159,7 +164,7 @@
   }
 
   const Valuedesk = {
-    config, host, api, el, fill, banner, toast, formatTime, ApiFailure, refresh,
+    config, host, api, el, fill, banner, toast, formatTime, ApiFailure, refresh, now, setNow,
     ticketId: () => config.ticketId,
     section(definition) { sections.push(definition); },
     beforeSend(check) { checks.push(check); },
@@ -202,6 +207,7 @@
       }
     }
     host.onTicketUpdated(() => refresh());
+    if (host.onClock) host.onClock(setNow);
     host.onBeforeSend(runChecks);
     host.ready();
     if (config.agent && config.agent.role === "admin") {

@@ -4,11 +4,13 @@ window.ValuedeskHost = (function () {
   const origin = window.location.origin;
   const updated = [];
   let beforeSend = null;
+  let clockMoved = null;
 
   window.addEventListener("message", async (event) => {
     if (event.origin !== origin || event.source !== window.parent) return;
     const data = event.data || {};
     if (data.type === "valuedesk:ticket-updated") {
+      if (data.now && clockMoved) clockMoved(data.now);
       updated.forEach((fn) => fn());
     } else if (data.type === "valuedesk:before-send") {
       if (!beforeSend) return; // no acknowledgement: the page sends after its short wait
@@ -27,6 +29,7 @@ window.ValuedeskHost = (function () {
     insertText(text) { window.parent.postMessage({ type: "valuedesk:insert-text", text }, origin); },
     onBeforeSend(fn) { beforeSend = fn; },
     onTicketUpdated(fn) { updated.push(fn); },
+    onClock(fn) { clockMoved = fn; },
     ticketChanged() { window.parent.postMessage({ type: "valuedesk:refresh-ticket" }, origin); },
   };
 })();

@@ -162,13 +162,14 @@
       const approvals = waiting.length ? el("details", { class: "vd-add", open: true },
         el("summary", { text: "Waiting for your approval (" + waiting.length + ")" }), waiting.map((a) => actionRow(a, true))) : null;
       const history = panel.actions.length ? el("div", {}, el("h3", { class: "vd-note", text: "On this ticket" }), panel.actions.map((a) => actionRow(a, false))) : null;
-      if (!panel.connected) { fill(body, el("p", { class: "vd-empty", text: panel.message }), history, approvals); return; }
-      if (!panel.customers.length) { fill(body, el("p", { class: "vd-empty", text: "No billing customer has this requester's email." }), history, approvals); return; }
+      // A lead's approvals come first: someone is waiting on them.
+      if (!panel.connected) { fill(body, approvals, el("p", { class: "vd-empty", text: panel.message }), history); return; }
+      if (!panel.customers.length) { fill(body, approvals, el("p", { class: "vd-empty", text: "No billing customer has this requester's email." }), history); return; }
       if (!panel.customers.some((c) => c.id === state.customerId)) state.customerId = panel.customers[0].id;
       const picker = panel.customers.length > 1 ? el("select", { "aria-label": "Billing customer", onchange: (event) => { state.customerId = event.target.value; reload(); } },
         panel.customers.map((c) => el("option", { value: c.id, selected: c.id === state.customerId, text: (c.name || c.id) + " · " + c.email + " · " + c.id }))) : null;
-      fill(body, picker ? el("p", { class: "vd-note", text: panel.customers.length + " billing customers have this email; pick one:" }) : null, picker,
-        ...(await customerBody(panel)), history, approvals);
+      fill(body, approvals, picker ? el("p", { class: "vd-note", text: panel.customers.length + " billing customers have this email; pick one:" }) : null, picker,
+        ...(await customerBody(panel)), history);
     },
   });
 })();

@@ -7,7 +7,7 @@
   const STATES = { open: "brand", kept: "good", done: "good", missed: "bad", cancelled: "" };
 
   function relative(iso) {
-    const minutes = Math.round((new Date(iso) - new Date()) / 60000);
+    const minutes = Math.round((new Date(iso) - V.now()) / 60000);
     const size = Math.abs(minutes) < 60 ? minutes + " min" : Math.abs(minutes) < 2880 ? Math.round(minutes / 60) + " h" : Math.round(minutes / 1440) + " days";
     return minutes < 0 ? size.replace("-", "") + " ago" : "in " + size;
   }
@@ -18,7 +18,7 @@
   }
 
   function dueForm(container, label, withReason, send) {
-    const when = el("input", { type: "datetime-local", required: true, value: localInput(new Date(Date.now() + 86400000)), "aria-label": "New due time" });
+    const when = el("input", { type: "datetime-local", required: true, value: localInput(new Date(V.now().getTime() + 86400000)), "aria-label": "New due time" });
     const reason = withReason ? el("input", { type: "text", maxlength: 300, required: true, placeholder: "Why (for your notes)", "aria-label": "Reason" }) : null;
     const form = el("form", {}, el("label", { text: label }), when, reason,
       el("div", { class: "vd-actions" }, el("button", { class: "vd-btn primary", type: "submit", text: "Save" }),
@@ -41,7 +41,7 @@
       el("p", { class: "vd-note", text: [c.mine ? "Your promise" : "Promised by " + (c.agent_name || "a teammate"),
         c.vague ? "no firm time, so the default applies" : null, c.conditional ? "conditional" : null,
         c.reminded && c.state === "open" ? "reminder sent" : null, c.snooze_reason ? "snoozed: " + c.snooze_reason : null].filter(Boolean).join(" · ") }),
-      c.nudge ? el("div", { class: "vd-nudge" }, el("p", { class: "vd-note", text: c.state === "missed" ? "Missed, and that's okay. An honest update still helps:" : "Drafted for you:" }),
+      c.nudge && (c.state === "open" || c.state === "missed") ? el("div", { class: "vd-nudge" }, el("p", { class: "vd-note", text: c.state === "missed" ? "Missed, and that's okay. An honest update still helps:" : "Drafted for you:" }),
         el("blockquote", { class: "vd-quote", text: c.nudge }),
         el("button", { class: "vd-btn", type: "button", text: "Insert into reply", onclick: () => V.host.insertText(c.nudge) })) : null,
       actions);
@@ -59,7 +59,7 @@
 
   function adder() {
     const text = el("input", { type: "text", maxlength: 1000, required: true, placeholder: "What did you promise?", "aria-label": "Promise" });
-    const when = el("input", { type: "datetime-local", required: true, value: localInput(new Date(Date.now() + 86400000)), "aria-label": "Due" });
+    const when = el("input", { type: "datetime-local", required: true, value: localInput(new Date(V.now().getTime() + 86400000)), "aria-label": "Due" });
     const form = el("form", {}, text, when, el("div", { class: "vd-actions" }, el("button", { class: "vd-btn", type: "submit", text: "Add follow-up" })));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -88,7 +88,7 @@
       if (!V.ticketId()) { fill(body, el("p", { class: "vd-empty", text: "Open a ticket to see its follow-ups." })); return; }
       const [here, my] = await Promise.all([api("GET", "/tickets/" + encodeURIComponent(V.ticketId()) + "/commitments"), api("GET", "/commitments/mine")]);
       const attention = here.filter((c) => c.state === "missed" || (c.state === "open" && c.reminded)).length;
-      document.getElementById("vd-commitments-count").textContent = attention ? attention + " need attention" : "";
+      document.getElementById("vd-commitments-count").textContent = attention ? attention + (attention === 1 ? " needs" : " need") + " attention" : "";
       document.getElementById("vd-commitments-count").className = "vd-count" + (attention ? " vd-pill bad" : "");
       fill(body, here.length ? here.map(item) : el("p", { class: "vd-empty", text: "No promises on this ticket." }), adder(), mine(my));
     },

@@ -129,9 +129,15 @@
     return el("details", { class: "vd-add" }, el("summary", { text: "Add a signal from the customer's words" }), messages, box, status);
   }
 
+  // While an issue is being created in the tracker, look again every few seconds (for up to a minute).
+  const CREATING_POLL_MS = 2500;
+  let creatingPolls = 0;
+  let creatingTimer = null;
+
   V.section({
     id: "vd-signals",
     async load(body) {
+      clearTimeout(creatingTimer);
       if (!V.ticketId()) { fill(body, el("p", { class: "vd-empty", text: "Open a ticket to see its signals." })); return; }
       const data = await api("GET", "/tickets/" + encodeURIComponent(V.ticketId()) + "/signals");
       types = Object.fromEntries(data.types.map((t) => [t.key, t]));
@@ -141,6 +147,9 @@
         data.signals.map((signal) => signalItem(signal, data.tracker_name)),
         !data.suggestions.length && !data.signals.length ? el("p", { class: "vd-empty", text: "Nothing suggested for this ticket." }) : null,
         data.messages.length ? adder(data) : null);
+      const creating = data.signals.some((signal) => signal.tracker && signal.tracker.state === "creating");
+      creatingPolls = creating ? creatingPolls + 1 : 0;
+      if (creating && creatingPolls <= 24) creatingTimer = setTimeout(() => V.reload("vd-signals"), CREATING_POLL_MS);
     },
   });
 })();
