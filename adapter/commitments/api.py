@@ -5,11 +5,14 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import g
 from flask_smorest import Blueprint
+from sqlalchemy import or_
 from sqlalchemy import select
 
 from adapter import clock
+from adapter import notices
 from adapter.commitments import service
 from adapter.commitments.detect import detect
+from adapter.errors import ApiError
 from adapter.models import Commitment
 from adapter.providers import helpdesk_client
 from adapter.sidebar.auth import admin_required
@@ -32,6 +35,8 @@ class CommitmentOut(ma.Schema):
     vague = ma.fields.Boolean()
     conditional = ma.fields.Boolean()
     manual = ma.fields.Boolean()
+    task = ma.fields.Boolean(metadata={"description": "Suggested by Valuedesk, not promised by an agent; never counted"})
+    updates = ma.fields.Integer(metadata={"description": "Times a later reply moved the due time out"})
     state = ma.fields.String()
     reminded = ma.fields.Boolean()
     snooze_reason = ma.fields.String(allow_none=True)
@@ -70,13 +75,23 @@ class CommitmentSettings(ma.Schema):
     lead_minutes = ma.fields.Integer(validate=ma.validate.Range(min=5, max=7 * 24 * 60))
     default_business_days = ma.fields.Integer(validate=ma.validate.Range(min=1, max=10))
     lead_digest = ma.fields.Boolean()
+    helpdesk_tags = ma.fields.Boolean(metadata={"description": "Tag tickets vd_followup_due while a follow-up is due"})
+
+
+class NoticeOut(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    text = ma.fields.String()
+    url = ma.fields.String(allow_none=True)
+    created_at = ma.fields.AwareDateTime()
 
 
 def _out(commitment: Commitment, helpdesk=None) -> dict:
     mine = commitment.agent_id == current_agent().agent_id
     return {
         **{name: getattr(commitment, name) for name in ("id", "ticket_id", "agent_name", "text", "due_at", "due_text",
-                                                        "vague", "conditional", "manual", "state", "snooze_reason")},
+                                                        "vague", "conditional", "manual", "task", "updates", "state",
+                                                        "snooze_reason")},
         "mine": mine,
         "reminded": commitment.reminded_at is not None,
         "nudge": commitment.nudge if mine else None,  # coach, don't surveil: only its author sees it
@@ -116,12 +131,31 @@ def add_commitment(data, ticket_id: str):
 @bp.response(200, CommitmentOut(many=True))
 @agent_required
 def my_commitments():
-    """The current agent's open and missed commitments across tickets, soonest first."""
+    """The current agent's open commitments, and missed ones without an update yet, across tickets, soonest first."""
     helpdesk = _helpdesk()
-    rows = agent_db().scalars(select(Commitment).where(Commitment.agent_id == current_agent().agent_id,
-                                                       Commitment.state.in_(("open", "missed")))
+    waiting = or_(Commitment.state == "open", (Commitment.state == "missed") & Commitment.outcome_comment_id.is_(None))
+    rows = agent_db().scalars(select(Commitment).where(Commitment.agent_id == current_agent().agent_id, waiting)
                               .order_by(Commitment.due_at).limit(100))
     return [_out(c, helpdesk) for c in rows]
+
+
+@bp.route("/notices", methods=["GET"])
+@bp.response(200, NoticeOut(many=True))
+@agent_required
+def my_notices():
+    """The current agent's private notices (e.g. a thank-you when an issue they reported ships), newest first."""
+    return notices.waiting_for(agent_db(), current_agent().agent_id)
+
+
+@bp.route("/notices/<int:notice_id>/dismiss", methods=["POST"])
+@bp.response(204)
+@agent_required
+def dismiss_notice(notice_id: int):
+    """Dismiss one of your own notices."""
+    session = agent_db()
+    if not notices.dismiss(session, current_agent().agent_id, notice_id):
+        raise ApiError(404, "unknown_notice", f"You have no notice {notice_id}.")
+    session.commit()
 
 
 @bp.route("/commitments/<int:commitment_id>/done", methods=["POST"])
@@ -130,7 +164,7 @@ def my_commitments():
 def done(commitment_id: int):
     """Mark a promise done (followed up some other way)."""
     session = agent_db()
-    commitment = service.mark_done(session, service.get(session, commitment_id))
+    commitment = service.mark_done(session, g.installation, service.get(session, commitment_id))
     session.commit()
     return _out(commitment)
 
@@ -142,7 +176,8 @@ def done(commitment_id: int):
 def snooze(data, commitment_id: int):
     """Move the due time, with a reason."""
     session = agent_db()
-    commitment = service.reschedule(session, service.get(session, commitment_id), data["due_at"], data["reason"])
+    commitment = service.reschedule(session, g.installation, service.get(session, commitment_id), data["due_at"],
+                                    data["reason"])
     session.commit()
     return _out(commitment)
 
@@ -154,7 +189,7 @@ def snooze(data, commitment_id: int):
 def edit(data, commitment_id: int):
     """Correct the due time Valuedesk read from the reply."""
     session = agent_db()
-    commitment = service.reschedule(session, service.get(session, commitment_id), data["due_at"])
+    commitment = service.reschedule(session, g.installation, service.get(session, commitment_id), data["due_at"])
     session.commit()
     return _out(commitment)
 
@@ -174,7 +209,7 @@ def preview(data):
 @bp.response(200, CommitmentSettings)
 @admin_required
 def get_settings():
-    """Reminder lead time, default due for promises without a time, and the lead digest opt-in."""
+    """Reminder lead time, default due for promises without a time, the team digest and helpdesk tags (both opt-in)."""
     return service.settings_of(g.installation)
 
 

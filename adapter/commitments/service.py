@@ -1,8 +1,11 @@
-"""Commitments: created from promising replies, reminded before they fall due, and ended honestly.
+"""Commitments: promises agents make in replies (or add by hand), reminded privately, and ended honestly.
 
-Kept: a later public agent reply on the ticket, or the ticket solved, before the due time.
-Missed: the due time passes first. Done: the agent says so. Cancelled: the ticket was deleted,
-marked spam or merged away. Reminders and misses happen exactly once, even with several workers.
+Kept: the promised update goes out before the due time (a public reply that is not itself another deferral).
+Updated: a reply pushes the time out ("still checking, I'll write by Monday"): the new time stands, not a miss.
+Done: the agent says so. Missed: the due time passes first. Closed: the ticket was solved with the promise
+open (counted neither way: solving is not keeping). Cancelled: the ticket was deleted, spam or merged away.
+Reminders and misses reach the agent alone (the sidebar) and happen exactly once, even with several workers.
+Tasks Valuedesk suggests (tell linked customers an issue shipped) are not promises: never missed or counted.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from adapter import clock
 from adapter import outbox
+from adapter.commitments import deferral
 from adapter.commitments.detect import detect
 from adapter.commitments.schedule import Schedule
 from adapter.db import insert_unless_exists
@@ -33,8 +37,8 @@ from adapter.models import Commitment
 from adapter.models import Installation
 from adapter.providers import helpdesk_client
 
+# Off by default; when on, it says only that a follow-up is due on this ticket, never that one was missed.
 DUE_TAG = "vd_followup_due"
-MISSED_TAG = "vd_followup_missed"
 MERGED_TAGS = ("closed_by_merge",)
 MAX_TEXT = 1000
 
@@ -46,6 +50,7 @@ class CommitmentSettings:
     lead_minutes: int = 60
     default_business_days: int = 1
     lead_digest: bool = False
+    helpdesk_tags: bool = False
 
 
 def settings_of(installation: Installation) -> CommitmentSettings:
@@ -65,6 +70,9 @@ def update_settings(installation: Installation, **changes) -> CommitmentSettings
     if not isinstance(current["default_business_days"], int) or not 1 <= current["default_business_days"] <= 10:
         raise ApiError(400, "invalid_setting", "A promise without a time falls due after 1 to 10 business days.",
                        fields={"default_business_days": "1–10"})
+    for name in ("lead_digest", "helpdesk_tags"):
+        if not isinstance(current[name], bool):
+            raise ApiError(400, "invalid_setting", f"{name} is true or false.", fields={name: "true or false"})
     store_feature_settings(installation, "commitments", current)
     return CommitmentSettings(**current)
 
@@ -74,63 +82,84 @@ def schedule_of(installation: Installation) -> Schedule:
     return Schedule.from_installation(installation.timezone, installation.business_hours)
 
 
-def _tags(session: Session, ticket_id: str, *, add: list[str] = (), remove: list[str] = ()) -> None:
-    if add:
-        outbox.add(session, "helpdesk.add_tags", {"ticket_id": ticket_id, "tags": list(add)})
-    if remove:
-        outbox.add(session, "helpdesk.remove_tags", {"ticket_id": ticket_id, "tags": list(remove)})
+def _due_tag(session: Session, installation: Installation, ticket_id: str, *, add: bool) -> None:
+    """Add or remove the ticket's "follow-up due" tag, when the admin turned helpdesk tags on."""
+    if settings_of(installation).helpdesk_tags:
+        kind = "helpdesk.add_tags" if add else "helpdesk.remove_tags"
+        outbox.add(session, kind, {"ticket_id": ticket_id, "tags": [DUE_TAG]})
 
 
-def _open_on(session: Session, ticket_id: str) -> list[Commitment]:
+def _on_ticket(session: Session, ticket_id: str, states: tuple[str, ...] = ("open",)) -> list[Commitment]:
     return list(session.scalars(select(Commitment).where(Commitment.ticket_id == ticket_id,
-                                                         Commitment.state == "open")))
+                                                         Commitment.state.in_(states)).order_by(Commitment.id)))
 
 
-def _close(session: Session, commitment: Commitment, state: str, *, comment_id: str | None = None) -> None:
+def _close(session: Session, installation: Installation, commitment: Commitment, state: str, *,
+           comment_id: str | None = None) -> None:
     commitment.state, commitment.closed_at = state, clock.now()
     commitment.outcome_comment_id = comment_id
     if commitment.reminded_at is not None:
-        _tags(session, commitment.ticket_id, remove=[DUE_TAG])
+        _due_tag(session, installation, commitment.ticket_id, add=False)
+
+
+def _answer(session: Session, installation: Installation, commitment: Commitment, comment_id: str,
+            reply: deferral.Reading) -> None:
+    """What a later public reply by an agent means for one promise on the ticket."""
+    if commitment.task:
+        _close(session, installation, commitment, "done", comment_id=comment_id)  # the suggested update went out
+    elif commitment.state == "missed":
+        if commitment.outcome_comment_id is None:  # the honest late update: the miss stands, the tag goes
+            commitment.outcome_comment_id = comment_id
+            _due_tag(session, installation, commitment.ticket_id, add=False)
+    elif not reply.defers:
+        _close(session, installation, commitment, "kept", comment_id=comment_id)
+    elif reply.due_at is not None and reply.due_at > commitment.due_at:
+        commitment.due_at, commitment.updates = reply.due_at, commitment.updates + 1
+        if commitment.reminded_at is not None:
+            _due_tag(session, installation, commitment.ticket_id, add=False)
+        commitment.reminded_at = None
+    # A deferral without a new time ("still looking into it") keeps the promise open and its time as it was.
 
 
 def on_comment(event: CommentAdded, context) -> None:
-    """Webhook handler: a public agent reply keeps earlier promises on the ticket and may make a new one."""
+    """Webhook handler: a public agent reply answers earlier promises on the ticket and may make a new one."""
     if event.author_role != AGENT or not event.public:
         return
-    session = context.session
+    session, installation = context.session, context.installation
     comment = context.comment(event.ticket_id, event.comment_id)
     written_at = comment.created_at or clock.now()
-    for commitment in _open_on(session, event.ticket_id):
-        if commitment.source_comment_id != event.comment_id and commitment.created_at <= written_at <= commitment.due_at:
-            _close(session, commitment, "kept", comment_id=event.comment_id)
-    settings = settings_of(context.installation)
-    found = detect(comment.body, written_at, schedule_of(context.installation),
-                   default_days=settings.default_business_days)
-    if not found.promise:
-        return
+    settings = settings_of(installation)
+    found = detect(comment.body, written_at, schedule_of(installation), default_days=settings.default_business_days)
+    reply = deferral.read(comment.body, found)
+    answered = [c for c in _on_ticket(session, event.ticket_id, ("open", "missed"))
+                if c.source_comment_id != event.comment_id and c.created_at <= written_at]
+    for commitment in answered:
+        _answer(session, installation, commitment, event.comment_id, reply)
+    if not found.promise or (reply.defers and any(not c.task and c.state == "open" for c in answered)):
+        return  # a deferral moves the open promise; it is not a second one
     agent_id = event.author_id or comment.author_id
     values = {
-        "installation_id": context.installation.id, "ticket_id": event.ticket_id, "agent_id": agent_id,
+        "installation_id": installation.id, "ticket_id": event.ticket_id, "agent_id": agent_id,
         "agent_name": comment.author_name or context.agent_name(agent_id), "text": found.sentence[:MAX_TEXT],
         "due_at": found.due_at, "due_text": found.due_text, "vague": found.vague, "conditional": found.conditional,
-        "source_comment_id": event.comment_id, "manual": False, "state": "open", "created_at": written_at,
-        "snoozes": 0,
+        "source_comment_id": event.comment_id, "manual": False, "task": False, "updates": 0, "state": "open",
+        "created_at": written_at, "snoozes": 0,
     }
     insert_unless_exists(session, Commitment, values, ["installation_id", "source_comment_id"])
 
 
 def on_status(event: TicketStatusChanged, context) -> None:
-    """Webhook handler: solving keeps open promises; deletion, spam or a merge cancels them."""
+    """Webhook handler: solving closes open promises (neither kept nor missed); deletion, spam or a merge cancels."""
     if event.status not in ("solved", "closed", "deleted", "spam"):
         return
-    open_ones = _open_on(context.session, event.ticket_id)
+    open_ones = _on_ticket(context.session, event.ticket_id)
     if not open_ones:
         return
     cancelled = event.status in ("deleted", "spam")
     if event.status == "closed" and not cancelled:
         cancelled = any(tag in MERGED_TAGS for tag in context.ticket(event.ticket_id).tags)
     for commitment in open_ones:
-        _close(context.session, commitment, "cancelled" if cancelled else "kept")
+        _close(context.session, context.installation, commitment, "cancelled" if cancelled else "closed")
 
 
 def on_assigned(event: TicketAssigned, context) -> None:
@@ -138,15 +167,15 @@ def on_assigned(event: TicketAssigned, context) -> None:
     if event.assignee_id is None:
         return
     name = event.assignee_name or context.agent_name(event.assignee_id)
-    for commitment in _open_on(context.session, event.ticket_id):
+    for commitment in _on_ticket(context.session, event.ticket_id):
         if commitment.agent_id == event.assignee_id:
             continue
-        previous = commitment.agent_name or "the previous assignee"
         commitment.agent_id, commitment.agent_name = event.assignee_id, name
         due = _local_label(commitment.due_at, schedule_of(context.installation))
+        # Says what the customer is waiting for and who has it now; never who made or missed it.
         outbox.add(context.session, "helpdesk.add_note", {
             "ticket_id": event.ticket_id,
-            "body": f"Valuedesk: the follow-up {previous} promised is now {name or 'yours'}'s: "
+            "body": f"Valuedesk: the customer is waiting for a follow-up, now with {name or 'the new assignee'}: "
                     f"\u201c{commitment.text}\u201d, due {due}.",
         })
 
@@ -168,11 +197,16 @@ def drafted_update(commitment: Commitment, customer_name: str | None, schedule: 
 
 
 def remind_and_miss(session: Session, installation: Installation, now: datetime | None = None) -> tuple[int, int]:
-    """Mark overdue promises missed, and remind agents of those due within the lead time; each exactly once."""
+    """Mark overdue promises missed, and remind agents of those due within the lead time; each exactly once.
+
+    Both reach the agent alone, in the sidebar; nothing about them is written to the ticket but the optional
+    "follow-up due" tag. Suggested tasks are reminded but never missed.
+    """
     now = now or clock.now()
     schedule = schedule_of(installation)
     missed = 0
     for commitment_id in session.scalars(select(Commitment.id).where(Commitment.state == "open",
+                                                                      Commitment.task.is_(False),
                                                                       Commitment.due_at <= now)):
         # The conditional update is the claim: of two workers, only one sees rowcount 1.
         claimed = session.execute(update(Commitment).where(Commitment.id == commitment_id, Commitment.state == "open")
@@ -185,7 +219,8 @@ def remind_and_miss(session: Session, installation: Installation, now: datetime 
             except ProviderError:  # the nudge still helps without the customer's name
                 customer = None
             commitment.nudge = drafted_update(commitment, customer, schedule)
-            _tags(session, commitment.ticket_id, add=[MISSED_TAG], remove=[DUE_TAG] if commitment.reminded_at else [])
+            if commitment.reminded_at is None:  # overdue without a reminder: the ticket still has a follow-up due
+                _due_tag(session, installation, commitment.ticket_id, add=True)
             missed += 1
     lead = timedelta(minutes=settings_of(installation).lead_minutes)
     reminded = 0
@@ -196,13 +231,7 @@ def remind_and_miss(session: Session, installation: Installation, now: datetime 
                                   .values(reminded_at=now).execution_options(synchronize_session=False)).rowcount
         if claimed:
             commitment = session.get(Commitment, commitment_id, populate_existing=True)
-            outbox.add(session, "helpdesk.add_note", {
-                "ticket_id": commitment.ticket_id,
-                "body": f"Valuedesk reminder for {commitment.agent_name or 'the assignee'}: you promised "
-                        f"\u201c{commitment.text}\u201d, due {_local_label(commitment.due_at, schedule)}. "
-                        "A public reply before then keeps the promise.",
-            })
-            _tags(session, commitment.ticket_id, add=[DUE_TAG])
+            _due_tag(session, installation, commitment.ticket_id, add=True)
             reminded += 1
     session.flush()
     return missed, reminded
@@ -238,7 +267,8 @@ def add_manual(session: Session, ticket_id: str, text: str, due_at: datetime, ag
     if not text:
         raise ApiError(400, "empty_text", "Say what you promised.", fields={"text": "required"})
     commitment = Commitment(ticket_id=ticket_id, agent_id=agent_id, agent_name=agent_name, text=text[:MAX_TEXT],
-                            due_at=_future(due_at), manual=True, vague=False, conditional=False, state="open")
+                            due_at=_future(due_at), manual=True, task=False, vague=False, conditional=False,
+                            state="open")
     session.add(commitment)
     session.flush()
     return commitment
@@ -249,15 +279,16 @@ def _require_open(commitment: Commitment) -> None:
         raise ApiError(409, "not_open", f"This commitment is already {commitment.state}.")
 
 
-def mark_done(session: Session, commitment: Commitment) -> Commitment:
+def mark_done(session: Session, installation: Installation, commitment: Commitment) -> Commitment:
     """The agent followed up some other way (a call, a chat)."""
     _require_open(commitment)
-    _close(session, commitment, "done")
+    _close(session, installation, commitment, "done")
     session.flush()
     return commitment
 
 
-def reschedule(session: Session, commitment: Commitment, due_at: datetime, reason: str | None = None) -> Commitment:
+def reschedule(session: Session, installation: Installation, commitment: Commitment, due_at: datetime,
+               reason: str | None = None) -> Commitment:
     """Move the due time (a snooze when a reason is given); the reminder will come again.
 
     :raise ApiError: 409 unless open, 400 for a due time in the past.
@@ -271,7 +302,7 @@ def reschedule(session: Session, commitment: Commitment, due_at: datetime, reaso
                            fields={"reason": "required"})
         commitment.snooze_reason, commitment.snoozes = reason[:300], commitment.snoozes + 1
     if commitment.reminded_at is not None:
-        _tags(session, commitment.ticket_id, remove=[DUE_TAG])
+        _due_tag(session, installation, commitment.ticket_id, add=False)
     commitment.reminded_at = None
     session.flush()
     return commitment

@@ -156,14 +156,14 @@ def add_signal_type():
 @bp.post("/settings/commitments")
 @console_required
 def save_commitments():
-    """Reminder lead time, the default due time of a promise without one, and the team digest."""
+    """Reminder lead time, the default due time of a promise without one, the team digest and helpdesk tags."""
     form = request.form
 
     def change(_session) -> str:
         commitment_service.update_settings(
             g.installation, lead_minutes=forms.whole(form, "lead_minutes", "The reminder lead time"),
             default_business_days=forms.whole(form, "default_business_days", "The default due time"),
-            lead_digest=forms.checked(form, "lead_digest"))
+            lead_digest=forms.checked(form, "lead_digest"), helpdesk_tags=forms.checked(form, "helpdesk_tags"))
         return "Follow-up settings saved."
 
     return _save("commitments", change)

@@ -28,6 +28,7 @@ from adapter.db import get_db
 from adapter.db import request_session
 from adapter.errors import ApiError
 from adapter.models import Installation
+from adapter.rates import MIN_SAMPLE
 from adapter.replies import service as reply_service
 from adapter.sidebar.auth import AgentSession
 from adapter.signals import digest
@@ -108,5 +109,5 @@ def digest_page():
                                          "followups")) if followups else None
     nudges = reply_service.weekly_stats(session, weeks=8)
     return render_template("console/digest.html", report=report, chart=chart, error=None, followups=followups,
-                           followup_chart=followup_chart, nudges=nudges,
+                           followup_chart=followup_chart, nudges=nudges, min_sample=MIN_SAMPLE,
                            type_names={t["key"]: t["name"] for t in report.types})

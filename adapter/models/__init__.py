@@ -5,6 +5,7 @@ from adapter.models.billing import BillingAction
 from adapter.models.billing import BillingAudit
 from adapter.models.billing import SandboxBillingObject
 from adapter.models.commitments import COMMITMENT_STATES
+from adapter.models.commitments import AgentNotice
 from adapter.models.commitments import Commitment
 from adapter.models.core import DEFAULT_BUSINESS_HOURS
 from adapter.models.core import HELPDESK_KINDS
@@ -35,7 +36,7 @@ from adapter.models.trackers import TrackerTicket
 
 __all__ = [
     "ACTION_STATES", "BillingAction", "BillingAudit", "SandboxBillingObject",
-    "COMMITMENT_STATES", "Commitment",
+    "COMMITMENT_STATES", "AgentNotice", "Commitment",
     "MacroText", "ReplyBand", "ReplyCheckWeek", "ReplyContext", "ReplyFingerprint",
     "BackfillRun", "Signal", "SignalModel", "SignalType", "Suggestion", "Theme",
     "LINK_STATES", "SandboxIssue", "TrackerLink", "TrackerTicket",

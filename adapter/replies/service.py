@@ -39,6 +39,7 @@ from adapter.models import ReplyCheckWeek
 from adapter.models import ReplyContext
 from adapter.models import ReplyFingerprint
 from adapter.providers import helpdesk_client
+from adapter.rates import Rate
 from adapter.replies import fingerprint
 from adapter.replies.asks import MAX_SHOWN
 from adapter.replies.asks import asks_in
@@ -419,7 +420,10 @@ def count_outcome(session: Session, outcome: str, now: datetime | None = None) -
 
 
 def weekly_stats(session: Session, weeks: int = 12, now: datetime | None = None) -> list[dict]:
-    """The team's last `weeks` weeks: checks, the share that got a warning, and what happened after one."""
+    """The team's last `weeks` weeks: checks, the share that got a warning, and what happened after one.
+
+    Shares are None below adapter.rates.MIN_SAMPLE; the counts are always there.
+    """
     first = _week(now or clock.now()) - timedelta(weeks=weeks - 1)
     rows = {row.week: row for row in session.scalars(select(ReplyCheckWeek).where(ReplyCheckWeek.week >= first))}
     result = []
@@ -429,8 +433,8 @@ def weekly_stats(session: Session, weeks: int = 12, now: datetime | None = None)
         checks, warned = (row.checks, row.warned) if row else (0, 0)
         edited, anyway = (row.edited, row.sent_anyway) if row else (0, 0)
         result.append({"week": week.isoformat(), "checks": checks, "warned": warned,
-                       "warned_share": warned / checks if checks else None, "edited": edited,
-                       "sent_anyway": anyway, "edited_share": edited / (edited + anyway) if edited + anyway else None})
+                       "warned_share": Rate(warned, checks).value, "edited": edited,
+                       "sent_anyway": anyway, "edited_share": Rate(edited, edited + anyway).value})
     return result
 
 

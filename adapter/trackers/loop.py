@@ -1,19 +1,23 @@
 """Closing the loop: when a theme's issue ships (or is cancelled), every linked ticket hears about it.
 
 For each linked ticket: a private note, the `vd_issue_done` tag (`vd_issue_wontfix` when cancelled), a
-follow-up commitment for the assignee with a drafted message quoting the customer, and a reopen when
-the installation opted in. Each ticket is its own outbox action, so one failing ticket delays only itself.
-Reopening the issue removes the tag and cancels the follow-ups that have not been acted on.
+suggested follow-up for the assignee with a drafted message quoting the customer (a task Valuedesk asks
+for, not a promise the agent made: never missed, never counted), and a reopen when the installation opted
+in. Each ticket is its own outbox action, so one failing ticket delays only itself. Every agent whose
+confirmed signal fed the issue gets a private thank-you in their sidebar when it ships. Reopening the issue
+removes the tag and withdraws the suggested follow-ups that have not been acted on.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from adapter import clock
+from adapter import notices
 from adapter import outbox
 from adapter.commitments.service import schedule_of
 from adapter.db import insert_unless_exists
@@ -64,6 +68,8 @@ def apply(session: Session, installation: Installation, link: TrackerLink, issue
     if issue.category in CLOSED and previous not in CLOSED:
         link.closed_rounds += 1
         tickets = _linked_tickets(session, link)
+        if issue.category == DONE:
+            _thank(session, link, len(tickets))
         for ticket_id in tickets:
             outbox.add(session, "tracker.close_ticket_loop",
                        {"link_id": link.id, "ticket_id": ticket_id, "round": link.closed_rounds,
@@ -82,6 +88,17 @@ def apply(session: Session, installation: Installation, link: TrackerLink, issue
 def _linked_tickets(session: Session, link: TrackerLink) -> list[str]:
     return list(session.scalars(select(TrackerTicket.ticket_id).where(TrackerTicket.link_id == link.id)
                                 .order_by(TrackerTicket.id)))
+
+
+def _thank(session: Session, link: TrackerLink, tickets: int) -> None:
+    """A private thank-you to each agent whose confirmed signal fed the issue that just shipped."""
+    customers = session.scalar(select(func.count(func.distinct(func.coalesce(Signal.customer_id, Signal.ticket_id))))
+                               .where(Signal.theme_id == link.theme_id)) or tickets
+    agents = session.scalars(select(Signal.agent_id).where(Signal.theme_id == link.theme_id,
+                                                           Signal.agent_id.is_not(None)).distinct())
+    for agent_id in agents:
+        notices.tell(session, agent_id, "shipped", writeup.thank_you(link.issue_key, link.title, customers),
+                     url=link.issue_url, dedupe_key=f"shipped:{link.id}:{link.closed_rounds}:{agent_id}")
 
 
 def _commitment_prefix(link: TrackerLink) -> str:
@@ -129,7 +146,7 @@ def close_ticket(context, payload: dict) -> None:
         "agent_name": ticket.assignee_name, "text": writeup.commitment_text(link.issue_key, category),
         "due_at": schedule.closing(tomorrow), "due_text": "next business day", "vague": False, "conditional": False,
         "source_comment_id": f"{_commitment_prefix(link)}{payload['round']}:{ticket_id}"[:64], "manual": False,
-        "state": "open", "created_at": clock.now(), "snoozes": 0,
+        "task": True, "updates": 0, "state": "open", "created_at": clock.now(), "snoozes": 0,
         "nudge": writeup.drafted_message(ticket.requester_name, _first_words(session, link, ticket_id), category),
     }
     insert_unless_exists(session, Commitment, values, ["installation_id", "source_comment_id"])

@@ -103,8 +103,15 @@ def drafted_message(customer_name: str | None, quote: str | None, category: str)
             "customer needs to do, e.g. refresh the page.] Thank you for reporting it; it helped us fix it.")
 
 
+def thank_you(key: str, title: str, customers: int) -> str:
+    """The private thank-you to an agent whose confirmed signal fed an issue that shipped."""
+    people = f"{customers} customer{'s' if customers != 1 else ''}"
+    return (f"{key} shipped: {title}. Thank you: the signal you confirmed helped make the case, and the fix now "
+            f"reaches {people} who reported it.")
+
+
 def commitment_text(key: str, category: str) -> str:
-    """The follow-up commitment that closing the loop gives the assignee."""
+    """The suggested follow-up that closing the loop gives the assignee (a task, not a promise)."""
     if category == CANCELLED:
         return f"Tell the customer that {key} won't be fixed for now"
     return f"Tell the customer that {key} shipped"

@@ -35,7 +35,13 @@ def test_a_promise_in_a_reply_becomes_a_commitment_with_a_reminder(page, screens
     minutes = int((due - clock.now()).total_seconds() // 60) - 59
     assert page.request.post(page.base_url + "/playground/api/clock/skip", data={"minutes": minutes}).ok
     page.reload()
-    page.locator("#ticket-tags span", has_text="vd_followup_due").first.wait_for()
+    sidebar = sidebar_ready(page)
+    card = sidebar.locator("#vd-commitments")
+    card.get_by_text("1 needs attention").wait_for()
+    assert "due soon" in card.inner_text()
+    sidebar.locator("#vd-toast", has_text="A follow-up is due soon on #1").wait_for()  # to this agent alone
+    assert not [tag for tag in page.locator("#ticket-tags").inner_text().split() if tag.startswith("vd_followup")]
+    assert "reminder" not in page.locator("#thread").inner_text().lower()  # nothing team-visible on the ticket
 
 
 def test_a_policy_changed_in_the_console_is_enforced_in_the_sidebar(page, screenshot):

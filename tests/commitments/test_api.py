@@ -112,7 +112,7 @@ def test_another_installation_cannot_touch_these_commitments(app, client, playgr
 def test_admin_settings(client, playground, sam, priya):
     assert client.get("/api/admin/commitments/settings", headers=sam).status_code == 403
     changed = client.patch("/api/admin/commitments/settings", headers=priya, json={"lead_minutes": 120}).json
-    assert changed == {"lead_minutes": 120, "default_business_days": 1, "lead_digest": False}
+    assert changed == {"lead_minutes": 120, "default_business_days": 1, "lead_digest": False, "helpdesk_tags": False}
     assert client.patch("/api/admin/commitments/settings", headers=priya, json={"lead_minutes": 1}).status_code == 422
     assert client.patch("/api/admin/commitments/settings", headers=priya,
                         json={"default_business_days": 30}).status_code == 422

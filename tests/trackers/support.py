@@ -19,15 +19,15 @@ LINEAR_SECRET = "lin_wh_secret_0123456789abcdef"
 
 
 def make_theme(db, installation_id: str, tickets=("35436", "35437"), *, title="CSV export times out",
-               type_key="bug") -> int:
-    """A theme with one signal per ticket, in the customers' words."""
+               type_key="bug", agent_id: str | None = None) -> int:
+    """A theme with one signal per ticket, in the customers' words (confirmed by `agent_id` when given)."""
     with db.tenant(installation_id) as session:
         taxonomy.ensure_types(session)
         theme = Theme(title=title)
         session.add(theme)
         session.flush()
         for number, ticket_id in enumerate(tickets):
-            add_signal(session, theme.id, ticket_id, number, type_key)
+            add_signal(session, theme.id, ticket_id, number, type_key).agent_id = agent_id
         return theme.id
 
 

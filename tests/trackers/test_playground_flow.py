@@ -2,16 +2,18 @@
 
 from sqlalchemy import select
 
+from adapter.commitments.service import remind_and_miss
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import Commitment
+from adapter.models import Installation
 from adapter.models import PlaygroundTicket
 from adapter.models import SandboxIssue
 from adapter.models import Signal
 from tests.trackers.support import make_theme
 
 
-def test_theme_to_sandbox_issue_and_back_to_every_ticket(client, db, playground, sam, priya):
-    theme_id = make_theme(db, PLAYGROUND_ID, tickets=("1", "2"))
+def test_theme_to_sandbox_issue_and_back_to_every_ticket(client, db, playground, sam, priya, frozen_clock):
+    theme_id = make_theme(db, PLAYGROUND_ID, tickets=("1", "2"), agent_id="agent-sam")
     panel = client.get("/api/tickets/1/signals", headers=sam).json
     mine = [s for s in panel["signals"] if s["theme_id"] == theme_id]
     assert panel["tracker_name"] == "the sandbox tracker" and mine[0]["tracker"] is None
@@ -37,6 +39,18 @@ def test_theme_to_sandbox_issue_and_back_to_every_ticket(client, db, playground,
             assert any(c.body.startswith("VD-1 shipped: CSV export times out") for c in ticket.comments if not c.public)
         followups = session.scalars(select(Commitment).where(Commitment.source_comment_id.startswith("issue:"))).all()
         assert len(followups) == 2 and all(f.state == "open" and "it's fixed now" in f.nudge for f in followups)
+        assert all(f.task for f in followups)  # asked of the agent by Valuedesk: not a promise they made
+    [thanks] = client.get("/api/notices", headers=sam).json  # the agent whose signal fed the issue, privately
+    assert thanks["kind"] == "shipped" and "reaches 2 customers" in thanks["text"]
+    assert client.get("/api/notices", headers=priya).json == []
+    assert client.post(f"/api/notices/{thanks['id']}/dismiss", headers=priya).status_code == 404
+    assert client.post(f"/api/notices/{thanks['id']}/dismiss", headers=sam).status_code == 204
+    assert client.get("/api/notices", headers=sam).json == []
+    frozen_clock.advance(days=10)  # long past the suggested follow-up's time: a task is never "missed"
+    with db.tenant(PLAYGROUND_ID) as session:
+        remind_and_miss(session, session.get(Installation, PLAYGROUND_ID))
+        states = session.scalars(select(Commitment.state).where(Commitment.source_comment_id.startswith("issue:"))).all()
+        assert states == ["open", "open"]
     panel = client.get("/api/tickets/1/signals", headers=sam).json
     shipped = [s for s in panel["signals"] if s["theme_id"] == theme_id][0]["tracker"]
     assert (shipped["category"], shipped["status"]) == ("done", "Done")

@@ -58,6 +58,7 @@ window.ValuedeskHost = (function () {
     insertText(text) { if (client) client.interface.trigger("setValue", { id: "editor", text, replace: false }); },
     onBeforeSend(fn) { beforeSend = fn; },
     onTicketUpdated(fn) { updated.push(fn); },
+    notify(text) { if (client) client.interface.trigger("showNotify", { type: "info", message: text }); },
     ticketChanged() {},
   };
 })();

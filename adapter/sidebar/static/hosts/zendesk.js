@@ -33,6 +33,7 @@ window.ValuedeskHost = (function () {
     insertText(text) { client.invoke("comment.appendText", text); },
     onBeforeSend(fn) { beforeSend = fn; },
     onTicketUpdated(fn) { updated.push(fn); },
+    notify(text) { client.invoke("notify", text, "notice", { sticky: true }); },
     ticketChanged() {},
   };
 })();

@@ -1,10 +1,12 @@
 // Follow-ups: promises on this ticket and my open ones, with done / snooze / edit, add by hand,
-// the honest update drafted after a miss, and a pre-send note of what a draft promises.
+// the honest update drafted after a miss, follow-ups Valuedesk suggests, private reminders and thank-yous,
+// and a pre-send note of what a draft promises.
 (function () {
   "use strict";
   const V = window.Valuedesk;
   const { el, fill, api } = V;
-  const STATES = { open: "brand", kept: "good", done: "good", missed: "bad", cancelled: "" };
+  const STATES = { open: "brand", kept: "good", done: "good", missed: "bad", closed: "", cancelled: "" };
+  const REMINDER_POLL_MS = 2 * 60 * 1000;
 
   function relative(iso) {
     const minutes = Math.round((new Date(iso) - V.now()) / 60000);
@@ -34,18 +36,26 @@
 
   function item(c) {
     const actions = el("div", { class: "vd-actions" });
+    const who = c.task ? "Suggested by Valuedesk (not a promise; never counted)"
+      : c.mine ? "Your promise" : "Promised by " + (c.agent_name || "a teammate");
     const row = el("div", { class: "vd-item" },
-      el("div", { class: "vd-row" }, el("span", { class: "vd-pill " + (STATES[c.state] || ""), text: c.state }),
+      el("div", { class: "vd-row" }, el("span", { class: "vd-pill " + (STATES[c.state] || ""), text: c.task && c.state === "open" ? "suggested" : c.state }),
         el("span", { class: "vd-note", text: "due " + V.formatTime(c.due_at) + (c.state === "open" ? " · " + relative(c.due_at) : "") })),
       el("blockquote", { class: "vd-quote", text: c.text }),
-      el("p", { class: "vd-note", text: [c.mine ? "Your promise" : "Promised by " + (c.agent_name || "a teammate"),
-        c.vague ? "no firm time, so the default applies" : null, c.conditional ? "conditional" : null,
-        c.reminded && c.state === "open" ? "reminder sent" : null, c.snooze_reason ? "snoozed: " + c.snooze_reason : null].filter(Boolean).join(" · ") }),
+      el("p", { class: "vd-note", text: [who,
+        c.vague ? "no firm time, so the default applies (not counted)" : null, c.conditional ? "conditional" : null,
+        c.reminded && c.state === "open" ? "due soon" : null,
+        c.updates ? "moved out by your " + (c.updates === 1 ? "reply" : c.updates + " replies") : null,
+        c.state === "closed" ? "the ticket was solved first; counted neither way" : null,
+        c.snooze_reason ? "snoozed: " + c.snooze_reason : null].filter(Boolean).join(" · ") }),
       c.nudge && (c.state === "open" || c.state === "missed") ? el("div", { class: "vd-nudge" }, el("p", { class: "vd-note", text: c.state === "missed" ? "Missed, and that's okay. An honest update still helps:" : "Drafted for you:" }),
         el("blockquote", { class: "vd-quote", text: c.nudge }),
         el("button", { class: "vd-btn", type: "button", text: "Insert into reply", onclick: () => V.host.insertText(c.nudge) })) : null,
       actions);
-    if (c.state === "open") {
+    if (c.state === "open" && c.task) {
+      fill(actions, el("button", { class: "vd-btn", type: "button", text: "Done", onclick: async () => {
+        try { await api("POST", "/commitments/" + c.id + "/done"); V.reload("vd-commitments"); } catch (e) { V.toast(e.message); } } }));
+    } else if (c.state === "open") {
       fill(actions,
         el("button", { class: "vd-btn", type: "button", text: "Done", onclick: async () => {
           try { await api("POST", "/commitments/" + c.id + "/done"); V.reload("vd-commitments"); } catch (e) { V.toast(e.message); } } }),
@@ -82,17 +92,43 @@
           : el("span", { text: "#" + c.ticket_id + " " + c.text }))));
   }
 
+  // Thank-yous and other notices for this agent alone.
+  function noticeItem(n) {
+    return el("div", { class: "vd-item vd-thanks", role: "status" },
+      el("p", { text: n.text }),
+      el("div", { class: "vd-actions" },
+        n.url ? el("a", { href: n.url, target: "_blank", rel: "noopener", text: "See the issue" }) : null,
+        el("button", { class: "vd-btn link", type: "button", text: "Dismiss", onclick: async () => {
+          try { await api("POST", "/notices/" + n.id + "/dismiss"); V.reload("vd-commitments"); } catch (e) { V.toast(e.message); } } })));
+  }
+
+  // Reminders and misses reach the agent alone: in the helpdesk's own notification where it has one.
+  const told = new Set(JSON.parse(sessionStorage.getItem("vd-told") || "[]"));
+  function tellPrivately(list) {
+    for (const c of list) {
+      const key = c.id + ":" + c.state + ":" + (c.reminded ? 1 : 0);
+      if (told.has(key) || !(c.state === "missed" || (c.state === "open" && c.reminded))) continue;
+      told.add(key);
+      const message = (c.state === "missed" ? "A follow-up passed its time on #" : "A follow-up is due soon on #") + c.ticket_id + ": " + c.text;
+      if (V.host.notify) V.host.notify(message); else V.toast(message);
+    }
+    sessionStorage.setItem("vd-told", JSON.stringify([...told].slice(-200)));
+  }
+
   V.section({
     id: "vd-commitments",
     async load(body) {
       if (!V.ticketId()) { fill(body, el("p", { class: "vd-empty", text: "Open a ticket to see its follow-ups." })); return; }
-      const [here, my] = await Promise.all([api("GET", "/tickets/" + encodeURIComponent(V.ticketId()) + "/commitments"), api("GET", "/commitments/mine")]);
-      const attention = here.filter((c) => c.state === "missed" || (c.state === "open" && c.reminded)).length;
+      const [here, my, notes] = await Promise.all([api("GET", "/tickets/" + encodeURIComponent(V.ticketId()) + "/commitments"),
+        api("GET", "/commitments/mine"), api("GET", "/notices")]);
+      const attention = here.filter((c) => c.mine && (c.state === "missed" || (c.state === "open" && c.reminded))).length;
       document.getElementById("vd-commitments-count").textContent = attention ? attention + (attention === 1 ? " needs" : " need") + " attention" : "";
       document.getElementById("vd-commitments-count").className = "vd-count" + (attention ? " vd-pill bad" : "");
-      fill(body, here.length ? here.map(item) : el("p", { class: "vd-empty", text: "No promises on this ticket." }), adder(), mine(my));
+      fill(body, notes.map(noticeItem), here.length ? here.map(item) : el("p", { class: "vd-empty", text: "No promises on this ticket." }), adder(), mine(my));
+      tellPrivately(my);
     },
   });
+  setInterval(async () => { try { tellPrivately(await api("GET", "/commitments/mine")); } catch (error) { /* next time */ } }, REMINDER_POLL_MS);
 
   V.beforeSend(async (text) => {
     const found = await api("POST", "/commitments/preview", { text }, { timeoutMs: 800 });
