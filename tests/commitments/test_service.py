@@ -50,7 +50,7 @@ def test_the_promised_update_keeps_the_promise(client, db, playground):
 def test_a_reply_that_pushes_the_time_out_updates_the_promise_and_is_not_a_second_one(client, db, playground):
     reply(client, 4, "Thanks Tom, I'll get back to you tomorrow with the API team's answer.")
     [promise] = commitments(db, 4)
-    reply(client, 4, "Sorry for the wait! We're still checking with the API team; I'll update you by Friday next week.")
+    reply(client, 4, "Sorry for the wait! We're still checking with the API team; I'll update you within 5 business days.")
     [updated] = commitments(db, 4)
     assert (updated.id, updated.state, updated.updates) == (promise.id, "open", 1)
     assert updated.due_at > promise.due_at and updated.reminded_at is None
