@@ -114,3 +114,15 @@ def serving(app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def every_get_page(app, api_headers: dict):
+    """(path, body) of every GET route without path arguments, read through the JSON API with `api_headers` and
+    through the playground admin's console session."""
+    api, console = app.test_client(), app.test_client()
+    console.get("/playground/console")
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.arguments or rule.endpoint == "static":
+            continue
+        for reader, headers in ((api, api_headers), (console, {})):
+            yield rule.rule, reader.get(rule.rule, headers=headers).get_data(as_text=True)

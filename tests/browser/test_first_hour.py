@@ -49,6 +49,18 @@ def run_background_work(app) -> int:
     return done
 
 
+def send_first_signal_to_the_tracker(page):
+    """Confirm ticket 1's first suggestion into a new theme and send it to the sandbox tracker; the signals card."""
+    page.goto(page.base_url + "/playground/tickets/1")
+    card = page.frame_locator("#sidebar").locator("#vd-signals")
+    card.locator(".vd-body[data-state=ready]").wait_for()
+    card.get_by_role("button", name="Confirm").first.click()
+    card.get_by_label("New theme title").fill("Exports time out")
+    card.get_by_role("button", name="Save signal").click()
+    card.get_by_role("button", name="Send to the sandbox tracker").click()
+    return card
+
+
 def open_console(page):
     page.goto(page.base_url + "/playground/console")
     page.get_by_role("heading", name="Helpdesk").wait_for()
@@ -73,28 +85,15 @@ def test_root_leads_a_developer_to_the_playground(page):
 
 
 def test_the_sidebar_shows_the_new_issue_once_the_worker_has_created_it(queued_page, queued_app):
-    page = queued_page
     run_background_work(queued_app)
-    page.goto(page.base_url + "/playground/tickets/1")
-    card = page.frame_locator("#sidebar").locator("#vd-signals")
-    card.locator(".vd-body[data-state=ready]").wait_for()
-    card.get_by_role("button", name="Confirm").first.click()
-    card.get_by_label("New theme title").fill("Exports time out")
-    card.get_by_role("button", name="Save signal").click()
-    card.get_by_role("button", name="Send to the sandbox tracker").click()
+    card = send_first_signal_to_the_tracker(queued_page)
     card.get_by_text("Creating the issue in the sandbox tracker").wait_for()
     assert run_background_work(queued_app) >= 1  # the worker creates the issue while the sidebar stays open
     card.get_by_role("link", name="VD-1").wait_for(timeout=10_000)  # no reload
 
 
 def test_reopening_an_issue_skips_missing_tickets_and_withdraws_the_drafts(page):
-    page.goto(page.base_url + "/playground/tickets/1")
-    card = page.frame_locator("#sidebar").locator("#vd-signals")
-    card.locator(".vd-body[data-state=ready]").wait_for()
-    card.get_by_role("button", name="Confirm").first.click()
-    card.get_by_label("New theme title").fill("Exports time out")
-    card.get_by_role("button", name="Save signal").click()
-    card.get_by_role("button", name="Send to the sandbox tracker").click()
+    card = send_first_signal_to_the_tracker(page)
     card.get_by_role("link", name="VD-1").wait_for()
 
     page.goto(page.base_url + "/playground/tracker")
