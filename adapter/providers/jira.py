@@ -40,7 +40,9 @@ IGNORED_EVENT_TYPES = ("jira:issue_created", "comment_created", "comment_updated
 ISSUE_FIELDS = "summary,status,resolution"
 # Resolutions that mean "closed without shipping".
 CANCELLED_RESOLUTIONS = {"won't do", "won't fix", "duplicate", "cannot reproduce", "declined", "abandoned"}
-_URL = re.compile(r"https?://[^\s<>\"]+")
+_URL = re.compile(r"https?://[^\s<>\"“”‘’«»]+")
+# Punctuation that ends a sentence or closes a quote or bracket after a link, not part of the link.
+_TRAILING = ".,;:!?'\")]}"
 
 
 class Client:
@@ -176,11 +178,21 @@ def _paragraph(lines: list[str]) -> dict:
         for match in _URL.finditer(line):
             if match.start() > position:
                 nodes.append({"type": "text", "text": line[position:match.start()]})
-            nodes.append({"type": "text", "text": match.group(), "marks": [{"type": "link", "attrs": {"href": match.group()}}]})
-            position = match.end()
+            url = link_text(match.group())
+            nodes.append({"type": "text", "text": url, "marks": [{"type": "link", "attrs": {"href": url}}]})
+            position = match.start() + len(url)
         if position < len(line):
             nodes.append({"type": "text", "text": line[position:]})
     return {"type": "paragraph", "content": nodes}
+
+
+def link_text(candidate: str) -> str:
+    """A matched URL without the punctuation that follows it in prose; a ")" stays when the URL opened one."""
+    while candidate and candidate[-1] in _TRAILING:
+        if candidate[-1] == ")" and candidate.count("(") >= candidate.count(")"):
+            break
+        candidate = candidate[:-1]
+    return candidate
 
 
 def client_for(settings: Mapping[str, str], credentials) -> Client:
