@@ -259,6 +259,18 @@ def html_to_text(markup: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def numeric_id(provider: str, kind: str, value) -> int:
+    """A vendor's numeric object id from what a URL or a person gave us.
+
+    :raise NotFound: for anything but digits, naming what was looked for (a 404 with a message, not a crash).
+    """
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        raise NotFound(f"{provider.capitalize()} {kind} ids are numbers; there is no {kind} {str(value)[:40]!r}.",
+                       provider=provider, http_status=404)
+    return int(text)
+
+
 def retry_after_seconds(value: str | None, default: float = 60.0) -> float:
     """Parse a Retry-After header given as seconds or as an HTTP date."""
     if not value:
