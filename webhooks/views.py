@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import current_app
 from flask import jsonify
 from flask import request
@@ -18,6 +16,8 @@ from adapter.errors import SignatureError
 from adapter.limits import webhook_limit
 from adapter.logs import annotate
 from adapter.providers import webhook_source
+from adapter.security import JsonTooDeep
+from adapter.security import loads_bounded
 from webhooks import bp
 from webhooks.keys import webhook_keys
 
@@ -89,8 +89,11 @@ def receive(provider: str, installation_id: str):
         _note(provider, "wrong-content-type", installation=installation_id)
         return error_response(415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json).")
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        payload = loads_bounded(body)
+    except JsonTooDeep as exc:
+        _note(provider, "invalid-json", installation=installation_id)
+        return error_response(400, "json_too_deep", str(exc))
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
         _note(provider, "invalid-json", installation=installation_id)
         return error_response(400, "invalid_json", "The body is not valid JSON.")
     if not isinstance(payload, dict):

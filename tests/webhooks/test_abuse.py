@@ -29,6 +29,7 @@ from tests.conftest import fixture_bytes
 
 SECRET = "the-right-secret-0123456789abcdef"
 OTHER = "somebody-elses-secret-0123456789"
+DEEP = b'{"a":' * 5000 + b"1" + b"}" * 5000
 STALE = timedelta(minutes=20)  # beyond every provider's window (Linear 60 s, the others 5 minutes)
 
 
@@ -113,6 +114,7 @@ def abuses(sender: Sender):
          lambda body: (body.replace(b"{", b'{"x": 1, ', 1), sender.headers(body, SECRET, delivery=delivery)), 401),
         ("invalid JSON", lambda body: (b"{not json", sender.headers(b"{not json", SECRET, delivery=delivery)), 400),
         ("JSON that is not an object", lambda body: (b"[1, 2]", sender.headers(b"[1, 2]", SECRET, delivery=delivery)), 400),
+        ("JSON nested 5000 levels deep", lambda body: (DEEP, sender.headers(DEEP, SECRET, delivery=delivery)), 400),
     ]
     if sender.has_window:
         cases.append(("stale timestamp", lambda body: (body, sender.headers(body, SECRET, delivery=delivery, age=STALE)), 401))
