@@ -85,6 +85,9 @@ def receive(provider: str, installation_id: str):
     except SignatureError as exc:
         _note(provider, "invalid-signature", installation=installation_id)
         return error_response(401, exc.code, exc.message)
+    except MalformedDelivery as exc:  # signed, but the signed body cannot say when it was sent
+        _note(provider, "malformed", installation=installation_id)
+        return error_response(400, exc.code, exc.message)
     if not request.is_json:
         _note(provider, "wrong-content-type", installation=installation_id)
         return error_response(415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json).")

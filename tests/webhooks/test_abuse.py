@@ -64,8 +64,15 @@ class Sender:
             return {stripe.SIGNATURE_HEADER: stripe.sign(secret, int(sent_at.timestamp()), body)}
         if self.provider == "jira":
             return {jira.SIGNATURE_HEADER: jira.sign(secret, body), jira.IDENTIFIER_HEADER: delivery}
+        # Linear signs its time inside the body (webhookTimestamp); the header is fresh, as a replayer would send it.
         return {linear.SIGNATURE_HEADER: linear.sign(secret, body), linear.DELIVERY_HEADER: delivery,
-                linear.TIMESTAMP_HEADER: str(int(sent_at.timestamp() * 1000))}
+                linear.TIMESTAMP_HEADER: str(int(clock.wall().timestamp() * 1000))}
+
+    def aged(self, body: bytes, secret: str, *, delivery: str, age: timedelta) -> tuple[bytes, dict]:
+        """The delivery as sent `age` ago: the signed time moved back, wherever the vendor signs it."""
+        if self.provider == "linear":
+            body = json.dumps({**json.loads(body), "webhookTimestamp": int((clock.wall() - age).timestamp() * 1000)}).encode()
+        return body, self.headers(body, secret, delivery=delivery, age=age)
 
 
 SENDERS = [
@@ -117,7 +124,7 @@ def abuses(sender: Sender):
         ("JSON nested 5000 levels deep", lambda body: (DEEP, sender.headers(DEEP, SECRET, delivery=delivery)), 400),
     ]
     if sender.has_window:
-        cases.append(("stale timestamp", lambda body: (body, sender.headers(body, SECRET, delivery=delivery, age=STALE)), 401))
+        cases.append(("stale timestamp", lambda body: sender.aged(body, SECRET, delivery=delivery, age=STALE), 401))
     if sender.provider == "freshdesk":
         # Freshdesk sends a shared secret, not a signature: an altered body cannot be told apart.
         cases = [case for case in cases if case[0] != "body altered after signing"]
