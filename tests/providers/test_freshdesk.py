@@ -92,7 +92,7 @@ def test_automation_rules_are_filled_in():
     text = freshdesk.automation_rules("https://vd.test/webhooks/freshdesk/fd-acme-1", "s3cret")
     assert "URL:           https://vd.test/webhooks/freshdesk/fd-acme-1" in text
     assert "X-Valuedesk-Secret: s3cret" in text
-    assert '"ticket_id": "{{ticket.id}}"' in text
+    assert '"ticket_id": "{{ticket.id}}", "updated_at": "{{ticket.updated_at}}"' in text
     assert text.count("Action: Trigger webhook") == 2
 
 
