@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from urllib.parse import quote
+from urllib.parse import urlsplit
 
 from requests.auth import HTTPBasicAuth
 
 from adapter.errors import MalformedDelivery
+from adapter.errors import Rejected
 from adapter.errors import SignatureError
 from adapter.errors import UnsupportedEvent
 from adapter.events import TrackerIssueChanged
@@ -53,6 +55,8 @@ class Client:
     def __init__(self, site: str, *, email: str, token: str, project: str, issue_type: str = "Task",
                  issue_types: Mapping[str, str] | None = None):
         self.site = site_name(site)
+        if self.site is None:  # settings stored before sites were checked
+            raise Rejected("The Jira site is not an Atlassian Cloud site name; reconnect Jira.", provider=NAME)
         self.base = f"https://{self.site}.atlassian.net"
         self.project, self.issue_type, self.issue_types = project, issue_type, dict(issue_types or {})
         self.api = HttpApi(NAME, f"{self.base}/rest/api/3", auth=HTTPBasicAuth(email, token))
@@ -137,10 +141,20 @@ def request_label(request_id: str) -> str:
     return f"valuedesk-{request_id.replace('-', '')[:20]}"
 
 
-def site_name(site: str) -> str:
-    """The bare site name of what an admin pastes: acme, acme.atlassian.net or https://acme.atlassian.net/."""
-    value = re.sub(r"^https?://", "", site.strip().lower()).split("/")[0]
-    return value.removesuffix(".atlassian.net")
+_SITE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def site_name(site: str) -> str | None:
+    """The Atlassian Cloud site name in what an admin pastes (acme, acme.atlassian.net, https://acme.atlassian.net/);
+    None for anything else, so no other host ever receives the account's credentials."""
+    value = str(site or "").strip().lower()
+    if value.startswith("https://"):
+        parts = urlsplit(value)
+        if parts.query or parts.fragment or "@" in parts.netloc or parts.port is not None:
+            return None
+        value = parts.netloc
+    value = value.removesuffix(".atlassian.net")
+    return value if _SITE.fullmatch(value) else None
 
 
 def key_of(text: str) -> str | None:

@@ -53,8 +53,8 @@ def _vendor_errors(method):
             return method(*args, **kwargs)
         except ProviderError:
             raise
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Unavailable(f"Zendesk could not be reached: {type(exc).__name__}", provider=NAME) from None
+        except (requests.ConnectionError, requests.Timeout):
+            raise Unavailable("Zendesk could not be reached.", provider=NAME) from None
         except (APIException, ZenpyException) as exc:
             raise Rejected(f"Zendesk refused the request: {str(exc)[:200]}", provider=NAME) from None
 
