@@ -145,7 +145,7 @@ def seed(env: dict, tickets: int) -> str:
 
 
 def counts(env: dict, installation_id: str) -> dict:
-    """What the database holds now: receipts by status, promises kept, tracker writes by status."""
+    """What the database holds now: receipts by status, promises settled, tracker writes by status."""
     from sqlalchemy import func
     from sqlalchemy import select
 
@@ -159,11 +159,12 @@ def counts(env: dict, installation_id: str) -> dict:
     app = counts.app = getattr(counts, "app", None) or create_app(load_settings(environ=env, dotenv_path=None))
     with app.app_context(), get_db().tenant(installation_id) as session:
         receipts = dict(session.execute(select(WebhookReceipt.status, func.count()).group_by(WebhookReceipt.status)).all())
-        kept = session.scalar(select(func.count()).select_from(Commitment).where(Commitment.state == "kept"))
+        # Solving the ticket settles its promise (closed, not counted as kept): one settled promise per delivery.
+        settled = session.scalar(select(func.count()).select_from(Commitment).where(Commitment.state != "open"))
         writes = dict(session.execute(select(OutboxAction.status, func.count())
                                       .where(OutboxAction.kind == "tracker.comment_count")
                                       .group_by(OutboxAction.status)).all())
-    return {"receipts": receipts, "kept": kept, "writes": writes}
+    return {"receipts": receipts, "settled": settled, "writes": writes}
 
 
 def blast(url_for, requests_to_send: list, pace: float = 0.0) -> tuple[list[float], dict[int, int], float]:
@@ -335,13 +336,13 @@ def main() -> int:
     stored = sum(state["receipts"].values())
     doubled = sum(1 for runs in processed_runs.values() if runs > 1) + sum(1 for n in FakeJira.comments.values() if n > 1)
     measuring = expected - args.deliveries  # the warm-up, saturated and steady deliveries, outside the fault phase
-    lost = (expected - state["receipts"].get("done", 0)) + (args.deliveries - (state["kept"] or 0)) \
+    lost = (expected - state["receipts"].get("done", 0)) + (args.deliveries - (state["settled"] or 0)) \
         + (THEMES - len(FakeJira.comments))
     table("Fault phase (worker killed, Redis down 20 s, tracker 503/429 for 25 s)",
-          ["sent", "acknowledged", "unique", "stored", "processed", "duplicates dropped", "promises kept",
+          ["sent", "acknowledged", "unique", "stored", "processed", "duplicates dropped", "promises settled",
            "tracker comments", "lost", "doubled"],
           [[len(deliveries), acknowledged, args.deliveries, stored - measuring, state["receipts"].get("done", 0) - measuring,
-            fault_statuses.get(200, 0), state["kept"], sum(FakeJira.comments.values()), lost, doubled]])
+            fault_statuses.get(200, 0), state["settled"], sum(FakeJira.comments.values()), lost, doubled]])
     print(f"  faults: {', '.join(events)}; tracker refused {FakeJira.refused} calls; statuses {fault_statuses}")
     steady_p99s = [percentile(latencies, 99) for latencies, _, _ in steady_runs]
     p99 = sorted(steady_p99s)[len(steady_p99s) // 2]
@@ -372,7 +373,7 @@ def main() -> int:
     if real_statuses.get(202, 0) != len(sample) or any(s.get(202, 0) != per_run for s in steady_statuses):
         failed.append(f"throughput phase statuses {real_statuses}, steady phase statuses {steady_statuses}")
     status = exit_status(failed, p99, ratio)
-    budget = "BUDGET MISSED" if status == BUDGET_MISSED else "within budget"
+    budget = "within budget" if exit_status([], p99, ratio) == 0 else "BUDGET MISSED"
     print("  result: " + ("FAILED: " + "; ".join(failed) if failed else "nothing lost, nothing doubled")
           + f"; {budget} (median p99 {p99:.1f} ms, ratio {ratio:.2f})")
     return status

@@ -54,8 +54,10 @@ def zendesk_manifest(service_url: str) -> dict:
         "frameworkVersion": "2.0",
         "signedUrls": True,
         "domainWhitelist": [host],
+        # The token only ever travels in a request header (the link page's client.request), so Zendesk may put it
+        # nowhere else: a secure parameter names its scopes.
         "parameters": [
-            {"name": "installation_token", "type": "text", "secure": True, "required": True},
+            {"name": "installation_token", "type": "text", "secure": True, "required": True, "scopes": ["header"]},
         ],
     }
 
@@ -74,7 +76,8 @@ def zendesk_translations() -> dict:
             "parameters": {
                 "installation_token": {
                     "label": "Installation token",
-                    "helpText": "Printed by `valuedesk installations connect zendesk`. Kept secret by Zendesk.",
+                    "helpText": "Printed by `valuedesk installations connect zendesk`. Zendesk stores it on its "
+                                "servers and sends it to Valuedesk only; agents never see it.",
                 }
             },
         }
