@@ -131,9 +131,39 @@ def test_fdk_layout(fdk):
     assert set(fdk) >= required
     manifest = json.loads(fdk["manifest.json"])
     assert manifest["platform-version"] == "3.0"
-    assert set(manifest["engines"]) == {"node", "fdk"}
+    assert "name" not in manifest  # Platform 3.0 refuses it; the listing names the app
     sidebar = manifest["modules"]["support_ticket"]["location"]["ticket_sidebar"]
     assert f"app/{sidebar['url']}" in fdk and f"app/{sidebar['icon']}" in fdk
+
+
+def test_engines_are_the_ones_freshworks_accepts_for_submission(fdk):
+    # Freshworks' engine matrix: FDK 10.x with Node 24.11.x to publish; FDK 9 / Node 18 development-only since
+    # 31 May 2026.
+    engines = json.loads(fdk["manifest.json"])["engines"]
+    assert set(engines) == {"node", "fdk"}
+    node, fdk_version = (tuple(int(part) for part in engines[name].split(".")) for name in ("node", "fdk"))
+    assert node[:2] == (24, 11) and fdk_version[0] == 10
+
+
+def test_every_event_has_test_data_in_its_modules_folder(fdk):
+    # FDK 10 skeletons keep simulator payloads per module: server/test_data/<module>/<event>.json.
+    manifest = json.loads(fdk["manifest.json"])
+    for module, spec in manifest["modules"].items():
+        for event in spec.get("events", {}):
+            data = json.loads(fdk[f"server/test_data/{module}/{event}.json"])
+            assert data["event"] == event
+    assert not [name for name in fdk if re.fullmatch(r"server/test_data/[^/]+\.json", name)]  # nothing left flat
+
+
+def test_server_js_passes_fdk_10s_lint_rules(fdk):
+    server = fdk["server/server.js"].decode()
+    body = server.split("exports = {", 1)[1]
+    assert "function " not in server.split("exports = {", 1)[0]  # helpers come after the exports
+    handlers = re.findall(r"(\w+): (async )?function \((\w*)\) \{(.*?)\n  \},", body, re.S)
+    assert len(handlers) == 3
+    for name, is_async, parameter, code in handlers:
+        assert bool(is_async) == ("await " in code), name  # async exactly where something is awaited
+        assert not parameter or re.search(rf"\b{parameter}\b", code), name  # no unused parameter
 
 
 def test_every_template_the_app_uses_is_declared(fdk):
