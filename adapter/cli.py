@@ -97,7 +97,10 @@ def serve(host: str, port: int, threads: int, workers: int | None, with_worker: 
     config = settings()
     limits = web_server.Limits(header_timeout=config.header_timeout, body_timeout=config.body_timeout,
                                max_body=config.webhook_max_bytes)
-    httpd = web_server.create(create_app(), host=host, port=port, threads=threads, limits=limits)
+    try:
+        httpd = web_server.create(create_app(), host=host, port=port, threads=threads, limits=limits)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
     job_worker = None
     if with_worker:
         job_worker = subprocess.Popen([sys.executable, "-m", "adapter.cli", "worker"], env=os.environ.copy())
