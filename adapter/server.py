@@ -71,7 +71,6 @@ class DeadlineChannel(HTTPChannel):
     request_started: float | None = None
     body_started: float | None = None
     answered_any = False
-    limits = Limits()
 
     def received(self, data):
         now = time.time()
@@ -88,16 +87,17 @@ class DeadlineChannel(HTTPChannel):
         """Answer 408 and close when the request being received has run out of time."""
         if self.requests or self.will_close or self.close_when_flushed:
             return  # a request is being served; its reply decides what happens to the connection
+        limits = self.server.limits
         if self.request is None:
-            if not self.answered_any and now - self.creation_time > self.limits.header_timeout:
+            if not self.answered_any and now - self.creation_time > limits.header_timeout:
                 self.will_close = True  # connected and never said anything
             return
-        if self.body_started is None and now - self.request_started > self.limits.header_timeout:
+        if self.body_started is None and now - self.request_started > limits.header_timeout:
             self._time_out("header_timeout", f"The request headers did not arrive within "
-                                             f"{self.limits.header_timeout} s; send the request again.")
-        elif self.body_started is not None and now - self.body_started > self.limits.body_timeout:
+                                             f"{limits.header_timeout} s; send the request again.")
+        elif self.body_started is not None and now - self.body_started > limits.body_timeout:
             self._time_out("body_timeout", f"The body stopped arriving before it was complete (limit "
-                                           f"{self.limits.body_timeout} s); send it again.")
+                                           f"{limits.body_timeout} s); send it again.")
 
     def _time_out(self, code: str, message: str) -> None:
         body = error_body(code, message)
@@ -113,6 +113,7 @@ class DeadlineServer(TcpWSGIServer):
     """waitress's TCP server with per-request deadlines checked at every maintenance pass."""
 
     channel_class = DeadlineChannel
+    limits = Limits()
 
     def maintenance(self, now):
         super().maintenance(now)  # waitress's idle timeout
@@ -127,12 +128,13 @@ def create(app: Callable, *, host: str, port: int, threads: int, limits: Limits)
         cleanup_interval=1, max_request_body_size=limits.max_body, asyncore_use_poll=True, ident="Valuedesk",
         clear_untrusted_proxy_headers=False,  # the app trusts X-Forwarded-* from VALUEDESK_PROXY_HOPS proxies only
         expose_tracebacks=False)
-    DeadlineChannel.limits = limits
     socket_map: dict = {}
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(threads)
     servers = [DeadlineServer(app, map=socket_map, adj=adjustments, sockinfo=info, dispatcher=dispatcher)
                for info in adjustments.listen]
+    for server in servers:
+        server.limits = limits
     if len(servers) == 1:
         return servers[0]
     return MultiSocketServer(socket_map, adjustments, [(s.effective_host, s.effective_port) for s in servers],
