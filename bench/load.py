@@ -1,7 +1,7 @@
 """Load and fault run: signed Zendesk deliveries into `valuedesk serve` on loopback while the worker is killed, Redis
 is down for 20 seconds and the tracker answers 503/429; at the end every unique delivery was processed exactly once.
 
-    python bench/load.py [--deliveries 2000] [--seconds 45] [--steady-runs 3]
+    python bench/load.py [--deliveries 2000] [--seconds 45] [--steady-runs 3] [--steady-rate R]
 
 Needs redis-server (PostgreSQL is used when installed, else SQLite). Exits 1 if anything was lost or doubled, and 2 if
 a budget was missed: p99 acknowledgement under 50 ms at a steady half of the saturated rate (the median of the
@@ -226,6 +226,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=45.0, help="how long the fault phase sends for")
     parser.add_argument("--drain", type=float, default=240.0, help="longest wait for the worker to finish")
     parser.add_argument("--steady-runs", type=int, default=3, help="steady-rate runs whose p99s are reported")
+    parser.add_argument("--steady-rate", type=float, default=None,
+                        help="deliveries per second in the steady runs [default: half the saturated rate]")
     args = parser.parse_args()
     if not RedisServer.available():
         print("load: skipped, redis-server is not installed (apt-get install redis-server)")
@@ -269,7 +271,7 @@ def main() -> int:
         real_lat, real_statuses, real_wall = blast(lambda path: f"http://127.0.0.1:{web_port}{path}", sample)
         # Latency: at saturation it is queueing (clients / throughput), so the budget is checked at a steady half of
         # the throughput just measured, for STEADY_SECONDS.
-        steady_rate = len(sample) / real_wall / 2
+        steady_rate = args.steady_rate or len(sample) / real_wall / 2
         per_run = int(steady_rate * STEADY_SECONDS)
         steady_runs = []
         for run in range(args.steady_runs):
@@ -347,7 +349,8 @@ def main() -> int:
     steady_p99s = [percentile(latencies, 99) for latencies, _, _ in steady_runs]
     p99 = sorted(steady_p99s)[len(steady_p99s) // 2]
     ratio = (len(sample) / real_wall) / (len(sample) / bare_wall)
-    steady_rows = [["Valuedesk webhook", f"steady, half of saturated (run {n})", per_run, percentile(latencies, 50),
+    steady_label = f"steady, {steady_rate:.0f}/s" + ("" if args.steady_rate else " (half of saturated)")
+    steady_rows = [["Valuedesk webhook", f"{steady_label} run {n}", per_run, percentile(latencies, 50),
                     percentile(latencies, 99), per_run / wall, None]
                    for n, (latencies, _, wall) in enumerate(steady_runs, start=1)]
     table(f"Acknowledgement latency and throughput (same server: `valuedesk serve`, {THREADS} threads, "
