@@ -1,4 +1,4 @@
-# Production image: gunicorn serves the web process; the same image runs the worker (see fly.toml).
+# Production image: `valuedesk serve` (waitress) serves the web process; the same image runs the worker (see fly.toml).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,4 +17,4 @@ RUN pip install . \
 
 USER valuedesk
 EXPOSE 8080
-CMD ["valuedesk", "serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "2"]
+CMD ["valuedesk", "serve", "--host", "0.0.0.0", "--port", "8080"]

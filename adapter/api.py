@@ -18,6 +18,8 @@ from werkzeug.routing import IntegerConverter
 from adapter.errors import ApiError
 from adapter.errors import ProviderError
 from adapter.errors import TenantViolation
+from adapter.security import JsonTooDeep
+from adapter.security import loads_bounded
 
 log = logging.getLogger("valuedesk.api")
 
@@ -131,13 +133,22 @@ def _has_nul(value) -> bool:
     return False
 
 
-def refuse_nul_characters():
-    """PostgreSQL cannot store NUL in text, so no input may carry one (SQLite could; both refuse alike)."""
+def refuse_unsafe_input():
+    """Refuse, before any parser or schema walks it, JSON nested too deep and text carrying NUL.
+
+    PostgreSQL cannot store NUL in text, so no input may carry one (SQLite could; both refuse alike). Invalid JSON
+    is left to the route, which names what it expected.
+    """
     if request.path.startswith("/webhooks/"):
         return None  # stored as bytes; the view answers for its own body
     values = [*request.args.values(), *request.form.values()]
     if request.is_json:
-        values.append(request.get_json(silent=True))
+        try:
+            values.append(loads_bounded(request.get_data(cache=True)))
+        except JsonTooDeep as exc:
+            return error_response(400, "json_too_deep", str(exc))
+        except ValueError:
+            pass
     if any(_has_nul(value) for value in values):
         return error_response(400, "invalid_text", "Text may not contain NUL characters (\\u0000).")
     return None
@@ -151,7 +162,7 @@ def init_app(app: Flask) -> ValuedeskApi:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_unsafe_input)
     api = ValuedeskApi(app)
     api.register_converter(IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
     app.extensions["valuedesk.api"] = api

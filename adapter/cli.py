@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import os
 import subprocess
 import sys
@@ -79,45 +78,36 @@ def migrate() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
-@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Threads that run requests (slow clients never hold one: requests reach them complete).")
+@click.option("--workers", type=int, hidden=True, help="No longer used: one process serves; add threads or machines.")
 @click.option("--with-worker", is_flag=True, help="Also run the job worker (stopped together with Ctrl-C).")
-def serve(host: str, port: int, workers: int, threads: int, with_worker: bool) -> None:
-    """Serve the web app with gunicorn."""
+def serve(host: str, port: int, threads: int, workers: int | None, with_worker: bool) -> None:
+    """Serve the web app (waitress: whole requests reach the threads, with header and body deadlines)."""
     require_migrated()
-    from gunicorn.app.base import BaseApplication
+    from adapter import server as web_server
 
+    if workers is not None:
+        click.secho("--workers is no longer used: one process serves all connections; use --threads.", fg="yellow",
+                    err=True)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     if not is_configured("VALUEDESK_PUBLIC_URL"):
         # Links the service hands out (tracker issues, the sidebar, webhooks) must point at this server's port.
         os.environ["VALUEDESK_PUBLIC_URL"] = url
+    config = settings()
+    limits = web_server.Limits(header_timeout=config.header_timeout, body_timeout=config.body_timeout,
+                               max_body=config.webhook_max_bytes)
+    try:
+        httpd = web_server.create(create_app(), host=host, port=port, threads=threads, limits=limits)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
     job_worker = None
     if with_worker:
         job_worker = subprocess.Popen([sys.executable, "-m", "adapter.cli", "worker"], env=os.environ.copy())
-        atexit.register(_stop, job_worker)
-    playground = settings().playground
-
-    def when_ready(server) -> None:
-        click.secho(f"\nValuedesk is running on {url}", fg="green", bold=True)
-        if playground:
-            click.secho(f"Open the playground: {url}/playground/\n", fg="green")
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("timeout", 60)
-            self.cfg.set("graceful_timeout", 20)
-            self.cfg.set("accesslog", None)
-            self.cfg.set("when_ready", when_ready)
-            self.cfg.set("on_exit", lambda server: _stop(job_worker))
-
-        def load(self):
-            return create_app()
-
-    Server().run()
+    click.secho(f"\nValuedesk is running on {url}", fg="green", bold=True)
+    if config.playground:
+        click.secho(f"Open the playground: {url}/playground/\n", fg="green")
+    web_server.run(httpd, on_exit=lambda: _stop(job_worker))
 
 
 def _stop(process: subprocess.Popen | None) -> None:

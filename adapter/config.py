@@ -34,7 +34,8 @@ class Settings:
     admin_token: str | None = None
     playground: bool = True
     webhook_max_bytes: int = 1_000_000
-    webhook_body_timeout: int = 10  # seconds a sender may fall silent while sending a webhook body
+    header_timeout: int = 10  # seconds a client has from a request's first byte to the end of its headers
+    body_timeout: int = 10  # seconds a client has from the end of the headers to the end of the body
     receipt_sweep_after_seconds: int = 300
     receipt_retention_days: int = 30
     jobs_immediate: bool = False
@@ -111,7 +112,9 @@ VARIABLES: dict[str, tuple[str, object]] = {
     "VALUEDESK_ADMIN_TOKEN": ("admin_token", _text),
     "VALUEDESK_PLAYGROUND": ("playground", _flag),
     "VALUEDESK_WEBHOOK_MAX_BYTES": ("webhook_max_bytes", _positive_int),
-    "VALUEDESK_WEBHOOK_BODY_TIMEOUT": ("webhook_body_timeout", _positive_int),
+    "VALUEDESK_WEBHOOK_BODY_TIMEOUT": ("body_timeout", _positive_int),  # its earlier name, when only webhooks had one
+    "VALUEDESK_HEADER_TIMEOUT": ("header_timeout", _positive_int),
+    "VALUEDESK_BODY_TIMEOUT": ("body_timeout", _positive_int),
     "VALUEDESK_RECEIPT_SWEEP_AFTER_SECONDS": ("receipt_sweep_after_seconds", _positive_int),
     "VALUEDESK_RECEIPT_RETENTION_DAYS": ("receipt_retention_days", _positive_int),
     "VALUEDESK_JOBS_IMMEDIATE": ("jobs_immediate", _flag),

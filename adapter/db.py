@@ -169,7 +169,7 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            # Enough kept connections for a gunicorn worker's threads: overflow ones are opened and closed per use.
+            # Enough kept connections for the web process's threads (8 by default): overflow ones are opened and closed per use.
             self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=10,
                                         json_serializer=_json_without_nul)
             event.listen(self.engine, "connect", _postgres_drops_nul)

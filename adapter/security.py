@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 import secrets
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -19,6 +21,9 @@ from adapter.errors import ValuedeskError
 
 _FORMAT_V1 = b"\x01"
 _NONCE_BYTES = 12
+
+# No vendor payload or API body nests anywhere near this deep; Python's parser and our own walks overflow near 1,000.
+MAX_JSON_DEPTH = 64
 
 
 def _as_bytes(value: str | bytes) -> bytes:
@@ -100,3 +105,35 @@ class CredentialCipher:
                 "A stored credential could not be decrypted; was VALUEDESK_SECRET_KEY changed?"
             ) from None
         return plain.decode("utf-8")
+
+
+class JsonTooDeep(ValueError):
+    """A JSON document nested deeper than MAX_JSON_DEPTH."""
+
+    def __init__(self):
+        super().__init__(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep; send a flatter document.")
+
+
+def _too_deep(value: Any) -> bool:
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def loads_bounded(data: bytes | str) -> Any:
+    """json.loads for untrusted bodies: a document nested too deep is a ValueError, never a RecursionError.
+
+    :raise JsonTooDeep: past MAX_JSON_DEPTH levels; ValueError (JSONDecodeError, UnicodeDecodeError) for invalid JSON.
+    """
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise JsonTooDeep() from None
+    if _too_deep(value):
+        raise JsonTooDeep()
+    return value

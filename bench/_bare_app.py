@@ -1,4 +1,7 @@
-"""A bare Flask endpoint, served by the same gunicorn settings as Valuedesk, as the load run's throughput baseline."""
+"""A bare Flask endpoint, served by the same server and settings as `valuedesk serve`, as the load run's baseline.
+
+    python bench/_bare_app.py PORT THREADS
+"""
 
 from flask import Flask
 
@@ -12,3 +15,12 @@ def receive(provider: str, installation_id: str):
 
     request.get_data()
     return {"status": "accepted"}, 202
+
+
+if __name__ == "__main__":
+    import sys
+
+    from adapter import server
+
+    server.run(server.create(app, host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]),
+                             limits=server.Limits()))

@@ -1,11 +1,12 @@
-"""Load and fault run: signed Zendesk deliveries into gunicorn on loopback while the worker is killed, Redis is down
-for 20 seconds and the tracker answers 503/429; at the end every unique delivery was processed exactly once.
+"""Load and fault run: signed Zendesk deliveries into `valuedesk serve` on loopback while the worker is killed, Redis
+is down for 20 seconds and the tracker answers 503/429; at the end every unique delivery was processed exactly once.
 
-    python bench/load.py [--deliveries 2000] [--seconds 45]
+    python bench/load.py [--deliveries 2000] [--seconds 45] [--steady-runs 3] [--steady-rate R]
 
-Needs redis-server (PostgreSQL is used when installed, else SQLite). Exits 1 if anything was lost or doubled; the
-budgets (p99 acknowledgement under 50 ms at a steady half of the saturated rate, saturated throughput at least half a
-bare Flask endpoint's on the same gunicorn) are reported beside it.
+Needs redis-server (PostgreSQL is used when installed, else SQLite). Exits 1 if anything was lost or doubled, and 2 if
+a budget was missed: p99 acknowledgement under 50 ms at a steady half of the saturated rate (the median of the
+steady runs' p99s, since the client shares the machine's cores with the server), and saturated throughput at least
+half a bare Flask endpoint's on the same server.
 """
 
 from __future__ import annotations
@@ -43,10 +44,11 @@ BIN = Path(sys.executable).parent
 SECRET = "load-run-zendesk-signing-secret-0123456789"
 THEMES = 20  # tracker issues that each get one count comment through the faulty tracker
 CLIENTS = 16  # concurrent senders
-WORKERS, THREADS = 2, 4  # `valuedesk serve`'s defaults, for both endpoints
+THREADS = 8  # `valuedesk serve`'s default, for both endpoints
 WARMUP, SAMPLE = 200, 2000  # deliveries per endpoint before measuring, and measured
 STEADY_SECONDS = 10
 BUDGET_P99_MS, BUDGET_RATIO = 50.0, 0.5
+LOST_OR_DOUBLED, BUDGET_MISSED = 1, 2  # exit statuses
 
 
 class FakeJira(BaseHTTPRequestHandler):
@@ -143,7 +145,7 @@ def seed(env: dict, tickets: int) -> str:
 
 
 def counts(env: dict, installation_id: str) -> dict:
-    """What the database holds now: receipts by status, promises kept, tracker writes by status."""
+    """What the database holds now: receipts by status, promises settled, tracker writes by status."""
     from sqlalchemy import func
     from sqlalchemy import select
 
@@ -157,11 +159,12 @@ def counts(env: dict, installation_id: str) -> dict:
     app = counts.app = getattr(counts, "app", None) or create_app(load_settings(environ=env, dotenv_path=None))
     with app.app_context(), get_db().tenant(installation_id) as session:
         receipts = dict(session.execute(select(WebhookReceipt.status, func.count()).group_by(WebhookReceipt.status)).all())
-        kept = session.scalar(select(func.count()).select_from(Commitment).where(Commitment.state == "kept"))
+        # Solving the ticket settles its promise (closed, not counted as kept): one settled promise per delivery.
+        settled = session.scalar(select(func.count()).select_from(Commitment).where(Commitment.state != "open"))
         writes = dict(session.execute(select(OutboxAction.status, func.count())
                                       .where(OutboxAction.kind == "tracker.comment_count")
                                       .group_by(OutboxAction.status)).all())
-    return {"receipts": receipts, "kept": kept, "writes": writes}
+    return {"receipts": receipts, "settled": settled, "writes": writes}
 
 
 def blast(url_for, requests_to_send: list, pace: float = 0.0) -> tuple[list[float], dict[int, int], float]:
@@ -222,6 +225,9 @@ def main() -> int:
     parser.add_argument("--deliveries", type=int, default=2000, help="unique deliveries in the fault phase")
     parser.add_argument("--seconds", type=float, default=45.0, help="how long the fault phase sends for")
     parser.add_argument("--drain", type=float, default=240.0, help="longest wait for the worker to finish")
+    parser.add_argument("--steady-runs", type=int, default=3, help="steady-rate runs whose p99s are reported")
+    parser.add_argument("--steady-rate", type=float, default=None,
+                        help="deliveries per second in the steady runs [default: half the saturated rate]")
     args = parser.parse_args()
     if not RedisServer.available():
         print("load: skipped, redis-server is not installed (apt-get install redis-server)")
@@ -247,10 +253,10 @@ def main() -> int:
                "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"}
         subprocess.run([BIN / "valuedesk", "migrate"], env=env, check=True, capture_output=True)
         installation_id = seed(env, args.deliveries)
-        gunicorn = ["--workers", str(WORKERS), "--threads", str(THREADS)]
-        web = start([BIN / "valuedesk", "serve", "--port", str(web_port), *gunicorn], env, work / "web.log")
-        bare = start([BIN / "gunicorn", "--bind", f"127.0.0.1:{bare_port}", "--worker-class", "gthread", *gunicorn,
-                      "--log-level", "warning", "_bare_app:app"], env, work / "bare.log")
+        web = start([BIN / "valuedesk", "serve", "--port", str(web_port), "--threads", str(THREADS)], env,
+                    work / "web.log")
+        bare = start([sys.executable, str(ROOT / "bench" / "_bare_app.py"), str(bare_port), str(THREADS)], env,
+                     work / "bare.log")
         wait_http(f"http://127.0.0.1:{web_port}/healthz")
         wait_http(f"http://127.0.0.1:{bare_port}/")
         hook = f"/webhooks/zendesk/{installation_id}"
@@ -265,10 +271,12 @@ def main() -> int:
         real_lat, real_statuses, real_wall = blast(lambda path: f"http://127.0.0.1:{web_port}{path}", sample)
         # Latency: at saturation it is queueing (clients / throughput), so the budget is checked at a steady half of
         # the throughput just measured, for STEADY_SECONDS.
-        steady_rate = len(sample) / real_wall / 2
-        steady = [(hook, *zendesk_delivery(args.deliveries + 30_000 + n)) for n in range(int(steady_rate * STEADY_SECONDS))]
-        steady_lat, steady_statuses, steady_wall = blast(lambda path: f"http://127.0.0.1:{web_port}{path}", steady,
-                                                         pace=1 / steady_rate)
+        steady_rate = args.steady_rate or len(sample) / real_wall / 2
+        per_run = int(steady_rate * STEADY_SECONDS)
+        steady_runs = []
+        for run in range(args.steady_runs):
+            steady = [(hook, *zendesk_delivery(args.deliveries + 30_000 + run * per_run + n)) for n in range(per_run)]
+            steady_runs.append(blast(lambda path: f"http://127.0.0.1:{web_port}{path}", steady, pace=1 / steady_rate))
 
         # Faults: the worker starts late and is killed mid-run, Redis goes away for 20 s, the tracker refuses.
         FakeJira.healthy_at = time.monotonic() + 25
@@ -303,7 +311,7 @@ def main() -> int:
         chaos.join()
 
         deadline = time.monotonic() + args.drain
-        expected = args.deliveries + len(sample) + len(warmup) + len(steady)
+        expected = args.deliveries + len(sample) + len(warmup) + per_run * args.steady_runs
         while True:
             state = counts(env, installation_id)
             done = state["receipts"].get("done", 0)
@@ -330,41 +338,55 @@ def main() -> int:
     stored = sum(state["receipts"].values())
     doubled = sum(1 for runs in processed_runs.values() if runs > 1) + sum(1 for n in FakeJira.comments.values() if n > 1)
     measuring = expected - args.deliveries  # the warm-up, saturated and steady deliveries, outside the fault phase
-    lost = (expected - state["receipts"].get("done", 0)) + (args.deliveries - (state["kept"] or 0)) \
+    lost = (expected - state["receipts"].get("done", 0)) + (args.deliveries - (state["settled"] or 0)) \
         + (THEMES - len(FakeJira.comments))
     table("Fault phase (worker killed, Redis down 20 s, tracker 503/429 for 25 s)",
-          ["sent", "acknowledged", "unique", "stored", "processed", "duplicates dropped", "promises kept",
+          ["sent", "acknowledged", "unique", "stored", "processed", "duplicates dropped", "promises settled",
            "tracker comments", "lost", "doubled"],
           [[len(deliveries), acknowledged, args.deliveries, stored - measuring, state["receipts"].get("done", 0) - measuring,
-            fault_statuses.get(200, 0), state["kept"], sum(FakeJira.comments.values()), lost, doubled]])
+            fault_statuses.get(200, 0), state["settled"], sum(FakeJira.comments.values()), lost, doubled]])
     print(f"  faults: {', '.join(events)}; tracker refused {FakeJira.refused} calls; statuses {fault_statuses}")
-    p99 = percentile(steady_lat, 99)
+    steady_p99s = [percentile(latencies, 99) for latencies, _, _ in steady_runs]
+    p99 = sorted(steady_p99s)[len(steady_p99s) // 2]
     ratio = (len(sample) / real_wall) / (len(sample) / bare_wall)
-    table(f"Acknowledgement latency and throughput (same gunicorn: {WORKERS} workers x {THREADS} threads, "
+    steady_label = f"steady, {steady_rate:.0f}/s" + ("" if args.steady_rate else " (half of saturated)")
+    steady_rows = [["Valuedesk webhook", f"{steady_label} run {n}", per_run, percentile(latencies, 50),
+                    percentile(latencies, 99), per_run / wall, None]
+                   for n, (latencies, _, wall) in enumerate(steady_runs, start=1)]
+    table(f"Acknowledgement latency and throughput (same server: `valuedesk serve`, {THREADS} threads, "
           f"{CLIENTS} clients)",
           ["endpoint", "load", "requests", "p50 ms", "p99 ms", "req/s", "ratio to bare"],
           [["bare Flask", "saturated", len(sample), percentile(bare_lat, 50), percentile(bare_lat, 99),
             len(sample) / bare_wall, 1.0],
            ["Valuedesk webhook", "saturated", len(sample), percentile(real_lat, 50), percentile(real_lat, 99),
             len(sample) / real_wall, ratio],
-           ["Valuedesk webhook", "steady, half of saturated", len(steady), percentile(steady_lat, 50), p99,
-            len(steady) / steady_wall, None],
+           *steady_rows,
            ["Valuedesk webhook", "steady, under faults", len(deliveries), percentile(fault_lat, 50),
             percentile(fault_lat, 99), len(deliveries) / fault_wall, None]])
     print(f"  at saturation every endpoint's latency is queueing ({CLIENTS} clients / throughput: "
           f"{CLIENTS / (len(sample) / real_wall) * 1000:.0f} ms mean for Valuedesk, "
           f"{CLIENTS / (len(sample) / bare_wall) * 1000:.0f} ms for bare Flask), so p99 is checked at the steady rate")
-    print(f"  budget: p99 < {BUDGET_P99_MS:.0f} ms, ratio >= {BUDGET_RATIO}; database: "
+    print(f"  steady p99 over {len(steady_p99s)} runs: {', '.join(f'{v:.1f}' for v in steady_p99s)} ms; median {p99:.1f} ms")
+    print(f"  budget: median steady p99 < {BUDGET_P99_MS:.0f} ms, ratio >= {BUDGET_RATIO}; database: "
           f"{'PostgreSQL' if postgres else 'SQLite'}; logs in {work}")
     failed = []
     if lost or doubled:
         failed.append(f"{lost} lost, {doubled} doubled")
-    if real_statuses.get(202, 0) != len(sample) or steady_statuses.get(202, 0) != len(steady):
+    steady_statuses = [statuses for _, statuses, _ in steady_runs]
+    if real_statuses.get(202, 0) != len(sample) or any(s.get(202, 0) != per_run for s in steady_statuses):
         failed.append(f"throughput phase statuses {real_statuses}, steady phase statuses {steady_statuses}")
-    budget = "within budget" if p99 < BUDGET_P99_MS and ratio >= BUDGET_RATIO else \
-        f"BUDGET MISSED (p99 {p99:.1f} ms, ratio {ratio:.2f})"
-    print("  result: " + ("FAILED: " + "; ".join(failed) if failed else "nothing lost, nothing doubled") + f"; {budget}")
-    return 1 if failed else 0
+    status = exit_status(failed, p99, ratio)
+    budget = "within budget" if exit_status([], p99, ratio) == 0 else "BUDGET MISSED"
+    print("  result: " + ("FAILED: " + "; ".join(failed) if failed else "nothing lost, nothing doubled")
+          + f"; {budget} (median p99 {p99:.1f} ms, ratio {ratio:.2f})")
+    return status
+
+
+def exit_status(failed: list[str], p99_ms: float, ratio: float) -> int:
+    """The run's exit status: 1 when anything was lost or doubled, 2 when a budget was missed, else 0."""
+    if failed:
+        return LOST_OR_DOUBLED
+    return 0 if p99_ms < BUDGET_P99_MS and ratio >= BUDGET_RATIO else BUDGET_MISSED
 
 
 if __name__ == "__main__":

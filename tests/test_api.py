@@ -64,3 +64,38 @@ def test_nul_characters_are_refused_everywhere_before_any_work(client, playgroun
         assert response.status_code == 400, path
         assert "NUL" in response.get_data(as_text=True), path
     assert "Xero\u0000" not in client.get("/api/admin/signals/settings", headers=priya).json["competitors"]
+
+
+DEEP_OBJECT = '{"a":' * 5000 + "1" + "}" * 5000
+DEEP_ARRAY = "[" * 5000 + "]" * 5000
+
+
+def _json_posts(app) -> list[str]:
+    """Every POST, PUT and PATCH route of the JSON API and the playground's API, with sample path values."""
+    import re
+
+    paths = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(("/api/", "/playground/api/")) and {"POST", "PUT", "PATCH"} & rule.methods:
+            paths.add(re.sub(r"<int:[^>]+>", "1", re.sub(r"<(?:string:)?[^>:]+>", "x", rule.rule)))
+    return sorted(paths)
+
+
+@pytest.mark.parametrize("body", [DEEP_OBJECT, DEEP_ARRAY], ids=["objects", "arrays"])
+def test_json_nested_5000_levels_deep_is_a_400_with_a_message_on_every_route(app, client, playground, priya, body):
+    paths = _json_posts(app)
+    assert len(paths) > 20 and "/playground/api/tickets" in paths and "/api/billing/preview" in paths
+    for path in paths:
+        for method in ("POST", "PATCH", "PUT"):
+            response = client.open(path, method=method, headers={**priya, "Content-Type": "application/json"},
+                                   data=body)
+            if response.status_code == 405:
+                continue
+            assert response.status_code == 400, (method, path, response.status_code)
+            assert "nested more than 64 levels" in response.json["error"]["message"], (method, path)
+
+
+def test_json_that_is_only_a_little_nested_still_reaches_the_route(client, playground, priya):
+    body = {"competitors": ["Xero"], "nested": [[[["fine"]]]]}
+    response = client.patch("/api/admin/signals/settings", headers=priya, json=body)
+    assert response.status_code == 422 and response.json["error"]["code"] == "invalid_input"  # the schema's answer

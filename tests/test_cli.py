@@ -218,26 +218,32 @@ def test_replies_sync_macros(runner, make_installation):
     assert runner.invoke(args=["replies", "sync-macros", "--installation", "nope"]).exit_code != 0
 
 
-def test_serve_on_another_port_hands_out_links_to_that_port(runner, monkeypatch, tmp_path):
-    from gunicorn.app.base import BaseApplication
+def not_serving(monkeypatch, seen: dict) -> None:
+    """Go through `serve` up to the server, recording the public URL the served app would read instead of serving."""
+    from adapter import cli
+    from adapter import server
 
+    monkeypatch.setattr(cli, "create_app", lambda: seen.setdefault("url", os.environ.get("VALUEDESK_PUBLIC_URL")))
+    monkeypatch.setattr(server, "create", lambda app, **options: None)
+    monkeypatch.setattr(server, "run", lambda httpd, on_exit=None: None)
+
+
+def test_serve_on_another_port_hands_out_links_to_that_port(runner, monkeypatch, tmp_path):
     seen = {}
     monkeypatch.chdir(tmp_path)  # no .env here
     monkeypatch.setenv("VALUEDESK_PUBLIC_URL", "-")  # recorded, so whatever the command sets is undone afterwards
     monkeypatch.delenv("VALUEDESK_PUBLIC_URL")
-    monkeypatch.setattr(BaseApplication, "run", lambda self: seen.setdefault("url", os.environ["VALUEDESK_PUBLIC_URL"]))
+    not_serving(monkeypatch, seen)
     assert runner.invoke(args=["serve", "--port", "8101"]).exit_code == 0
     assert seen["url"] == "http://127.0.0.1:8101"
 
 
 def test_serve_keeps_a_public_url_that_was_set(runner, monkeypatch, tmp_path):
-    from gunicorn.app.base import BaseApplication
-
     seen = {}
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("VALUEDESK_PUBLIC_URL=https://support-tools.example\n")
     monkeypatch.setenv("VALUEDESK_PUBLIC_URL", "-")  # recorded, so whatever the command sets is undone afterwards
     monkeypatch.delenv("VALUEDESK_PUBLIC_URL")
-    monkeypatch.setattr(BaseApplication, "run", lambda self: seen.setdefault("url", os.environ.get("VALUEDESK_PUBLIC_URL")))
+    not_serving(monkeypatch, seen)
     assert runner.invoke(args=["serve", "--port", "8101"]).exit_code == 0
     assert seen["url"] == "https://support-tools.example"  # the .env file's, not the port's

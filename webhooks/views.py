@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import current_app
 from flask import jsonify
 from flask import request
 from werkzeug.exceptions import ClientDisconnected
@@ -18,6 +15,8 @@ from adapter.errors import SignatureError
 from adapter.limits import webhook_limit
 from adapter.logs import annotate
 from adapter.providers import webhook_source
+from adapter.security import JsonTooDeep
+from adapter.security import loads_bounded
 from webhooks import bp
 from webhooks.keys import webhook_keys
 
@@ -25,21 +24,6 @@ from webhooks.keys import webhook_keys
 def _note(provider: str, outcome: str, **fields) -> None:
     """Put what became of the delivery on the request's own log line (one line per delivery)."""
     annotate(webhook=f"{provider}.{outcome}", **fields)
-
-
-def _read_body() -> bytes | None:
-    """The request body; None when the sender falls silent for longer than the body timeout.
-
-    gunicorn's gthread workers give a request's thread no read deadline, so without this a few senders that stop
-    halfway would hold every thread. (A sender that trickles a byte at a time is a buffering proxy's job.)
-    """
-    connection = request.environ.get("gunicorn.socket")
-    if connection is not None:
-        connection.settimeout(current_app.config["VALUEDESK"].webhook_body_timeout)
-    try:
-        return request.get_data(cache=True)
-    except ClientDisconnected:  # werkzeug's wrapping of the socket's timeout (or of a client that hung up)
-        return None
 
 
 def _verify(source, installation_id: str, body: bytes, secret: str) -> None:
@@ -76,21 +60,27 @@ def receive(provider: str, installation_id: str):
         _note(provider, "not-connected", installation=installation_id)
         return error_response(404, "not_connected", f"{provider} is not connected for this installation.")
 
-    body = _read_body()
-    if body is None:
-        _note(provider, "body-timeout", installation=installation_id)
-        return error_response(408, "body_timeout", "The body stopped arriving before it was complete; send it again.")
+    try:
+        body = request.get_data(cache=True)  # complete already: the server reads whole requests, within deadlines
+    except ClientDisconnected:
+        return error_response(400, "incomplete_body", "The body ended before its Content-Length; send it again.")
     try:
         _verify(source, installation_id, body, key.secret)
     except SignatureError as exc:
         _note(provider, "invalid-signature", installation=installation_id)
         return error_response(401, exc.code, exc.message)
+    except MalformedDelivery as exc:  # signed, but the signed body cannot say when it was sent
+        _note(provider, "malformed", installation=installation_id)
+        return error_response(400, exc.code, exc.message)
     if not request.is_json:
         _note(provider, "wrong-content-type", installation=installation_id)
         return error_response(415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json).")
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        payload = loads_bounded(body)
+    except JsonTooDeep as exc:
+        _note(provider, "invalid-json", installation=installation_id)
+        return error_response(400, "json_too_deep", str(exc))
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
         _note(provider, "invalid-json", installation=installation_id)
         return error_response(400, "invalid_json", "The body is not valid JSON.")
     if not isinstance(payload, dict):

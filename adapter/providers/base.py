@@ -14,7 +14,6 @@ from typing import Any
 from typing import Protocol
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from adapter.errors import AuthError
@@ -23,6 +22,7 @@ from adapter.errors import ProviderError
 from adapter.errors import RateLimited
 from adapter.errors import Rejected
 from adapter.errors import Unavailable
+from adapter.providers import egress
 
 DEFAULT_TIMEOUT = (5.0, 20.0)
 # Metadata key on refunds and coupons naming the Valuedesk action that asked for them.
@@ -259,6 +259,18 @@ def html_to_text(markup: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def numeric_id(provider: str, kind: str, value) -> int:
+    """A vendor's numeric object id from what a URL or a person gave us.
+
+    :raise NotFound: for anything but digits, naming what was looked for (a 404 with a message, not a crash).
+    """
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        raise NotFound(f"{provider.capitalize()} {kind} ids are numbers; there is no {kind} {str(value)[:40]!r}.",
+                       provider=provider, http_status=404)
+    return int(text)
+
+
 def retry_after_seconds(value: str | None, default: float = 60.0) -> float:
     """Parse a Retry-After header given as seconds or as an HTTP date."""
     if not value:
@@ -341,9 +353,7 @@ class HttpApi:
         # so the job queue, not a sleeping worker, decides when to try again.
         retry = Retry(total=connect_retries, connect=connect_retries, read=0, status=0, redirect=0,
                       backoff_factor=0.3, allowed_methods=None, raise_on_status=False)
-        adapter = HTTPAdapter(max_retries=retry)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
+        egress.mount(self.session, max_retries=retry)
 
     def url(self, path: str) -> str:
         """Absolute URL for a path relative to the API base."""
@@ -357,9 +367,10 @@ class HttpApi:
         kwargs.setdefault("timeout", self.timeout)
         try:
             response = self.session.request(method, self.url(path), **kwargs)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Unavailable(f"{self.provider} could not be reached: {type(exc).__name__}",
-                              provider=self.provider) from None
+        except (requests.ConnectionError, requests.Timeout):
+            # One message for every way of not getting through (refused, closed, timed out, not a public address),
+            # so an error never tells a closed port from an open one.
+            raise Unavailable(f"{self.provider} could not be reached.", provider=self.provider) from None
         self.last_response = response
         error = error_for_status(self.provider, response)
         if error is not None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from urllib.parse import quote
+from urllib.parse import urlsplit
 
 from requests.auth import HTTPBasicAuth
 
 from adapter.errors import MalformedDelivery
+from adapter.errors import Rejected
 from adapter.errors import SignatureError
 from adapter.errors import UnsupportedEvent
 from adapter.events import TrackerIssueChanged
@@ -40,7 +42,9 @@ IGNORED_EVENT_TYPES = ("jira:issue_created", "comment_created", "comment_updated
 ISSUE_FIELDS = "summary,status,resolution"
 # Resolutions that mean "closed without shipping".
 CANCELLED_RESOLUTIONS = {"won't do", "won't fix", "duplicate", "cannot reproduce", "declined", "abandoned"}
-_URL = re.compile(r"https?://[^\s<>\"]+")
+_URL = re.compile(r"https?://[^\s<>\"“”‘’«»]+")
+# Punctuation that ends a sentence or closes a quote or bracket after a link, not part of the link.
+_TRAILING = ".,;:!?'\")]}"
 
 
 class Client:
@@ -51,6 +55,8 @@ class Client:
     def __init__(self, site: str, *, email: str, token: str, project: str, issue_type: str = "Task",
                  issue_types: Mapping[str, str] | None = None):
         self.site = site_name(site)
+        if self.site is None:  # settings stored before sites were checked
+            raise Rejected("The Jira site is not an Atlassian Cloud site name; reconnect Jira.", provider=NAME)
         self.base = f"https://{self.site}.atlassian.net"
         self.project, self.issue_type, self.issue_types = project, issue_type, dict(issue_types or {})
         self.api = HttpApi(NAME, f"{self.base}/rest/api/3", auth=HTTPBasicAuth(email, token))
@@ -135,10 +141,20 @@ def request_label(request_id: str) -> str:
     return f"valuedesk-{request_id.replace('-', '')[:20]}"
 
 
-def site_name(site: str) -> str:
-    """The bare site name of what an admin pastes: acme, acme.atlassian.net or https://acme.atlassian.net/."""
-    value = re.sub(r"^https?://", "", site.strip().lower()).split("/")[0]
-    return value.removesuffix(".atlassian.net")
+_SITE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def site_name(site: str) -> str | None:
+    """The Atlassian Cloud site name in what an admin pastes (acme, acme.atlassian.net, https://acme.atlassian.net/);
+    None for anything else, so no other host ever receives the account's credentials."""
+    value = str(site or "").strip().lower()
+    if value.startswith("https://"):
+        parts = urlsplit(value)
+        if parts.query or parts.fragment or "@" in parts.netloc or parts.port is not None:
+            return None
+        value = parts.netloc
+    value = value.removesuffix(".atlassian.net")
+    return value if _SITE.fullmatch(value) else None
 
 
 def key_of(text: str) -> str | None:
@@ -176,11 +192,21 @@ def _paragraph(lines: list[str]) -> dict:
         for match in _URL.finditer(line):
             if match.start() > position:
                 nodes.append({"type": "text", "text": line[position:match.start()]})
-            nodes.append({"type": "text", "text": match.group(), "marks": [{"type": "link", "attrs": {"href": match.group()}}]})
-            position = match.end()
+            url = link_text(match.group())
+            nodes.append({"type": "text", "text": url, "marks": [{"type": "link", "attrs": {"href": url}}]})
+            position = match.start() + len(url)
         if position < len(line):
             nodes.append({"type": "text", "text": line[position:]})
     return {"type": "paragraph", "content": nodes}
+
+
+def link_text(candidate: str) -> str:
+    """A matched URL without the punctuation that follows it in prose; a ")" stays when the URL opened one."""
+    while candidate and candidate[-1] in _TRAILING:
+        if candidate[-1] == ")" and candidate.count("(") >= candidate.count(")"):
+            break
+        candidate = candidate[:-1]
+    return candidate
 
 
 def client_for(settings: Mapping[str, str], credentials) -> Client:

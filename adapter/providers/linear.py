@@ -29,8 +29,10 @@ from adapter.providers.base import UNSTARTED
 from adapter.providers.base import Delivery
 from adapter.providers.base import HttpApi
 from adapter.providers.base import TrackerIssue
+from adapter.security import JsonTooDeep
 from adapter.security import constant_time_equals
 from adapter.security import hmac_sha256_hex
+from adapter.security import loads_bounded
 from adapter.security import within_window
 
 NAME = "linear"
@@ -189,24 +191,33 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def verify(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
-    """Check Linear-Signature over the raw body and that the delivery is at most 60 s old.
+    """Check Linear-Signature over the raw body and that the body's own webhookTimestamp is at most 60 s old.
 
-    :raise SignatureError: on a missing, wrong or stale signature.
+    Only the signed body's time counts, as in Linear's SDK (LinearWebhookClient): the Linear-Timestamp header is
+    not signed, so a captured body resent with a fresh header would otherwise pass.
+
+    :raise SignatureError: on a missing, wrong or stale signature; MalformedDelivery for a signed body that is not
+        a JSON object.
     """
     if not constant_time_equals(sign(secret, body), (headers.get(SIGNATURE_HEADER) or "").lower()):
         raise SignatureError(f"{SIGNATURE_HEADER} is missing or does not match the body.")
-    stamp = headers.get(TIMESTAMP_HEADER)
-    if stamp is None:
-        try:
-            stamp = json.loads(body).get("webhookTimestamp")
-        except (ValueError, AttributeError):
-            stamp = None
     try:
+        payload = loads_bounded(body)
+    except JsonTooDeep as exc:
+        raise MalformedDelivery(str(exc)) from None
+    except ValueError:
+        raise MalformedDelivery("The body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise MalformedDelivery("The body must be a JSON object.")
+    stamp = payload.get("webhookTimestamp")
+    try:
+        if isinstance(stamp, bool) or not isinstance(stamp, int | float | str):
+            raise ValueError
         sent_at = datetime.fromtimestamp(int(stamp) / 1000, UTC)
-    except (TypeError, ValueError, OverflowError):
-        raise SignatureError("The delivery carries no timestamp (Linear-Timestamp or webhookTimestamp).") from None
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise SignatureError("The signed body carries no webhookTimestamp (epoch milliseconds).") from None
     if not within_window(sent_at, now, TOLERANCE):
-        raise SignatureError("Delivery timestamp is outside the 60-second window.")
+        raise SignatureError("The body's webhookTimestamp is outside the 60-second window.")
 
 
 def describe(headers: Mapping[str, str], payload: dict) -> Delivery:

@@ -16,6 +16,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+import requests
 import stripe
 
 from adapter.errors import AuthError
@@ -26,6 +27,7 @@ from adapter.errors import Rejected
 from adapter.errors import SignatureError
 from adapter.errors import Unavailable
 from adapter.events import RefundUpdated
+from adapter.providers import egress
 from adapter.providers.base import ACTION_METADATA
 from adapter.providers.base import BillingCustomer
 from adapter.providers.base import Charge
@@ -57,8 +59,12 @@ class Client:
 
     def __init__(self, api_key: str, *, network_retries: int | None = None):
         retries = NETWORK_RETRIES if network_retries is None else network_retries
-        # The requests-based client, so every call goes through `requests` (and `responses` in tests).
-        self.stripe = stripe.StripeClient(api_key, max_network_retries=retries, http_client=stripe.RequestsClient())
+        # The requests-based client, so every call goes through `requests` (and `responses` in tests), on a session
+        # that connects to public addresses only, like every other vendor client.
+        session = requests.Session()
+        egress.mount(session)
+        self.stripe = stripe.StripeClient(api_key, max_network_retries=retries,
+                                          http_client=stripe.RequestsClient(session=session))
 
     def find_customers(self, email: str) -> list[BillingCustomer]:
         """Customers whose email equals `email`, ignoring case."""

@@ -21,4 +21,5 @@ SECTION_SCRIPTS: tuple[str, ...] = ("sections/signals.js", "sections/commitments
 api_bp = ApiBlueprint("api", __name__, url_prefix="/api", description="Sidebar API for agents (bearer session).")
 
 from adapter.sidebar import api  # noqa: E402,F401
+from adapter.sidebar import assets  # noqa: E402,F401
 from adapter.sidebar import views  # noqa: E402,F401

@@ -54,8 +54,10 @@ def zendesk_manifest(service_url: str) -> dict:
         "frameworkVersion": "2.0",
         "signedUrls": True,
         "domainWhitelist": [host],
+        # The token only ever travels in a request header (the link page's client.request), so Zendesk may put it
+        # nowhere else: a secure parameter names its scopes.
         "parameters": [
-            {"name": "installation_token", "type": "text", "secure": True, "required": True},
+            {"name": "installation_token", "type": "text", "secure": True, "required": True, "scopes": ["header"]},
         ],
     }
 
@@ -74,7 +76,8 @@ def zendesk_translations() -> dict:
             "parameters": {
                 "installation_token": {
                     "label": "Installation token",
-                    "helpText": "Printed by `valuedesk installations connect zendesk`. Kept secret by Zendesk.",
+                    "helpText": "Printed by `valuedesk installations connect zendesk`. Zendesk stores it on its "
+                                "servers and sends it to Valuedesk only; agents never see it.",
                 }
             },
         }
@@ -121,7 +124,9 @@ def _write_zip(target: Path, files: dict[str, str | bytes]) -> None:
 # Freshdesk (FDK platform 3.0)
 
 SIDEBAR = Path(__file__).parent
-FDK_ENGINES = {"node": "18.20.8", "fdk": "9.7.4"}
+# Freshworks' engine matrix: FDK 10.x on Node 24.11.x is required to publish; FDK 9 / Node 18 is development-only
+# since 31 May 2026. 10.0.1 + 24.11.0 are the pins Freshworks' own templates start from.
+FDK_ENGINES = {"node": "24.11.0", "fdk": "10.0.1"}
 SECURE_HEADERS = {"Content-Type": "application/json",
                   "X-Valuedesk-Installation-Token": "<%= iparam.installation_token %>"}
 
@@ -188,11 +193,7 @@ def freshdesk_iparams(service_url: str) -> dict:
 
 FDK_SERVER_JS = """// Serverless handlers: forward product events to Valuedesk through the valuedeskWebhook template,
 // and hand the API key to Valuedesk when the app is installed. Secrets never leave Freshworks' side.
-function payload(event, args) {
-  return JSON.stringify({ region: args.region, account_id: args.account_id, domain: args.domain,
-                          event: event, timestamp: args.timestamp, data: args.data });
-}
-
+// FDK 10's lint: async only where something is awaited, no unused parameters, helpers after the exports.
 exports = {
   onConversationCreateHandler: async function (args) {
     try {
@@ -221,10 +222,20 @@ exports = {
     }
   },
 };
+
+function payload(event, args) {
+  return JSON.stringify({ region: args.region, account_id: args.account_id, domain: args.domain,
+                          event: event, timestamp: args.timestamp, data: args.data });
+}
 """
 
+# server/test_data/<module>/<event>.json, the layout of Freshworks' FDK 10 skeletons (`fdk run` simulates from it).
 FDK_TEST_DATA = {
-    "onConversationCreate.json": {
+    "common/onAppInstall.json": {
+        "region": "US", "account_id": 8675309, "domain": "acme.freshdesk.com", "event": "onAppInstall",
+        "timestamp": 1764000000000,
+    },
+    "support_ticket/onConversationCreate.json": {
         "region": "US", "account_id": 8675309, "domain": "acme.freshdesk.com", "event": "onConversationCreate",
         "timestamp": 1764000000,
         "data": {"conversation": {"id": 5001, "ticket_id": 42, "body": "<div>Still broken</div>",
@@ -232,7 +243,7 @@ FDK_TEST_DATA = {
                                   "user_id": 9001, "category": 2},
                  "actor": {"id": 9001, "type": "contact"}},
     },
-    "onTicketCreate.json": {
+    "support_ticket/onTicketCreate.json": {
         "region": "US", "account_id": 8675309, "domain": "acme.freshdesk.com", "event": "onTicketCreate",
         "timestamp": 1764000000,
         "data": {"ticket": {"id": 42, "subject": "Export fails", "status": 2, "requester_id": 9001},

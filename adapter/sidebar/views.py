@@ -18,6 +18,7 @@ from adapter.providers import playground
 from adapter.sidebar import PANEL_SECTIONS
 from adapter.sidebar import SECTION_SCRIPTS
 from adapter.sidebar import bp
+from adapter.sidebar.assets import asset_url
 from adapter.sidebar.auth import AgentSession
 from adapter.sidebar.auth import issue_token
 from adapter.sidebar.auth import zendesk_agent
@@ -38,8 +39,8 @@ def render_panel(agent: AgentSession, ticket_id: str | None, installation: Insta
 
 
 def static_asset(path: str) -> str:
-    """URL of a sidebar static file."""
-    return url_for("sidebar.static", filename=path)
+    """URL of a sidebar script or stylesheet: content-hashed, compressed, cached for a year."""
+    return asset_url(path)
 
 
 @bp.get("/playground")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -10,14 +11,15 @@ from sqlalchemy.orm import Session
 
 from adapter.credentials import CredentialStore
 from adapter.errors import ApiError
-from adapter.errors import AuthError
-from adapter.errors import NotFound
+from adapter.errors import ProviderError
 from adapter.installations import feature_settings
 from adapter.installations import store_feature_settings
 from adapter.models import Installation
 from adapter.providers import jira
 from adapter.providers import linear
 from adapter.security import new_secret
+
+log = logging.getLogger("valuedesk.trackers")
 
 FEATURE = "trackers"
 SYNC_RULES = ("manual", "automatic")
@@ -28,6 +30,13 @@ CREDENTIALS = {
     "linear": {"api_key": linear.KEY_CREDENTIAL, "oauth_token": linear.OAUTH_CREDENTIAL},
 }
 SECRETS = {"jira": jira.SECRET_CREDENTIAL, "linear": linear.SECRET_CREDENTIAL}
+# What an admin hears when the check fails, however it failed (refused, unreachable, not found): a different
+# message per failure would let the connect form probe what answers where.
+REFUSED = {
+    "jira": "Jira did not accept the connection. Check the site, the project key, the account's email and the API "
+            "token, then try again.",
+    "linear": "Linear did not accept the connection. Check the team id and the API key, then try again.",
+}
 
 
 @dataclass(frozen=True)
@@ -101,9 +110,12 @@ def update_settings(installation: Installation, **changes) -> TrackerSettings:
 def _connection(kind: str, values: dict) -> dict:
     if kind == "jira":
         site, project = jira.site_name(values.get("site") or ""), str(values.get("project") or "").strip().upper()
-        if not site or not project:
-            raise ApiError(400, "invalid_connection", "Jira needs the site (acme.atlassian.net) and a project key (SUP).",
-                           fields={"site": "required", "project": "required"})
+        if not site:
+            raise ApiError(400, "invalid_connection", "Jira needs your Atlassian Cloud site: acme, acme.atlassian.net "
+                           "or https://acme.atlassian.net.", fields={"site": "an Atlassian Cloud site"})
+        if not project:
+            raise ApiError(400, "invalid_connection", "Jira needs the key of the project issues go to (SUP).",
+                           fields={"project": "required"})
         return {"site": site, "project": project, "team_id": ""}
     if kind == "linear":
         team_id = str(values.get("team_id") or "").strip()
@@ -136,8 +148,9 @@ def connect(session: Session, installation: Installation, kind: str, values: dic
     module = jira if kind == "jira" else linear
     try:
         who = module.client_for(proposed, given).check()
-    except (AuthError, NotFound) as exc:  # the admin's input: a 4xx, and nothing stored
-        raise ApiError(400, "tracker_refused", f"{NAMES[kind]} refused the connection: {exc.message}") from None
+    except ProviderError as exc:  # a 4xx, nothing stored, and one message whatever went wrong
+        log.info("trackers.connect_refused", extra={"fields": {"tracker": kind, "error": type(exc).__name__}})
+        raise ApiError(400, "tracker_refused", REFUSED[kind]) from None
     credentials = CredentialStore(session, installation.id)
     for other in CREDENTIALS.values():
         for name in other.values():

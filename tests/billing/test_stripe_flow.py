@@ -418,3 +418,17 @@ def test_the_worker_job_finishes_an_interrupted_execution(app, client, db, shop,
         assert session.get(BillingAction, preview["id"]).state == "succeeded"
     assert stripe_account.call_count == 1
     assert stripe_account.calls[0].request.headers["Idempotency-Key"] == f"valuedesk-{shop.id}-action-{preview['id']}"
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("GET", "/api/tickets/abc", None),
+    ("GET", "/api/tickets/12ab/billing", None),
+    ("GET", f"/api/billing/customers/{CUSTOMER}/charges?ticket_id=abc", None),
+    ("POST", "/api/billing/preview", refund_body(ticket_id="abc")),
+    ("POST", "/api/billing/preview", refund_body(ticket_id="4²")),  # a digit to str.isdigit, not to Zendesk
+])
+def test_a_ticket_id_zendesk_cannot_have_is_a_404_with_a_message(client, agent, no_network, method, path, body):
+    response = client.open(path, method=method, headers=agent, json=body)
+    assert response.status_code == 404, response.json
+    assert "ticket ids are numbers" in response.json["error"]["message"]
+    assert not [call for call in no_network.calls if "zendesk.com" in call.request.url]

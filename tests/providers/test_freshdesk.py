@@ -92,7 +92,7 @@ def test_automation_rules_are_filled_in():
     text = freshdesk.automation_rules("https://vd.test/webhooks/freshdesk/fd-acme-1", "s3cret")
     assert "URL:           https://vd.test/webhooks/freshdesk/fd-acme-1" in text
     assert "X-Valuedesk-Secret: s3cret" in text
-    assert '"ticket_id": "{{ticket.id}}"' in text
+    assert '"ticket_id": "{{ticket.id}}", "updated_at": "{{ticket.updated_at}}"' in text
     assert text.count("Action: Trigger webhook") == 2
 
 
@@ -218,3 +218,13 @@ def test_client_for_requires_a_key():
 
     with pytest.raises(AuthError, match="not connected"):
         freshdesk.client_for(Installation(id="x", kind="freshdesk", account="acme", name="A"), Empty())
+
+
+def test_a_ticket_id_that_is_not_a_number_is_not_found_without_a_call(no_network):
+    from adapter.errors import NotFound
+    from adapter.providers.freshdesk.client import Client
+
+    for method in ("get_ticket", "list_comments", "add_private_note"):
+        with pytest.raises(NotFound, match="ticket ids are numbers"):
+            getattr(Client("acme", "key"), method)(*(["../agents/1"] + ([] if method != "add_private_note" else ["x"])))
+    assert not no_network.calls

@@ -83,3 +83,26 @@ def test_webhook_signature():
     assert (delivery.delivery_id, delivery.event_type) == ("4711", "jira:issue_updated")
     with pytest.raises(MalformedDelivery):
         jira.describe({}, json.loads(body))
+
+
+def _inline(block: dict) -> list[dict]:
+    if block["type"] == "text":
+        return [block]
+    return [node for child in block.get("content", []) for node in _inline(child)]
+
+
+@pytest.mark.parametrize("text, link, after", [
+    ("> “Export fails at https://app.example.com/export”", "https://app.example.com/export", "”"),
+    ("See the log (at https://x.example/y).", "https://x.example/y", ")."),
+    ("It broke: https://x.example/a, then https://x.example/b!", "https://x.example/a", ", then "),
+    ("Wiki: https://en.example.org/wiki/Foo_(bar).", "https://en.example.org/wiki/Foo_(bar)", "."),
+    ("'https://x.example/q?a=1'", "https://x.example/q?a=1", "'"),
+])
+def test_links_in_adf_leave_trailing_punctuation_in_the_text(text, link, after):
+    document = jira.adf(text)
+    text_nodes = [node for block in document["content"] for node in _inline(block)]
+    linked = [node for node in text_nodes if node.get("marks")]
+    assert linked[0]["text"] == link and linked[0]["marks"][0]["attrs"]["href"] == link
+    following = text_nodes[text_nodes.index(linked[0]) + 1]["text"]
+    assert following.startswith(after)
+    assert "".join(node["text"] for node in text_nodes) == text.lstrip("> ")

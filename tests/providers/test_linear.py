@@ -78,3 +78,17 @@ def test_webhook_signature_and_sixty_second_window():
     delivery = linear.describe({"Linear-Delivery": "d-1"}, payload)
     assert (delivery.delivery_id, delivery.event_type) == ("d-1", "Issue.update")
     assert linear.issue_of(payload).category == DONE
+
+
+def test_only_the_signed_webhook_timestamp_counts_not_the_header():
+    body = fixture_bytes("linear", "Issue.update")  # webhookTimestamp 1763892000000
+    sent_at = datetime.fromtimestamp(json.loads(body)["webhookTimestamp"] / 1000, UTC)
+    an_hour_later = sent_at + timedelta(hours=1)
+    resent = {"Linear-Signature": linear.sign("lin-secret", body),
+              "Linear-Timestamp": str(int(an_hour_later.timestamp() * 1000))}  # fresh, but not signed
+    with pytest.raises(SignatureError, match="webhookTimestamp"):
+        linear.verify(resent, body, "lin-secret", an_hour_later)
+    unstamped = json.dumps({k: v for k, v in json.loads(body).items() if k != "webhookTimestamp"}).encode()
+    with pytest.raises(SignatureError, match="no webhookTimestamp"):
+        linear.verify({"Linear-Signature": linear.sign("lin-secret", unstamped),
+                       "Linear-Timestamp": str(int(sent_at.timestamp() * 1000))}, unstamped, "lin-secret", sent_at)

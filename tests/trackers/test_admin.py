@@ -1,6 +1,7 @@
 """Connecting a tracker (API, CLI, console), its settings, the sync list with retry, and who may do what."""
 
 import pytest
+import requests
 
 from adapter.credentials import CredentialStore
 from adapter.installations import PLAYGROUND_ID
@@ -158,3 +159,31 @@ def test_writeup_counts_and_quotes_read_naturally():
     assert writeup.closed_note("SUP-1", "Export", "cancelled", "Won't Do").startswith("SUP-1 was closed without a fix (Won't Do)")
     many = writeup.issue_description(stats, [f"https://x.example/{n}" for n in range(30)], "Zendesk")
     assert "and 5 more, linked on this issue." in many
+
+
+@pytest.mark.parametrize("site", ["127.0.0.1:8399?", "x@host?", "name#", "acme.atlassian.net.evil.example",
+                                  "http://acme.atlassian.net", "https://acme.atlassian.net:8443/", "https://u@acme.atlassian.net",
+                                  "https://acme.atlassian.net/?x", "127.0.0.1", "acme.atlassian.net#", "[::1]", ""])
+def test_a_jira_site_that_is_not_an_atlassian_cloud_name_is_refused_before_any_call(client, acme, admin, no_network,
+                                                                                   site):
+    response = client.put("/api/admin/trackers/jira", headers=admin, json={**JIRA_FORM, "site": site})
+    assert response.status_code in (400, 422), response.json
+    assert "site" in response.json["error"]["message"] or "site" in response.json["error"].get("fields", {})
+    assert not no_network.calls  # no credentials were sent anywhere
+
+
+@pytest.mark.parametrize("failure", [
+    {"json": {"errorMessages": ["Unauthorized"]}, "status": 401},
+    {"json": {"errorMessages": ["No project"]}, "status": 404},
+    {"body": "<html>a router's login page</html>", "status": 200},
+    {"body": requests.ConnectionError("Connection refused")},
+    {"body": requests.ConnectTimeout("timed out")},
+])
+def test_every_failed_jira_check_gets_the_same_message(client, acme, admin, no_network, failure):
+    no_network.add("GET", f"{JIRA_API}/myself", **failure)
+    no_network.add("GET", f"{JIRA_API}/project/SUP", json={"errorMessages": ["No project"]}, status=404)
+    response = client.put("/api/admin/trackers/jira", headers=admin, json=JIRA_FORM)
+    assert response.status_code == 400
+    assert response.json["error"] == {"code": "tracker_refused", "message": (
+        "Jira did not accept the connection. Check the site, the project key, the account's email and the API token, "
+        "then try again.")}

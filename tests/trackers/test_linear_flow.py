@@ -4,12 +4,14 @@ import json
 
 import pytest
 import responses
+from sqlalchemy import func
 from sqlalchemy import select
 
 from adapter import clock
 from adapter.models import Commitment
 from adapter.models import TrackerLink
 from adapter.models import TrackerTicket
+from adapter.models import WebhookReceipt
 from adapter.providers import freshdesk
 from adapter.providers import linear
 from adapter.trackers import sync
@@ -106,3 +108,15 @@ def test_completed_issue_closes_the_loop_on_the_freshdesk_tickets(client, db, ac
     assert "vd_issue_done" in json.loads(tags.calls[-1].request.body)["tags"]
     with db.tenant(acme.id) as session:
         assert session.scalar(select(Commitment.text)) == "Tell the customer that ENG-123 shipped"
+
+
+def test_an_hour_old_body_resent_with_a_fresh_linear_timestamp_header_is_refused(client, db, acme):
+    hour_ago = int((clock.wall().timestamp() - 3600) * 1000)
+    body = json.dumps({**load_fixture("linear", "Issue.update"), "webhookTimestamp": hour_ago}).encode()
+    headers = {"Content-Type": "application/json", linear.DELIVERY_HEADER: "d-new",
+               linear.SIGNATURE_HEADER: linear.sign(LINEAR_SECRET, body),
+               "Linear-Timestamp": str(int(clock.wall().timestamp() * 1000))}
+    response = client.post(f"/webhooks/linear/{acme.id}", data=body, headers=headers)
+    assert response.status_code == 401 and "webhookTimestamp" in response.json["error"]["message"]
+    with db.system() as session:
+        assert session.scalar(select(func.count()).select_from(WebhookReceipt)) == 0

@@ -29,7 +29,8 @@ from tests.conftest import fixture_bytes
 
 SECRET = "the-right-secret-0123456789abcdef"
 OTHER = "somebody-elses-secret-0123456789"
-STALE = timedelta(minutes=20)  # beyond every provider's window (Linear 60 s, the others 5 minutes)
+DEEP = b'{"a":' * 5000 + b"1" + b"}" * 5000
+STALE = timedelta(hours=3)  # beyond every provider's window (Linear 60 s, Freshdesk 2 hours, the others 5 minutes)
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,14 @@ class Sender:
     provider: str
     kind: str  # the installation's helpdesk
     fixture: str
-    has_window: bool  # whether a stale timestamp is refused (Freshdesk and Jira sign no time)
+    has_window: bool  # whether a stale timestamp is refused (Jira sends no time; Freshdesk's is in the body)
 
     def body(self) -> bytes:
         payload = json.loads(fixture_bytes(self.provider, self.fixture))
         if self.provider == "linear":
             payload["webhookTimestamp"] = int(clock.wall().timestamp() * 1000)
+        if self.provider == "freshdesk":
+            payload["timestamp"] = int(clock.wall().timestamp())
         return json.dumps(payload).encode()
 
     def headers(self, body: bytes, secret: str, *, delivery: str, age: timedelta = timedelta(0)) -> dict:
@@ -63,14 +66,23 @@ class Sender:
             return {stripe.SIGNATURE_HEADER: stripe.sign(secret, int(sent_at.timestamp()), body)}
         if self.provider == "jira":
             return {jira.SIGNATURE_HEADER: jira.sign(secret, body), jira.IDENTIFIER_HEADER: delivery}
+        # Linear signs its time inside the body (webhookTimestamp); the header is fresh, as a replayer would send it.
         return {linear.SIGNATURE_HEADER: linear.sign(secret, body), linear.DELIVERY_HEADER: delivery,
-                linear.TIMESTAMP_HEADER: str(int(sent_at.timestamp() * 1000))}
+                linear.TIMESTAMP_HEADER: str(int(clock.wall().timestamp() * 1000))}
+
+    def aged(self, body: bytes, secret: str, *, delivery: str, age: timedelta) -> tuple[bytes, dict]:
+        """The delivery as sent `age` ago: the signed time moved back, wherever the vendor signs it."""
+        if self.provider == "linear":
+            body = json.dumps({**json.loads(body), "webhookTimestamp": int((clock.wall() - age).timestamp() * 1000)}).encode()
+        if self.provider == "freshdesk":
+            body = json.dumps({**json.loads(body), "timestamp": int((clock.wall() - age).timestamp())}).encode()
+        return body, self.headers(body, secret, delivery=delivery, age=age)
 
 
 SENDERS = [
     Sender("playground", "playground", "comment_created", True),
     Sender("zendesk", "zendesk", "ticket_comment_added", True),
-    Sender("freshdesk", "freshdesk", "on_conversation_create", False),
+    Sender("freshdesk", "freshdesk", "on_conversation_create", True),
     Sender("stripe", "zendesk", "refund.failed", True),
     Sender("jira", "zendesk", "jira:issue_updated", False),
     Sender("linear", "freshdesk", "Issue.update", True),
@@ -113,9 +125,10 @@ def abuses(sender: Sender):
          lambda body: (body.replace(b"{", b'{"x": 1, ', 1), sender.headers(body, SECRET, delivery=delivery)), 401),
         ("invalid JSON", lambda body: (b"{not json", sender.headers(b"{not json", SECRET, delivery=delivery)), 400),
         ("JSON that is not an object", lambda body: (b"[1, 2]", sender.headers(b"[1, 2]", SECRET, delivery=delivery)), 400),
+        ("JSON nested 5000 levels deep", lambda body: (DEEP, sender.headers(DEEP, SECRET, delivery=delivery)), 400),
     ]
     if sender.has_window:
-        cases.append(("stale timestamp", lambda body: (body, sender.headers(body, SECRET, delivery=delivery, age=STALE)), 401))
+        cases.append(("stale timestamp", lambda body: sender.aged(body, SECRET, delivery=delivery, age=STALE), 401))
     if sender.provider == "freshdesk":
         # Freshdesk sends a shared secret, not a signature: an altered body cannot be told apart.
         cases = [case for case in cases if case[0] != "body altered after signing"]

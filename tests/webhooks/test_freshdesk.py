@@ -5,6 +5,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from adapter import clock
 from adapter import dispatch
 from adapter.events import CommentAdded
 from adapter.events import TicketStatusChanged
@@ -55,8 +56,12 @@ def conversations(mock, ticket_fixture="ticket"):
     freshdesk_api(mock, "GET", "tickets/42/conversations", "conversations__page2")
 
 
-def post(client, installation, fixture, secret=SECRET):
-    return client.post(f"/webhooks/freshdesk/{installation.id}", data=fixture_bytes("freshdesk", fixture),
+def post(client, installation, fixture, secret=SECRET, **fields):
+    """Send a fixture; an app event's `timestamp` is now (its fixture's is from when it was recorded)."""
+    payload = json.loads(fixture_bytes("freshdesk", fixture))
+    if "timestamp" in payload:
+        payload["timestamp"] = int(clock.wall().timestamp())
+    return client.post(f"/webhooks/freshdesk/{installation.id}", data=json.dumps({**payload, **fields}),
                        headers={"Content-Type": "application/json", "X-Valuedesk-Secret": secret})
 
 
@@ -122,3 +127,52 @@ def test_old_history_is_left_to_backfill(client, db, installation, seen, no_netw
     freshdesk_api(no_network, "GET", "agents/7001", "agent")
     post(client, installation, "automation_ticket_updated")
     assert not [e for e in seen if isinstance(e, CommentAdded)]
+
+
+def rule_delivery(event: str, ticket_id: str, updated_at: str) -> bytes:
+    """The body an automation rule sends, as Freshdesk fills in the template we hand out."""
+    return (freshdesk.automation_body(event).replace("{{ticket.id}}", ticket_id)
+            .replace("{{ticket.updated_at}}", updated_at).encode())
+
+
+def send(client, installation, body: bytes):
+    return client.post(f"/webhooks/freshdesk/{installation.id}", data=body,
+                       headers={"Content-Type": "application/json", "X-Valuedesk-Secret": SECRET})
+
+
+def test_the_same_automation_delivery_sent_three_times_is_one_delivery(client, db, installation, seen, no_network,
+                                                                      jobs_off):
+    body = rule_delivery("ticket_updated", "42", "2026-11-21T08:59:30Z")
+    assert [send(client, installation, body).status_code for _ in range(3)] == [202, 200, 200]
+    # Another change to the same ticket, and the same change as a different event, are deliveries of their own.
+    assert send(client, installation, rule_delivery("ticket_updated", "42", "2026-11-21T08:59:41Z")).status_code == 202
+    assert send(client, installation, rule_delivery("ticket_created", "42", "2026-11-21T08:59:30Z")).status_code == 202
+    # The same instant written another way is the same change.
+    assert send(client, installation, rule_delivery("ticket_updated", "42", "2026-11-21T08:59:30+00:00")).status_code == 200
+    with db.system() as session:
+        assert len(session.scalars(select(WebhookReceipt)).all()) == 3
+
+
+def test_deliveries_older_than_the_window_are_refused(client, db, installation, jobs_off):
+    old_rule = send(client, installation, rule_delivery("ticket_updated", "42", "2026-11-21T06:30:00Z"))
+    assert old_rule.status_code == 401 and "window" in old_rule.json["error"]["message"]
+    old_event = post(client, installation, "on_conversation_create", timestamp=int(clock.wall().timestamp()) - 3 * 3600)
+    assert old_event.status_code == 401
+    from_the_future = send(client, installation, rule_delivery("ticket_updated", "42", "2026-11-21T10:00:00Z"))
+    assert from_the_future.status_code == 401
+    assert post(client, installation, "on_conversation_create").status_code == 202  # now: accepted
+    with db.system() as session:
+        assert len(session.scalars(select(WebhookReceipt)).all()) == 1
+
+
+def test_a_rule_without_a_rendered_updated_at_is_still_accepted_each_time(client, db, installation, jobs_off):
+    unrendered = freshdesk.automation_body("ticket_updated").replace("{{ticket.id}}", "42").encode()
+    legacy = fixture_bytes("freshdesk", "automation_ticket_updated")  # a rule set up before updated_at was sent
+    assert [send(client, installation, body).status_code for body in (unrendered, unrendered, legacy)] == [202] * 3
+
+
+@pytest.fixture
+def jobs_off(monkeypatch):
+    from adapter import queue
+
+    monkeypatch.setattr(queue, "enqueue", lambda *args, **kwargs: None)

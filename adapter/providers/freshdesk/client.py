@@ -25,6 +25,7 @@ from adapter.providers.base import HttpApi
 from adapter.providers.base import Macro
 from adapter.providers.base import Ticket
 from adapter.providers.base import html_to_text
+from adapter.providers.base import numeric_id
 from adapter.providers.freshdesk.constants import API_KEY_CREDENTIAL
 from adapter.providers.freshdesk.constants import NAME
 from adapter.providers.freshdesk.constants import STATUS_BY_NAME
@@ -58,6 +59,10 @@ def _time(value) -> datetime | None:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def _ticket(ticket_id) -> int:
+    return numeric_id(NAME, "ticket", ticket_id)
 
 
 def _status(code) -> str:
@@ -119,7 +124,7 @@ class Client:
 
     def get_ticket(self, ticket_id: str) -> Ticket:
         """The ticket with requester and company sideloaded, and the responder's name."""
-        data = self._json("GET", f"tickets/{int(ticket_id)}", params={"include": "requester,company"}) or {}
+        data = self._json("GET", f"tickets/{_ticket(ticket_id)}", params={"include": "requester,company"}) or {}
         requester = data.get("requester") or {}
         company = data.get("company") or {}
         responder = None
@@ -141,7 +146,7 @@ class Client:
 
     def list_comments(self, ticket_id: str) -> list[Comment]:
         """The ticket's description (the customer's first message) followed by every conversation, paged."""
-        ticket = self._json("GET", f"tickets/{int(ticket_id)}") or {}
+        ticket = self._json("GET", f"tickets/{_ticket(ticket_id)}") or {}
         comments = [
             Comment(
                 id=f"{ticket_id}-description",
@@ -154,7 +159,7 @@ class Client:
                 created_at=_time(ticket.get("created_at")),
             )
         ]
-        for c in self._pages(f"tickets/{int(ticket_id)}/conversations"):
+        for c in self._pages(f"tickets/{_ticket(ticket_id)}/conversations"):
             comments.append(
                 Comment(
                     id=str(c["id"]),
@@ -182,26 +187,26 @@ class Client:
         # Read, compute, then re-read just before writing: if anyone changed the ticket in between,
         # start over from their version so their tags survive our write.
         for _ in range(TAG_ATTEMPTS):
-            before = self._json("GET", f"tickets/{int(ticket_id)}") or {}
+            before = self._json("GET", f"tickets/{_ticket(ticket_id)}") or {}
             current = list(before.get("tags") or [])
             wanted = change(current)
             if wanted == current:
                 return
-            latest = self._json("GET", f"tickets/{int(ticket_id)}") or {}
+            latest = self._json("GET", f"tickets/{_ticket(ticket_id)}") or {}
             if latest.get("updated_at") != before.get("updated_at") or latest.get("tags") != before.get("tags"):
                 continue
-            self._call("PUT", f"tickets/{int(ticket_id)}", json={"tags": wanted})
+            self._call("PUT", f"tickets/{_ticket(ticket_id)}", json={"tags": wanted})
             return
         raise Unavailable("The ticket kept changing while we updated its tags; will try again.", provider=NAME)
 
     def add_private_note(self, ticket_id: str, body: str) -> None:
         """Add a private note (HTML body) the requester never sees."""
         note = html.escape(body).replace("\n", "<br>")
-        self._call("POST", f"tickets/{int(ticket_id)}/notes", json={"body": note, "private": True})
+        self._call("POST", f"tickets/{_ticket(ticket_id)}/notes", json={"body": note, "private": True})
 
     def set_status(self, ticket_id: str, status: str) -> None:
         """Move the ticket to another status (reopen when an issue ships)."""
-        self._call("PUT", f"tickets/{int(ticket_id)}", json={"status": STATUS_BY_NAME[status]})
+        self._call("PUT", f"tickets/{_ticket(ticket_id)}", json={"status": STATUS_BY_NAME[status]})
 
     def list_macros(self) -> list[Macro]:
         """Canned responses (Freshdesk's macros) across every folder."""
@@ -219,7 +224,7 @@ class Client:
 
     def get_agent(self, agent_id: str) -> Agent:
         """One agent (used to check the identity the sidebar reports)."""
-        return _agent(self._json("GET", f"agents/{int(agent_id)}", background=False) or {})
+        return _agent(self._json("GET", f"agents/{numeric_id(NAME, 'agent', agent_id)}", background=False) or {})
 
     def iter_ticket_ids(self, since: datetime) -> Iterator[str]:
         """Ids of tickets updated since `since`, oldest first."""

@@ -10,7 +10,9 @@ import json
 import uuid
 from collections.abc import Callable
 from collections.abc import Mapping
+from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 
 from adapter.errors import MalformedDelivery
 from adapter.errors import SignatureError
@@ -24,6 +26,12 @@ from adapter.providers.base import Delivery
 from adapter.providers.freshdesk.constants import IGNORED_EVENT_TYPES
 from adapter.providers.freshdesk.constants import SECRET_HEADER
 from adapter.security import constant_time_equals
+from adapter.security import loads_bounded
+
+# Freshdesk retries a failed webhook after 5, 30 and 60 more minutes (~, third-party docs), and the FDK app sends at
+# once: a delivery whose own time is older than this is a replay, refused. Nearer replays are duplicates.
+REPLAY_WINDOW = timedelta(hours=2)
+CLOCK_SKEW = timedelta(minutes=5)
 
 _APP_EVENTS = {
     "onConversationCreate": "app.conversation_created",
@@ -39,6 +47,44 @@ def verify(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) 
     """
     if not constant_time_equals(headers.get(SECRET_HEADER) or "", secret):
         raise SignatureError(f"Missing or wrong {SECRET_HEADER} header.")
+    try:
+        payload = loads_bounded(body)
+    except ValueError:
+        return  # the view answers for a body that is not JSON
+    when = sent_at(payload) if isinstance(payload, dict) else None
+    if when is not None and not now - REPLAY_WINDOW <= when <= now + CLOCK_SKEW:
+        raise SignatureError(f"The delivery was made at {when:%Y-%m-%d %H:%M} UTC, outside the "
+                             f"{REPLAY_WINDOW.seconds // 3600}-hour window for Freshdesk deliveries; it is refused as a replay.")
+
+
+def _rendered(value) -> str | None:
+    """A placeholder's value as Freshdesk filled it in; None when missing or left as the placeholder itself."""
+    text = str(value).strip() if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
+    return text[:64] if text and "{{" not in text else None
+
+
+def _moment(value) -> datetime | None:
+    """An epoch (seconds or milliseconds) or an ISO 8601 time with an offset; None for anything else."""
+    text = _rendered(value)
+    if text is None:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return moment.astimezone(UTC) if moment.tzinfo else None  # a time without a zone could be any
+    try:
+        return datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def sent_at(payload: dict) -> datetime | None:
+    """The delivery's own time: an app event's `timestamp`, or the ticket's updated_at an automation rule sends."""
+    return _moment(payload.get("updated_at") if payload.get("valuedesk") else payload.get("timestamp"))
 
 
 def event_type_of(payload: dict) -> str:
@@ -56,10 +102,11 @@ def _ticket_id(value) -> str:
 
 
 def describe(headers: Mapping[str, str], payload: dict) -> Delivery:
-    """Delivery id: (ticket, conversation, event) for app events; automation rules carry no id of their own.
+    """Delivery id from the content that identifies the event, as Freshdesk gives it no id of its own.
 
-    Automation deliveries only say "look at this ticket"; each one is kept, and the catch-up they
-    trigger handles every comment once (comment marks), so a repeated delivery changes nothing.
+    App events: (ticket, conversation, event). Automation rules: (ticket, event, the ticket's updated_at), so the same
+    rule firing for the same change is one delivery however often it is sent. A rule made before updated_at was in
+    the body gets a fresh id each time; the catch-up it triggers handles every comment once (comment marks).
     """
     event_type = event_type_of(payload)
     if event_type.startswith("app."):
@@ -70,7 +117,9 @@ def describe(headers: Mapping[str, str], payload: dict) -> Delivery:
             raise MalformedDelivery("Freshdesk app event without a ticket id.")
         return Delivery(f"{ticket_id}:{conversation.get('id', '')}:{payload['event']}", event_type)
     if event_type.startswith("automation."):
-        return Delivery(f"{payload.get('ticket_id')}:{payload['event']}:{uuid.uuid4().hex}", event_type)
+        moment = _moment(payload.get("updated_at"))
+        version = moment.isoformat() if moment else _rendered(payload.get("updated_at"))
+        return Delivery(f"{payload.get('ticket_id')}:{payload['event']}:{version or uuid.uuid4().hex}", event_type)
     return Delivery(uuid.uuid4().hex, event_type)
 
 
@@ -120,8 +169,12 @@ def parse_event(installation_id: str, payload: dict, headers: Mapping[str, str] 
 
 
 def automation_body(event: str) -> str:
-    """The JSON an automation rule sends: the ticket id only; everything else is read through the API."""
-    return json.dumps({"valuedesk": 1, "event": event, "ticket_id": "{{ticket.id}}"})
+    """The JSON an automation rule sends: the ticket id and when it last changed; the rest is read through the API.
+
+    updated_at (UNVERIFIED placeholder name, used by other Freshdesk integrations) identifies the change; if an
+    account leaves it unrendered, the delivery is still accepted, without dedupe or a replay window.
+    """
+    return json.dumps({"valuedesk": 1, "event": event, "ticket_id": "{{ticket.id}}", "updated_at": "{{ticket.updated_at}}"})
 
 
 def automation_rules(webhook_url: str, secret: str) -> str:

@@ -28,6 +28,7 @@ from adapter.providers.base import Macro
 from adapter.providers.base import Ticket
 from adapter.providers.base import error_for_status
 from adapter.providers.base import html_to_text
+from adapter.providers.base import numeric_id
 from adapter.providers.zendesk.constants import AGENT_ROLES
 from adapter.providers.zendesk.constants import EMAIL_CREDENTIAL
 from adapter.providers.zendesk.constants import NAME
@@ -52,12 +53,16 @@ def _vendor_errors(method):
             return method(*args, **kwargs)
         except ProviderError:
             raise
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Unavailable(f"Zendesk could not be reached: {type(exc).__name__}", provider=NAME) from None
+        except (requests.ConnectionError, requests.Timeout):
+            raise Unavailable("Zendesk could not be reached.", provider=NAME) from None
         except (APIException, ZenpyException) as exc:
             raise Rejected(f"Zendesk refused the request: {str(exc)[:200]}", provider=NAME) from None
 
     return wrapper
+
+
+def _ticket(ticket_id) -> int:
+    return numeric_id(NAME, "ticket", ticket_id)
 
 
 def _role(zendesk_role: str | None) -> str:
@@ -88,7 +93,7 @@ class Client:
     @_vendor_errors
     def get_ticket(self, ticket_id: str) -> Ticket:
         """The ticket with requester, organization and assignee resolved in two batched calls."""
-        ticket = self.zenpy.tickets(id=int(ticket_id))
+        ticket = self.zenpy.tickets(id=_ticket(ticket_id))
         people = [i for i in (ticket.requester_id, ticket.assignee_id) if i]
         users = {u.id: u for u in self.zenpy.users(ids=people)} if people else {}
         requester = users.get(ticket.requester_id)
@@ -111,7 +116,7 @@ class Client:
     @_vendor_errors
     def list_comments(self, ticket_id: str) -> list[Comment]:
         """Every comment, public and private, oldest first, with the author's role."""
-        comments = list(self.zenpy.tickets.comments(ticket=int(ticket_id)))
+        comments = list(self.zenpy.tickets.comments(ticket=_ticket(ticket_id)))
         author_ids = sorted({c.author_id for c in comments if c.author_id and c.author_id > 0})
         authors = {u.id: u for u in self.zenpy.users(ids=author_ids)} if author_ids else {}
         result = []
@@ -134,22 +139,22 @@ class Client:
     @_vendor_errors
     def add_tags(self, ticket_id: str, tags: list[str]) -> None:
         """Add tags without touching the others (PUT /tickets/{id}/tags)."""
-        list(self.zenpy.tickets.add_tags(int(ticket_id), list(tags)))
+        list(self.zenpy.tickets.add_tags(_ticket(ticket_id), list(tags)))
 
     @_vendor_errors
     def remove_tags(self, ticket_id: str, tags: list[str]) -> None:
         """Remove only the listed tags (DELETE /tickets/{id}/tags)."""
-        list(self.zenpy.tickets.delete_tags(int(ticket_id), list(tags)))
+        list(self.zenpy.tickets.delete_tags(_ticket(ticket_id), list(tags)))
 
     @_vendor_errors
     def add_private_note(self, ticket_id: str, body: str) -> None:
         """Add an internal comment the requester never sees."""
-        self.zenpy.tickets.update(ZenpyTicket(id=int(ticket_id), comment=ZenpyComment(body=body, public=False)))
+        self.zenpy.tickets.update(ZenpyTicket(id=_ticket(ticket_id), comment=ZenpyComment(body=body, public=False)))
 
     @_vendor_errors
     def set_status(self, ticket_id: str, status: str) -> None:
         """Move the ticket to another status (reopen when an issue ships)."""
-        self.zenpy.tickets.update(ZenpyTicket(id=int(ticket_id), status=status))
+        self.zenpy.tickets.update(ZenpyTicket(id=_ticket(ticket_id), status=status))
 
     @_vendor_errors
     def list_macros(self) -> list[Macro]:
@@ -170,7 +175,7 @@ class Client:
     @_vendor_errors
     def get_user(self, user_id: str) -> Agent:
         """One user, with the role Zendesk reports (used to trust sidebar identities)."""
-        return _agent((self.http.json("GET", f"users/{int(user_id)}.json") or {}).get("user") or {})
+        return _agent((self.http.json("GET", f"users/{numeric_id(NAME, 'user', user_id)}.json") or {}).get("user") or {})
 
     @_vendor_errors
     def me(self) -> Agent:
@@ -282,7 +287,7 @@ class Client:
     @_vendor_errors
     def app_public_key(self, app_id: str) -> str:
         """The RSA public key (PEM) Zendesk signs this app's URLs with."""
-        response = self.http.request("GET", f"apps/{int(app_id)}/public_key.pem", headers={"Accept": "*/*"})
+        response = self.http.request("GET", f"apps/{numeric_id(NAME, 'app', app_id)}/public_key.pem", headers={"Accept": "*/*"})
         return response.text
 
 
