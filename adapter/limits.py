@@ -39,7 +39,7 @@ class WebhookLimit:
     def __init__(self, rate: str, storage: MemoryStorage | None = None):
         self.rate = parse(rate)
         self.counter = FixedWindowRateLimiter(storage or MemoryStorage())
-        # limits' MemoryStorage restarts its expiry timer from whichever thread counts next; two gunicorn threads
+        # limits' MemoryStorage restarts its expiry timer from whichever thread counts next; two server threads
         # doing so at once start the same timer twice (RuntimeError, found by bench/load.py), so count one at a time.
         self._lock = threading.Lock()
 

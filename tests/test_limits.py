@@ -80,7 +80,7 @@ class WatchedStorage(MemoryStorage):
 
 
 def test_the_webhook_count_enters_limits_storage_one_thread_at_a_time():
-    # limits' MemoryStorage is not safe to enter from two threads: under bench/load.py two gunicorn threads started
+    # limits' MemoryStorage is not safe to enter from two threads: under bench/load.py two server threads started
     # its expiry timer twice (RuntimeError, a 500 to the vendor).
     storage = WatchedStorage()
     limit = WebhookLimit("1000000 per minute", storage)
