@@ -12,10 +12,11 @@
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
       if (value === undefined || value === null || value === false) continue;
-      if (key === "text") node.textContent = value;
+      if (key === "text" || (key === "value" && tag === "textarea")) node.textContent = value;
       else if (key === "class") node.className = value;
       else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-      else if (key in node && typeof value !== "string") node[key] = value;
+      // value, checked and selected go in as attributes: they are the defaults that tell typed work from a fresh form
+      else if (key in node && typeof value !== "string" && !/^(value|checked|selected)$/.test(key)) node[key] = value;
       else node.setAttribute(key, value === true ? "" : value);
     }
     for (const child of children.flat()) {
@@ -104,25 +105,110 @@
   }
 
   function bodyOf(sectionId) { return document.querySelector("#" + sectionId + " .vd-body"); }
+  const byKey = (root, key) => root.querySelector('[data-key="' + CSS.escape(key) + '"]');
+  const FOCUSABLE = "button:not([disabled]),a[href],input,select,textarea,summary";
+  const typed = (n) => n.type === "radio" || n.type === "checkbox" ? n.checked !== n.defaultChecked
+    : n.tagName === "SELECT" ? [...n.options].some((o) => o.selected !== o.defaultSelected) : n.value !== n.defaultValue;
+  // What an item says, less its relative times ("in 3 h"), which change by themselves.
+  const said = (n) => [...n.querySelectorAll(".vd-rel")].reduce((t, r) => t.replace(r.textContent, ""), n.textContent);
 
-  async function loadSection(section) {
+  // Updating in place. A section renders its new data off-screen, then keeps what the agent is in the middle
+  // of: each item (an element with data-key) that holds an open form ([data-work]), typed text or the focus
+  // in a field is carried over as it is into the new content, in its item's place; open <details> stay open
+  // and the focus returns to the same control. If such work is outside any item, or its item has gone from
+  // the new data, the section keeps what it shows (saying an update waits) and renders when the work ends.
+  // `how.done` is a form the agent just finished (its work is over); `how.focus` a key (and label) to focus.
+  function render(section, body, next, how) {
+    const active = document.activeElement;
+    const work = [...body.querySelectorAll("[data-work],input,select,textarea")]
+      .filter((n) => (n.dataset.work !== undefined || typed(n) || n === active) && !(how.done && how.done.contains(n)));
+    const roots = [];
+    for (const node of work) {
+      const root = node.closest("[data-key]");
+      if (!root || !body.contains(root)) return false;
+      if (!roots.includes(root)) roots.push(root);
+    }
+    const moves = [];
+    for (const root of roots) {
+      if (roots.some((r) => r !== root && r.contains(root))) continue;
+      const twin = byKey(next, root.dataset.key);
+      if (!twin) return false;
+      moves.push([twin, root]);
+    }
+    const old = new Map([...body.querySelectorAll("[data-key]")].map((n) => [n.dataset.key, n]));
+    const from = body.contains(active) && active !== body ? active : null;
+    const mark = from && [from.closest("[data-key]"), from.getAttribute("aria-label") || from.textContent.trim()];
+    const caret = from && from.selectionEnd != null ? [from.selectionStart, from.selectionEnd] : null;
+    next.querySelectorAll("details[data-key]").forEach((d) => { if (old.has(d.dataset.key)) d.open = old.get(d.dataset.key).open; });
+    const before = how.update && body.dataset.shown ? said(body) : null;
+    for (const [twin, root] of moves) twin.replaceWith(root);
+    const changed = before !== null && before !== said(next);
+    if (changed) { // mark the items that are new or say something new
+      for (const n of next.querySelectorAll(".vd-item[data-key]")) {
+        if (!old.has(n.dataset.key) || said(old.get(n.dataset.key)) !== said(n)) n.classList.add("vd-fresh");
+      }
+    }
+    body.replaceChildren(...next.childNodes);
+    body.dataset.shown = "1";
+    if (how.focus) focusIn(body, how.focus);
+    else if (from && document.activeElement !== from) {
+      if (body.contains(from)) { from.focus(); if (caret) from.setSelectionRange(...caret); }
+      else focusIn(body, [mark[0] && mark[0].dataset.key, mark[1]]);
+    }
+    if (changed) flag(section, "updated");
+    return true;
+  }
+
+  // Focus the control named `label` in the item `key`, else the item's first control, else the section's heading.
+  function focusIn(body, target) {
+    const [key, label] = [].concat(target);
+    const item = key ? byKey(body, key) : null;
+    const controls = item ? [item, ...item.querySelectorAll(FOCUSABLE)].filter((n) => n.matches(FOCUSABLE)) : [];
+    let node = controls.find((n) => (n.getAttribute("aria-label") || n.textContent.trim()) === label) || controls[0];
+    if (!node) { node = body.parentElement.querySelector("h2"); node.tabIndex = -1; }
+    node.focus();
+  }
+
+  // A quiet word in the section's heading ("updated", "update waits"), read out once by the live region.
+  function flag(section, word) {
+    const h = document.querySelector("#" + section.id + " h2");
+    let tag = h.querySelector(".vd-flag");
+    if (!tag) h.append(tag = el("span", { class: "vd-flag" }));
+    tag.textContent = word;
+    document.getElementById("vd-live").textContent = h.firstChild.textContent.trim() + ": " + word;
+    clearTimeout(section.flagTimer);
+    if (word === "updated") section.flagTimer = setTimeout(() => tag.remove(), 8000);
+  }
+
+  async function loadSection(section, how = {}) {
     const body = bodyOf(section.id);
     if (!body) return;
+    const seq = section.seq = (section.seq || 0) + 1;
+    if (!section.watched) {
+      section.watched = true; // an update that waited goes in once the agent leaves the form
+      body.addEventListener("focusout", () => setTimeout(() => { if (section.waiting) loadSection(section, section.waiting); }));
+    }
     body.dataset.state = "loading";
     body.setAttribute("aria-busy", "true");
     try {
-      await section.load(body);
+      const next = el("div");
+      await section.load(next);
+      if (seq !== section.seq) return;
+      section.waiting = render(section, body, next, how) ? null : { update: true };
+      if (section.waiting) flag(section, "update waits until you finish");
       body.dataset.state = "ready";
     } catch (error) {
+      if (seq !== section.seq) return;
       body.dataset.state = "error";
+      if (body.dataset.shown && how.update) { flag(section, "could not update"); return; } // keep what the agent sees
       body.replaceChildren(el("p", { class: "vd-error", text: error.message || "Something went wrong." }),
-        el("button", { class: "vd-btn", type: "button", text: "Try again", onclick: () => loadSection(section) }));
+        el("button", { class: "vd-btn", type: "button", text: "Try again", onclick: () => loadSection(section, { focus: [] }) }));
     } finally {
       body.removeAttribute("aria-busy");
     }
   }
 
-  function refresh() { return Promise.all(sections.map(loadSection)); }
+  function refresh(how) { return Promise.all(sections.map((s) => loadSection(s, how))); }
 
   // Pre-send checks: each returns {notice?, warnings?, onOutcome?}. A check that errors or is slower than
   // CHECK_TIMEOUT_MS is skipped, so a Valuedesk problem never blocks a reply (fail open).
@@ -142,23 +228,45 @@
     return proceed;
   }
 
+  // "Before you send": a modal that holds the focus (Tab cycles inside it; the rest of the sidebar is inert) and
+  // closes on Escape as "Edit reply", giving the focus back. The host may also close it (Escape in the composer).
+  let closeDialog = null;
   function askAboutWarnings(warnings) {
     return new Promise((resolve) => {
       const previous = document.activeElement;
-      const done = (proceed) => { dialog.remove(); if (previous) previous.focus(); resolve(proceed); };
+      const app = document.getElementById("vd-app");
+      const keys = (event) => {
+        const buttons = [...dialog.querySelectorAll("button")];
+        const at = buttons.indexOf(document.activeElement);
+        if (event.key === "Escape") { event.preventDefault(); done(false); }
+        else if (event.key === "Tab" && (at < 0 || (event.shiftKey ? at === 0 : at === buttons.length - 1))) {
+          event.preventDefault();
+          buttons.at(event.shiftKey ? -1 : 0).focus();
+        }
+      };
+      const done = (proceed) => {
+        closeDialog = null;
+        document.removeEventListener("keydown", keys, true);
+        dialog.remove();
+        app.inert = false;
+        if (previous && document.hasFocus()) previous.focus(); // not when the host took the focus back (Escape there)
+        resolve(proceed);
+      };
       const edit = el("button", { class: "vd-btn primary", type: "button", text: "Edit reply", onclick: () => done(false) });
-      const dialog = el("div", { class: "vd-dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "vd-warn-h",
-        onkeydown: (event) => { if (event.key === "Escape") done(false); } },
+      const dialog = el("div", { class: "vd-dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "vd-warn-h" },
         el("div", {},
           el("h2", { id: "vd-warn-h", text: "Before you send" }),
-          el("p", { class: "vd-note", text: "Only you see this. It's a nudge, not a rule." }),
+          el("p", { class: "vd-note", text: "Only you see this. It's a nudge, not a rule. Escape goes back to your reply." }),
           warnings.map((w) => el("div", { class: "vd-item" }, el("b", { text: w.title }),
             w.detail ? el("p", { text: w.detail }) : null,
             w.suggestion ? el("p", { class: "vd-note", text: w.suggestion }) : null,
             (w.examples || []).map((x) => el("blockquote", { class: "vd-quote", text: x })))),
           el("div", { class: "vd-actions" }, edit,
             el("button", { class: "vd-btn", type: "button", text: "Send anyway", onclick: () => done(true) }))));
+      app.inert = true;
       document.body.append(dialog);
+      document.addEventListener("keydown", keys, true);
+      closeDialog = done;
       edit.focus();
     });
   }
@@ -168,9 +276,16 @@
     ticketId: () => config.ticketId,
     section(definition) { sections.push(definition); },
     beforeSend(check) { checks.push(check); },
-    reload(sectionId) {
+    // how: {focus: key or [key, label] to focus afterwards, done: the form just finished}
+    reload(sectionId, how) {
       const section = sections.find((s) => s.id === sectionId);
-      return section ? loadSection(section) : Promise.resolve();
+      return section ? loadSection(section, how) : Promise.resolve();
+    },
+    // The key of the item beside `node`'s item, to move the focus to when that item goes away.
+    beside(node) {
+      const item = node.closest("[data-key]");
+      const other = item && (item.nextElementSibling || item.previousElementSibling);
+      return other && other.dataset.key ? other.dataset.key : null;
     },
   };
   window.Valuedesk = Valuedesk;
@@ -186,7 +301,7 @@
         row("Company", t.organization),
         row("Status", t.status),
         row("Assignee", t.assignee_name || "Unassigned"),
-        t.tags.length ? el("div", { class: "vd-tags", "aria-label": "Ticket tags" }, t.tags.map((tag) => el("span", { class: "vd-tag", text: tag }))) : null,
+        t.tags.length ? el("div", { class: "vd-tags", role: "group", "aria-label": "Ticket tags" }, t.tags.map((tag) => el("span", { class: "vd-tag", text: tag }))) : null,
       );
     },
   });
@@ -206,16 +321,17 @@
         return;
       }
     }
-    host.onTicketUpdated(() => refresh());
+    host.onTicketUpdated(() => refresh({ update: true }));
+    if (host.onCancelSend) host.onCancelSend(() => closeDialog && closeDialog(false));
     if (host.onClock) host.onClock(setNow);
     host.onBeforeSend(runChecks);
     host.ready();
-    if (config.agent && config.agent.role === "admin") {
-      document.querySelector(".vd-head").append(el("button", { class: "vd-btn link", type: "button", text: "Admin console",
-        onclick: async () => {
-          try { window.open((await api("POST", "/admin/console-link")).url, "_blank", "noopener"); }
-          catch (error) { toast(error.message); }
-        } }));
+    if (config.agent && config.agent.role === "admin") { // in the page already unless the host told us who signed in
+      const button = document.getElementById("vd-console") || document.querySelector(".vd-head")
+        .appendChild(el("button", { id: "vd-console", class: "vd-btn link", type: "button", text: "Admin console" }));
+      button.addEventListener("click", async () => {
+        try { window.open((await api("POST", "/admin/console-link")).url, "_blank", "noopener"); } catch (error) { toast(error.message); }
+      });
     }
     if (!config.ticketId && host.ticketId) {
       try { config.ticketId = await host.ticketId(); } catch (error) { config.ticketId = null; }

@@ -9,7 +9,7 @@
   const LABELS = { pending_approval: "waiting for approval", executing: "processing", confirmed: "processing" };
   let state = { customerId: null };
 
-  const reload = () => V.reload("vd-billing");
+  const reload = (how) => V.reload("vd-billing", how);
   const day = (iso) => iso ? new Date(iso).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" }) : "";
 
   function reasonFields(policy, label) {
@@ -19,8 +19,9 @@
     return { reason, note, nodes: [reason, note] };
   }
 
-  // Preview, then show what will happen with the verdict and the confirm button.
-  async function previewInto(box, body) {
+  // Preview, then show what will happen with the verdict and the confirm button. Cancel gives the focus back to
+  // the button that asked for the preview; once confirmed, `finished` (the form's container) is done.
+  async function previewInto(box, body, back, finished) {
     let action;
     try { action = await api("POST", "/billing/preview", body); } catch (error) { V.toast(error.message); return; }
     const verb = action.verdict === "approval" ? "Ask a lead to approve"
@@ -28,10 +29,10 @@
     const confirm = el("button", { class: "vd-btn primary", type: "button", text: verb, disabled: action.verdict === "deny" });
     confirm.addEventListener("click", async () => {
       confirm.disabled = true; // a double click still sends one confirm; the server would refuse a second anyway
-      try { done(await api("POST", "/billing/actions/" + action.id + "/confirm", undefined, { timeoutMs: 60000 })); }
+      try { done(await api("POST", "/billing/actions/" + action.id + "/confirm", undefined, { timeoutMs: 60000 }), finished); }
       catch (error) { V.toast(error.message); confirm.disabled = false; }
     });
-    fill(box, el("div", { class: "vd-preview " + action.verdict, role: "status" },
+    fill(box, el("div", { class: "vd-preview " + action.verdict, role: "status", "data-work": "" },
       action.sandbox ? el("span", { class: "vd-pill warn", text: "Sandbox: no real money" }) : null,
       el("p", { text: action.summary }),
       action.remaining_text ? el("p", { class: "vd-note", text: action.remaining_text + " will still be refundable." }) : null,
@@ -41,11 +42,12 @@
         el("button", { class: "vd-btn link", type: "button", text: "Cancel", onclick: async () => {
           try { await api("POST", "/billing/actions/" + action.id + "/cancel"); } catch (error) { /* it expires anyway */ }
           fill(box);
+          back.focus();
         } }))));
     confirm.focus();
   }
 
-  async function done(action) {
+  async function done(action, finished) {
     for (let i = 0; i < 15 && (action.state === "confirmed" || action.state === "executing"); i++) {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       action = await api("GET", "/billing/actions/" + action.id);
@@ -53,20 +55,21 @@
     if (action.state === "succeeded") V.toast(action.kind === "coupon" ? "Code " + action.code + " created." : "Done: " + action.summary.replace(/\.$/, "") + ".");
     else if (action.state === "pending_approval") V.toast("Sent to a lead for approval. You'll see the answer here.");
     else if (action.state === "failed") V.toast(action.error);
-    await reload();
+    await reload({ done: finished, focus: "a:" + action.id });
   }
 
   function refundForm(charge, policy, box) {
     const amount = el("input", { type: "text", inputmode: "decimal", required: true, value: charge.refundable_major,
       "aria-label": "Amount in " + charge.currency.toUpperCase() });
     const why = reasonFields(policy, "Refund reason");
-    const form = el("form", { class: "vd-add" }, el("label", { text: "Refund (" + charge.currency.toUpperCase() + ", at most " + charge.refundable_text + ")" }),
-      amount, why.nodes, el("div", { class: "vd-actions" }, el("button", { class: "vd-btn", type: "submit", text: "Preview refund" })));
+    const preview = el("button", { class: "vd-btn", type: "submit", text: "Preview refund" });
+    const form = el("form", { class: "vd-add", "data-work": "" }, el("p", { class: "vd-label", text: "Refund (" + charge.currency.toUpperCase() + ", at most " + charge.refundable_text + ")" }),
+      amount, why.nodes, el("div", { class: "vd-actions" }, preview));
     const result = el("div");
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       previewInto(result, { kind: "refund", ticket_id: V.ticketId(), customer_id: state.customerId, charge_id: charge.id,
-        amount: amount.value.trim(), currency: charge.currency, reason: why.reason.value, reason_text: why.note.value || null });
+        amount: amount.value.trim(), currency: charge.currency, reason: why.reason.value, reason_text: why.note.value || null }, preview, box);
     });
     fill(box, form, result);
     amount.focus();
@@ -76,7 +79,7 @@
     if (!list.length) return el("p", { class: "vd-empty", text: "No charges for this customer." });
     return list.map((c) => {
       const box = el("div");
-      return el("div", {},
+      return el("div", { "data-key": "ch:" + c.id },
         el("div", { class: "vd-charge" },
           el("span", { class: "what" }, c.description || c.id, el("small", { text: day(c.created_at) + " · " + c.amount_text +
             (c.status !== "succeeded" ? " · " + c.status : c.refundable < c.amount ? " · " + c.refundable_text + " left" : "") })),
@@ -94,8 +97,9 @@
     const days = el("input", { type: "number", min: 1, max: 365, value: 30, "aria-label": "Valid for days" });
     const why = reasonFields(policy, "Coupon or credit reason");
     const result = el("div");
+    const preview = el("button", { class: "vd-btn", type: "submit", text: "Preview" });
     const form = el("form", {}, el("div", { class: "vd-inline" }, kind, value), el("div", { class: "vd-inline" }, cur, days), why.nodes,
-      el("div", { class: "vd-actions" }, el("button", { class: "vd-btn", type: "submit", text: "Preview" })));
+      el("div", { class: "vd-actions" }, preview));
     kind.addEventListener("change", () => { days.hidden = kind.value === "credit"; cur.hidden = kind.value === "percent"; });
     cur.hidden = true;
     form.addEventListener("submit", (event) => {
@@ -105,9 +109,10 @@
       if (kind.value === "percent") Object.assign(body, { percent_off: parseInt(value.value, 10) || 0, expires_days: parseInt(days.value, 10) });
       else Object.assign(body, { amount: value.value.trim(), currency: cur.value.trim().toLowerCase() });
       if (kind.value === "amount") body.expires_days = parseInt(days.value, 10);
-      previewInto(result, body);
+      previewInto(result, body, preview, details);
     });
-    return el("details", { class: "vd-add" }, el("summary", { text: "Give a coupon or credit" }), form, result);
+    const details = el("details", { class: "vd-add", "data-key": "goodwill" }, el("summary", { text: "Give a coupon or credit" }), form, result);
+    return details;
   }
 
   function actionRow(a, withTicket) {
@@ -115,10 +120,10 @@
     if (a.state === "failed" && a.retryable) buttons.push(el("button", { class: "vd-btn", type: "button", text: "Retry",
       onclick: async () => { try { await done(await api("POST", "/billing/actions/" + a.id + "/retry")); } catch (e) { V.toast(e.message); } } }));
     if (a.state === "pending_approval" && a.mine) buttons.push(el("button", { class: "vd-btn link", type: "button", text: "Withdraw",
-      onclick: async () => { try { await api("POST", "/billing/actions/" + a.id + "/cancel"); reload(); } catch (e) { V.toast(e.message); } } }));
+      onclick: async () => { try { await api("POST", "/billing/actions/" + a.id + "/cancel"); reload({ focus: "a:" + a.id }); } catch (e) { V.toast(e.message); } } }));
     if (a.state === "succeeded" && a.code) buttons.push(el("button", { class: "vd-btn", type: "button", text: "Insert code into reply",
       onclick: () => V.host.insertText("Here is a code for " + (a.percent_off ? a.percent_off + "%" : a.amount_text) + " off your next invoice: " + a.code) }));
-    return el("div", { class: "vd-item" },
+    return el("div", { class: "vd-item", "data-key": (withTicket ? "w:" : "a:") + a.id },
       el("div", { class: "vd-row" }, el("span", { class: "vd-pill " + (PILLS[a.state] || ""), text: LABELS[a.state] || a.state }),
         el("span", { class: "vd-note", text: (a.amount_text || a.percent_off + "%") + " " + a.kind + " · " + a.reason_label + " · " + a.agent_name })),
       withTicket && a.ticket_url ? el("a", { href: a.ticket_url, target: "_blank", rel: "noopener", text: "Ticket #" + a.ticket_id }) : null,
@@ -135,10 +140,10 @@
       onclick: async (event) => { event.target.disabled = true; try { await done(await api("POST", "/billing/actions/" + a.id + "/approve", undefined, { timeoutMs: 60000 })); } catch (e) { V.toast(e.message); event.target.disabled = false; } } }),
     el("button", { class: "vd-btn", type: "button", text: "Decline", onclick: () => {
       const reason = el("input", { type: "text", required: true, maxlength: 500, placeholder: "Why (the agent sees this)", "aria-label": "Decline reason" });
-      const form = el("form", {}, reason, el("button", { class: "vd-btn", type: "submit", text: "Decline" }));
+      const form = el("form", { class: "vd-inline-form", "data-work": "" }, reason, el("button", { class: "vd-btn", type: "submit", text: "Decline" }));
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
-        try { await api("POST", "/billing/actions/" + a.id + "/decline", { reason: reason.value }); reload(); } catch (e) { V.toast(e.message); }
+        try { await api("POST", "/billing/actions/" + a.id + "/decline", { reason: reason.value }); reload({ done: form, focus: "a:" + a.id }); } catch (e) { V.toast(e.message); }
       });
       fill(box, form); reason.focus();
     } }));
@@ -159,14 +164,15 @@
       const count = document.getElementById("vd-billing-count");
       count.textContent = waiting.length ? waiting.length + " to approve" : panel.sandbox ? "sandbox" : "";
       count.className = "vd-count vd-pill " + (waiting.length ? "warn" : panel.sandbox ? "" : "");
-      const approvals = waiting.length ? el("details", { class: "vd-add", open: true },
+      const approvals = waiting.length ? el("details", { class: "vd-add", open: true, "data-key": "approvals" },
         el("summary", { text: "Waiting for your approval (" + waiting.length + ")" }), waiting.map((a) => actionRow(a, true))) : null;
       const history = panel.actions.length ? el("div", {}, el("h3", { class: "vd-note", text: "On this ticket" }), panel.actions.map((a) => actionRow(a, false))) : null;
       // A lead's approvals come first: someone is waiting on them.
       if (!panel.connected) { fill(body, approvals, el("p", { class: "vd-empty", text: panel.message }), history); return; }
       if (!panel.customers.length) { fill(body, approvals, el("p", { class: "vd-empty", text: "No billing customer has this requester's email." }), history); return; }
       if (!panel.customers.some((c) => c.id === state.customerId)) state.customerId = panel.customers[0].id;
-      const picker = panel.customers.length > 1 ? el("select", { "aria-label": "Billing customer", onchange: (event) => { state.customerId = event.target.value; reload(); } },
+      const picker = panel.customers.length > 1 ? el("select", { "aria-label": "Billing customer", "data-key": "customer",
+        onchange: (event) => { state.customerId = event.target.value; reload({ done: event.target, focus: "customer" }); } },
         panel.customers.map((c) => el("option", { value: c.id, selected: c.id === state.customerId, text: (c.name || c.id) + " · " + c.email + " · " + c.id }))) : null;
       fill(body, approvals, picker ? el("p", { class: "vd-note", text: panel.customers.length + " billing customers have this email; pick one:" }) : null, picker,
         ...(await customerBody(panel)), history);
