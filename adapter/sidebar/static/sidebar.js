@@ -201,6 +201,7 @@
       if (seq !== section.seq) return;
       body.dataset.state = "error";
       if (body.dataset.shown && how.update) { flag(section, "could not update"); return; } // keep what the agent sees
+      body.dataset.shown = "1";
       body.replaceChildren(el("p", { class: "vd-error", text: error.message || "Something went wrong." }),
         el("button", { class: "vd-btn", type: "button", text: "Try again", onclick: () => loadSection(section, { focus: [] }) }));
     } finally {

@@ -121,7 +121,7 @@
     const words = el("textarea", { class: "vd-words", maxlength: 2000, "aria-label": "Customer's words to quote" });
     const messages = el("div", { class: "vd-messages", role: "region", tabindex: "0", "aria-label": "Customer's recent messages",
       onkeydown: (event) => { // select all means all of these messages, not the whole sidebar
-        if ((event.ctrlKey || event.metaKey) && event.key === "a") { event.preventDefault(); getSelection().selectAllChildren(messages); }
+        if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "a") { event.preventDefault(); getSelection().selectAllChildren(messages); }
       } },
     data.messages.map((m, i) => el("div", { class: "vd-msg" }, el("p", { text: m.text }),
       el("button", { class: "vd-btn link", type: "button", text: "Quote", "aria-label": "Quote message " + (i + 1),
