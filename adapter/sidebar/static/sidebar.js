@@ -173,6 +173,7 @@
   function flag(section, word) {
     const h = document.querySelector("#" + section.id + " h2");
     let tag = h.querySelector(".vd-flag");
+    if (!word) { if (tag && tag.textContent !== "updated") tag.remove(); return; } // a wait or a failure is over
     if (!tag) h.append(tag = el("span", { class: "vd-flag" }));
     tag.textContent = word;
     document.getElementById("vd-live").textContent = h.firstChild.textContent.trim() + ": " + word;
@@ -183,6 +184,9 @@
   async function loadSection(section, how = {}) {
     const body = bodyOf(section.id);
     if (!body) return;
+    // A load that overtakes one still running keeps its focus and finished form (a Cancel racing a retry).
+    if (section.inflight) how = { ...section.inflight, ...how, update: how.update && section.inflight.update };
+    section.inflight = how;
     const seq = section.seq = (section.seq || 0) + 1;
     if (!section.watched) {
       section.watched = true; // an update that waited goes in once the agent leaves the form
@@ -194,6 +198,7 @@
       const next = el("div");
       await section.load(next);
       if (seq !== section.seq) return;
+      flag(section);
       section.waiting = render(section, body, next, how) ? null : { update: true };
       if (section.waiting) flag(section, "update waits until you finish");
       body.dataset.state = "ready";
@@ -205,7 +210,7 @@
       body.replaceChildren(el("p", { class: "vd-error", text: error.message || "Something went wrong." }),
         el("button", { class: "vd-btn", type: "button", text: "Try again", onclick: () => loadSection(section, { focus: [] }) }));
     } finally {
-      body.removeAttribute("aria-busy");
+      if (seq === section.seq) { section.inflight = null; body.removeAttribute("aria-busy"); }
     }
   }
 
