@@ -2,6 +2,10 @@
 console page; layout shift while the sidebar loads; the sidebar and the playground at 320 px."""
 
 import json
+from datetime import timedelta
+
+from adapter.installations import PLAYGROUND_ID
+from tests.support import bearer
 
 from tests.browser.test_first_hour import CONSOLE_PAGES
 from tests.browser.test_first_hour import open_console
@@ -94,14 +98,19 @@ def test_the_sidebar_keeps_its_layout_while_sections_load(page):
         assert shift < 0.1, f"ticket {ticket}: cumulative layout shift {shift:.3f}"  # "good" by Web Vitals
 
 
-def test_the_sidebar_at_320_pixels_wraps_nothing_it_should_not_and_cuts_nothing(page):
+def test_the_sidebar_at_320_pixels_wraps_nothing_it_should_not_and_cuts_nothing(page, app, frozen_clock):
+    due = (frozen_clock() + timedelta(hours=24)).isoformat()
+    for ticket, text in (("1", "I'll send Dana the corrected export of every 2025 invoice, split by quarter, with a note"),
+                         ("2", "Call back about the seats")):
+        assert page.request.post(page.base_url + f"/api/tickets/{ticket}/commitments", headers=bearer(app, PLAYGROUND_ID),
+                                 data={"text": text, "due_at": due}).ok
     page.set_viewport_size({"width": 320, "height": 900})
     page.goto(page.base_url + "/sidebar/playground?ticket_id=3")
     page.locator("#vd-commitments .vd-body[data-state=ready]").wait_for()
     page.locator("#vd-billing .vd-body[data-state=ready]").wait_for()
     page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     mine = page.locator(".vd-mine")
-    assert mine.count() >= 1, "the sample data gives Sam follow-ups on other tickets"
+    assert mine.count() >= 2 and "in 24 h" in page.locator("#vd-commitments").inner_text()
     problems = page.evaluate("""() => [...document.querySelectorAll(".vd-mine")].flatMap((row) => {
       const pill = row.querySelector(".vd-pill"), link = row.querySelector("a, span:last-child");
       const lines = pill.getBoundingClientRect().height / parseFloat(getComputedStyle(pill).lineHeight);
