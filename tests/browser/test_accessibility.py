@@ -5,10 +5,9 @@ import json
 from datetime import timedelta
 
 from adapter.installations import PLAYGROUND_ID
-from tests.support import bearer
-
 from tests.browser.test_first_hour import CONSOLE_PAGES
 from tests.browser.test_first_hour import open_console
+from tests.support import bearer
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # page.add_script_tag would add an inline <script>, which our Content-Security-Policy (nonces only) refuses, and
