@@ -119,3 +119,18 @@ def test_an_update_with_nothing_typed_puts_the_focus_back_on_the_same_control(pa
     assert inner.evaluate("() => [document.activeElement.textContent, document.activeElement.closest('[data-key]').dataset.key]") \
         == ["Not a signal", key]
     assert signals.locator(".vd-flag").count() == 0  # nothing changed, so nothing says "updated"
+
+
+def test_an_update_leaves_the_focus_in_the_helpdesk_composer(page):
+    frame, inner = sidebar_in_playground(page)
+    followups = frame.locator("#vd-commitments")
+    followups.get_by_text("Add a follow-up by hand").click()
+    followups.get_by_label("Promise").fill("Typed promise")  # still the sidebar's own active element afterwards
+    page.focus("#draft")
+    page.keyboard.type("Hi Dana")
+    inner.evaluate("() => { window.before = document.querySelector('#vd-customer .vd-body').firstChild; }")
+    tell_sidebar_the_ticket_changed(page)
+    inner.wait_for_function("() => !window.before.isConnected")
+    page.keyboard.type(", thanks")
+    assert page.evaluate("document.activeElement.id") == "draft" and page.input_value("#draft") == "Hi Dana, thanks"
+    assert followups.get_by_label("Promise").input_value() == "Typed promise"

@@ -133,7 +133,8 @@
     });
     body.replaceChildren(...next.childNodes);
     body.dataset.shown = 1;
-    if (how.focus || (from && !from.isConnected)) focusIn(body, how.focus || mark);
+    if (!document.hasFocus()) { /* the agent is in the helpdesk's own page: leave the focus there */ }
+    else if (how.focus || (from && !from.isConnected)) focusIn(body, how.focus || mark);
     else if (from) from.focus();
     if (changed) flag(section, "updated");
     return true;
