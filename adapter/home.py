@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint
+from flask import Response
 from flask import current_app
 from flask import redirect
 from flask import render_template
-from flask import send_from_directory
 from flask import url_for
 
 bp = Blueprint("home", __name__)
@@ -23,4 +25,5 @@ def index():
 @bp.get("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico whatever a page links; it is the SVG logo."""
-    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+    svg = (Path(current_app.static_folder) / "favicon.svg").read_bytes()  # bytes, not a stream: nothing left open
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
