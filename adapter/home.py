@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint
+from flask import Response
 from flask import current_app
 from flask import redirect
 from flask import render_template
@@ -17,3 +20,10 @@ def index():
     if current_app.config["VALUEDESK"].playground:
         return redirect(url_for("playground.index"))
     return render_template("home.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever a page links; it is the SVG logo."""
+    svg = (Path(current_app.static_folder) / "favicon.svg").read_bytes()  # bytes, not a stream: nothing left open
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})

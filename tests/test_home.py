@@ -16,3 +16,9 @@ def test_production_says_what_this_is_and_where_the_console_is(make_app):
 def test_the_error_page_link_back_to_the_start_works(client):
     assert client.get("/no/such/page").status_code == 404
     assert client.get("/").status_code in (200, 302)
+
+
+def test_favicon_ico_is_the_svg_logo(client):
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert response.data.startswith(b"<svg")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from tests.support import serving
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 IN_README = {"sidebar-commitment", "console-dashboard"}  # one of the sidebar, one of the console
+# axe-core comes from the npm registry into a git-ignored cache the first time a test needs it (never from a CDN).
+AXE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "axe"
+AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = next((path for path in (shutil.which("chromium"), "/usr/bin/chromium") if path and os.path.exists(path)), None)
 
 
@@ -96,3 +100,17 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's axe.min.js, installed with `npm install --prefix .cache/axe axe-core@4` when missing."""
+    if not AXE_JS.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail("CI needs npm (Debian's npm package) to install axe-core for the accessibility tests.")
+            pytest.skip("install npm to run the accessibility tests (they use axe-core from the npm registry)")
+        subprocess.run([npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "--silent", "axe-core@4"],
+                       check=True, timeout=300)
+    return AXE_JS.read_text()

@@ -79,6 +79,16 @@
     });
   }
 
+  // Escape while the sidebar holds a reply (its "Before you send" dialog, or a slow answer) goes back to the reply.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !pendingSend) return;
+    const { id, timer, resolve } = pendingSend;
+    clearTimeout(timer);
+    pendingSend = null;
+    tellSidebar({ type: "valuedesk:before-send-cancel", id });
+    resolve(false);
+  });
+
   window.addEventListener("message", (event) => {
     if (event.origin !== window.location.origin || event.source !== frame.contentWindow) return;
     const data = event.data || {};

@@ -2,23 +2,26 @@
 // and the sections registry. Each feature adds a section script; the host shim hides the helpdesk.
 (function () {
   "use strict";
-  const config = JSON.parse(document.getElementById("vd-config").textContent);
+  const $ = (id) => document.getElementById(id);
+  const config = JSON.parse($("vd-config").textContent);
   const host = window.ValuedeskHost;
   const sections = [];
   let token = config.token;
 
-  // el("div", {class: "x", text: "hi", onclick: fn, "aria-label": "y"}, child, "text", ...)
+  // el("div", {class: "x", text: "hi", onclick: fn, "aria-label": "y"}, child, "text", ...); el("p", "x", "hi").
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
+    for (const [key, value] of Object.entries(typeof attrs === "string" ? { class: attrs } : attrs || {})) {
       if (value === undefined || value === null || value === false) continue;
-      if (key === "text") node.textContent = value;
+      if (key === "text" || (key === "value" && tag === "textarea")) node.textContent = value;
       else if (key === "class") node.className = value;
+      else if (key === "onsubmit") node.addEventListener("submit", (event) => { event.preventDefault(); act(value)(event); });
       else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-      else if (key in node && typeof value !== "string") node[key] = value;
+      // value, checked, selected go in as attributes: the defaults that tell typed work from a fresh form
+      else if (key in node && typeof value !== "string" && !/^(value|checked|selected)$/.test(key)) node[key] = value;
       else node.setAttribute(key, value === true ? "" : value);
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(9)) {
       if (child === undefined || child === null || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -47,21 +50,15 @@
   }
 
   async function api(method, path, body, options) {
-    const timeoutMs = (options && options.timeoutMs) || 15000;
     const controller = new AbortController();
     let timer;
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => { controller.abort(); reject(new ApiFailure(0, "timeout", "Valuedesk took too long to answer.")); }, timeoutMs);
-    });
-    let result;
-    try {
-      result = await Promise.race([send(method, path, body, controller.signal), timeout]);
-    } catch (error) {
-      if (error instanceof ApiFailure) throw error;
-      throw new ApiFailure(0, "network", "Valuedesk could not be reached.");
-    } finally {
-      clearTimeout(timer);
-    }
+    const timeout = new Promise((_, reject) => { timer = setTimeout(() => {
+      controller.abort();
+      reject(new ApiFailure(0, "timeout", "Valuedesk took too long to answer."));
+    }, (options && options.timeoutMs) || 15000); });
+    const result = await Promise.race([send(method, path, body, controller.signal), timeout]).catch((error) => {
+      throw error instanceof ApiFailure ? error : new ApiFailure(0, "network", "Valuedesk could not be reached.");
+    }).finally(() => clearTimeout(timer));
     if (result.status < 200 || result.status >= 300) {
       const error = (result.data && result.data.error) || {};
       if (result.status === 401) banner(error.message || "Your session ended; reopen the ticket.");
@@ -71,18 +68,14 @@
   }
 
   function banner(message) {
-    const node = document.getElementById("vd-banner");
+    const node = $("vd-banner");
     node.textContent = message || "";
     node.hidden = !message;
   }
 
   let toastTimer = null;
   function toast(message) {
-    let node = document.getElementById("vd-toast");
-    if (!node) {
-      node = el("div", { id: "vd-toast", class: "vd-toast", role: "status" });
-      document.body.append(node);
-    }
+    const node = $("vd-toast") || document.body.appendChild(el("div", { id: "vd-toast", class: "vd-toast", role: "status" }));
     node.textContent = message;
     node.hidden = false;
     clearTimeout(toastTimer);
@@ -102,27 +95,104 @@
     node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
     return node;
   }
+  // An event handler that shows what went wrong in a toast.
+  function act(fn) { return async (event) => { try { await fn(event); } catch (error) { toast(error.message); } }; }
+  const btn = (text, onclick, kind, type = "button") => el("button", { class: "vd-btn " + (kind || ""), type, text, onclick });
 
-  function bodyOf(sectionId) { return document.querySelector("#" + sectionId + " .vd-body"); }
+  const byKey = (root, key) => root.querySelector('[data-key="' + CSS.escape(key) + '"]');
+  const typed = (n) => n.type === "radio" ? n.checked !== n.defaultChecked
+    : n.tagName === "SELECT" ? [...n.options].some((o) => o.selected !== o.defaultSelected) : n.value !== n.defaultValue;
+  // What an item says, less its relative times ("in 3 h"), which change by themselves.
+  const said = (n) => [...n.querySelectorAll(".vd-rel")].reduce((t, r) => t.replace(r.textContent, ""), n.textContent);
+  const named = (n) => (n.getAttribute("aria-label") || n.textContent).trim();
 
-  async function loadSection(section) {
-    const body = bodyOf(section.id);
+  // Updating in place: new data renders off-screen, then each item ([data-key]) holding the agent's work (an open
+  // form [data-work], typed text, a focused field) moves over as it is, in its item's place; open <details> stay
+  // open, the focus returns to its control. Work outside an item, or in an item gone from the new data, keeps the
+  // section as it is ("update waits") until the work ends. how: {update: from the host, focus: key or [key,
+  // label] to focus after, done: a form just finished}.
+  function render(section, body, next, how) {
+    const from = body.contains(document.activeElement) ? document.activeElement : null;
+    const roots = new Set();
+    for (const n of body.querySelectorAll("[data-work],input,select,textarea")) {
+      if ((n.dataset.work == null && !typed(n) && n !== from) || (how.done && how.done.contains(n))) continue;
+      const root = n.closest("[data-key]");
+      if (!root) return false;
+      roots.add(root);
+    }
+    const moves = [...roots].filter((r) => ![...roots].some((o) => o !== r && o.contains(r))).map((r) => [byKey(next, r.dataset.key), r]);
+    if (moves.some(([twin]) => !twin)) return false;
+    const old = new Map([...body.querySelectorAll("[data-key]")].map((n) => [n.dataset.key, n]));
+    const mark = from && [(from.closest("[data-key]") || {}).dataset?.key, named(from)];
+    next.querySelectorAll("details[data-key]").forEach((d) => { if (old.has(d.dataset.key)) d.open = old.get(d.dataset.key).open; });
+    const before = how.update && body.dataset.shown ? said(body) : null;
+    moves.forEach(([twin, root]) => twin.replaceWith(root));
+    const changed = before != null && before !== said(next);
+    if (changed) next.querySelectorAll(".vd-item[data-key]").forEach((n) => { // mark what is new or changed
+      if (!old.has(n.dataset.key) || said(old.get(n.dataset.key)) !== said(n)) n.classList.add("vd-fresh");
+    });
+    body.replaceChildren(...next.childNodes);
+    body.dataset.shown = 1;
+    if (!document.hasFocus()) { /* the agent is in the helpdesk's own page: leave the focus there */ }
+    else if (how.focus || (from && !from.isConnected)) focusIn(body, how.focus || mark);
+    else if (from) from.focus();
+    if (changed) flag(section, "updated");
+    return true;
+  }
+
+  // Focus the control named `label` in item `key`, else its first control, else the section's heading.
+  function focusIn(body, target) {
+    const [key, label] = [].concat(target);
+    const item = key && byKey(body, key);
+    const controls = item ? [item, ...item.querySelectorAll("*")].filter((n) => n.tabIndex >= 0 && !n.disabled) : [];
+    let node = controls.find((n) => named(n) === label) || controls[0];
+    if (!node) (node = body.parentElement.querySelector("h2")).tabIndex = -1;
+    node.focus();
+  }
+
+  // A quiet word in the section's heading ("updated"…), said once by the live region.
+  function flag(section, word) {
+    const h = document.querySelector("#" + section.id + " h2");
+    let tag = h.querySelector(".vd-flag");
+    if (!word) return tag && tag.textContent !== "updated" && tag.remove(); // a wait or a failure is over
+    if (!tag) h.append(tag = el("span", "vd-flag vd-pill brand"));
+    tag.textContent = word;
+    $("vd-live").textContent = h.firstChild.textContent + ": " + word;
+    clearTimeout(section.flagged);
+    if (word === "updated") section.flagged = setTimeout(() => tag.remove(), 8000);
+  }
+
+  async function loadSection(section, how = {}) {
+    const body = document.querySelector("#" + section.id + " .vd-body");
     if (!body) return;
+    // A load overtaking one still running keeps its focus and done form (a Cancel racing a waiting update).
+    if (section.inflight) how = { ...section.inflight, ...how, update: how.update && section.inflight.update };
+    const seq = section.seq = (section.seq || 0) + 1;
+    section.inflight = how;
     body.dataset.state = "loading";
     body.setAttribute("aria-busy", "true");
     try {
-      await section.load(body);
+      const next = el("div");
+      if (config.ticketId) await section.load(next); else fill(next, el("p", "vd-empty", section.empty));
+      if (seq !== section.seq) return;
+      flag(section);
+      section.waiting = !render(section, body, next, how) && { update: true };
+      if (section.waiting) flag(section, "update waits until you finish");
       body.dataset.state = "ready";
     } catch (error) {
+      if (seq !== section.seq) return;
       body.dataset.state = "error";
-      body.replaceChildren(el("p", { class: "vd-error", text: error.message || "Something went wrong." }),
-        el("button", { class: "vd-btn", type: "button", text: "Try again", onclick: () => loadSection(section) }));
+      if (body.dataset.shown && how.update) return flag(section, "could not update"); // keep what the agent sees
+      body.dataset.shown = 1;
+      fill(body, el("p", "vd-error", error.message || "Something went wrong."), btn("Try again", () => loadSection(section, { focus: [] })));
     } finally {
-      body.removeAttribute("aria-busy");
+      if (seq === section.seq) { section.inflight = null; body.removeAttribute("aria-busy"); }
     }
   }
 
-  function refresh() { return Promise.all(sections.map(loadSection)); }
+  function refresh(how) { return Promise.all(sections.map((s) => loadSection(s, how))); }
+  // An update that waits goes in when the agent leaves the form.
+  document.addEventListener("focusout", () => setTimeout(() => sections.forEach((s) => s.waiting && loadSection(s, s.waiting))));
 
   // Pre-send checks: each returns {notice?, warnings?, onOutcome?}. A check that errors or is slower than
   // CHECK_TIMEOUT_MS is skipped, so a Valuedesk problem never blocks a reply (fail open).
@@ -142,51 +212,83 @@
     return proceed;
   }
 
+  // "Before you send" holds the focus (Tab cycles in it, the sidebar behind is inert); Escape means Edit reply.
+  // The host may close it too (Escape in its composer) and keeps the focus then.
+  let closeDialog = null;
   function askAboutWarnings(warnings) {
     return new Promise((resolve) => {
       const previous = document.activeElement;
-      const done = (proceed) => { dialog.remove(); if (previous) previous.focus(); resolve(proceed); };
-      const edit = el("button", { class: "vd-btn primary", type: "button", text: "Edit reply", onclick: () => done(false) });
-      const dialog = el("div", { class: "vd-dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "vd-warn-h",
-        onkeydown: (event) => { if (event.key === "Escape") done(false); } },
+      const app = $("vd-app");
+      const keys = (event) => {
+        const buttons = [...dialog.querySelectorAll("button")];
+        const at = buttons.indexOf(document.activeElement);
+        if (event.key === "Escape") done(false);
+        else if (event.key !== "Tab" || (at >= 0 && at !== (event.shiftKey ? 0 : buttons.length - 1))) return;
+        else buttons.at(event.shiftKey ? -1 : 0).focus();
+        event.preventDefault();
+      };
+      const done = (proceed) => {
+        closeDialog = null;
+        document.removeEventListener("keydown", keys, true);
+        dialog.remove();
+        app.inert = false;
+        if (document.hasFocus()) previous.focus();
+        resolve(proceed);
+      };
+      const edit = btn("Edit reply", () => done(false), "primary");
+      const dialog = el("div", { class: "vd-dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": "vd-warn-h" },
         el("div", {},
           el("h2", { id: "vd-warn-h", text: "Before you send" }),
-          el("p", { class: "vd-note", text: "Only you see this. It's a nudge, not a rule." }),
-          warnings.map((w) => el("div", { class: "vd-item" }, el("b", { text: w.title }),
+          el("p", "vd-note", "Only you see this. It's a nudge, not a rule."),
+          warnings.map((w) => el("div", "vd-item", el("b", { text: w.title }),
             w.detail ? el("p", { text: w.detail }) : null,
-            w.suggestion ? el("p", { class: "vd-note", text: w.suggestion }) : null,
-            (w.examples || []).map((x) => el("blockquote", { class: "vd-quote", text: x })))),
-          el("div", { class: "vd-actions" }, edit,
-            el("button", { class: "vd-btn", type: "button", text: "Send anyway", onclick: () => done(true) }))));
+            w.suggestion ? el("p", "vd-note", w.suggestion) : null,
+            (w.examples || []).map((x) => el("blockquote", "vd-quote", x)))),
+          el("div", "vd-actions", edit, btn("Send anyway", () => done(true)))));
+      app.inert = true;
       document.body.append(dialog);
+      document.addEventListener("keydown", keys, true);
+      closeDialog = done;
       edit.focus();
     });
   }
 
   const Valuedesk = {
-    config, host, api, el, fill, banner, toast, formatTime, ApiFailure, refresh, now, setNow,
+    config, host, api, el, fill, btn, banner, toast, formatTime, ApiFailure, refresh, now, setNow,
     ticketId: () => config.ticketId,
+    ticket: () => "/tickets/" + encodeURIComponent(config.ticketId),
+    act,
     section(definition) { sections.push(definition); },
     beforeSend(check) { checks.push(check); },
-    reload(sectionId) {
-      const section = sections.find((s) => s.id === sectionId);
-      return section ? loadSection(section) : Promise.resolve();
+    reload(sectionId, how) { return loadSection(sections.find((s) => s.id === sectionId), how); },
+    // Show `form` in `container`; the function returned puts back what was there, focus on `back`.
+    swap(container, form, back) {
+      const before = [...container.childNodes];
+      fill(container, form);
+      return () => { fill(container, before); (before.find((n) => n.textContent === back) || container).focus(); };
+    },
+    // A <details class="vd-add"> whose open state survives updates.
+    more: (key, summary, ...children) => el("details", { class: "vd-add", "data-key": key }, el("summary", { text: summary }), children),
+    // The key of the item beside `node`'s, to focus when that item goes away.
+    beside(node) {
+      const item = node.closest("[data-key]");
+      return (item.nextElementSibling || item.previousElementSibling || item).dataset.key;
     },
   };
   window.Valuedesk = Valuedesk;
 
   Valuedesk.section({
     id: "vd-customer",
+    empty: "Open a ticket to see its customer.",
     async load(body) {
-      if (!config.ticketId) { body.replaceChildren(el("p", { class: "vd-empty", text: "Open a ticket to see its customer." })); return; }
-      const t = await api("GET", "/tickets/" + encodeURIComponent(config.ticketId));
-      const row = (k, v) => v ? el("div", { class: "vd-row" }, el("span", { class: "k", text: k }), el("span", { class: "v", text: v })) : null;
+      const t = await api("GET", Valuedesk.ticket());
+      const row = (k, v) => v ? el("div", "vd-row", el("span", "k", k), el("span", "v", v)) : null;
       fill(body,
         row("Requester", t.requester_name + (t.requester_email ? " <" + t.requester_email + ">" : "")),
         row("Company", t.organization),
         row("Status", t.status),
         row("Assignee", t.assignee_name || "Unassigned"),
-        t.tags.length ? el("div", { class: "vd-tags", "aria-label": "Ticket tags" }, t.tags.map((tag) => el("span", { class: "vd-tag", text: tag }))) : null,
+        t.tags.length ? el("div", { class: "vd-tags", role: "group", "aria-label": "Ticket tags" }, t.tags.map((tag) => el("span", "vd-tag", tag))) : null,
       );
     },
   });
@@ -200,27 +302,25 @@
       try {
         Object.assign(config, await host.bootstrap());
         token = config.token;
-        document.getElementById("vd-who").textContent = (config.agent && config.agent.name) || "";
+        $("vd-who").textContent = (config.agent && config.agent.name) || "";
       } catch (error) {
         banner("Valuedesk could not start: " + ((error && error.message) || "check the app's settings."));
         return;
       }
     }
-    host.onTicketUpdated(() => refresh());
+    host.onTicketUpdated(() => refresh({ update: true }));
+    if (host.onCancelSend) host.onCancelSend(() => closeDialog && closeDialog(false));
     if (host.onClock) host.onClock(setNow);
     host.onBeforeSend(runChecks);
     host.ready();
-    if (config.agent && config.agent.role === "admin") {
-      document.querySelector(".vd-head").append(el("button", { class: "vd-btn link", type: "button", text: "Admin console",
-        onclick: async () => {
-          try { window.open((await api("POST", "/admin/console-link")).url, "_blank", "noopener"); }
-          catch (error) { toast(error.message); }
-        } }));
+    if (config.agent && config.agent.role === "admin") { // in the page unless the host said who signed in
+      ($("vd-console") || document.querySelector(".vd-head").appendChild(btn("Admin console", null, "link")))
+        .onclick = Valuedesk.act(async () => window.open((await api("POST", "/admin/console-link")).url, "_blank", "noopener"));
     }
     if (!config.ticketId && host.ticketId) {
       try { config.ticketId = await host.ticketId(); } catch (error) { config.ticketId = null; }
     }
-    refresh().then(() => host.resize(document.getElementById("vd-app").scrollHeight));
+    refresh().then(() => host.resize($("vd-app").scrollHeight));
     setInterval(renewSession, 30 * 60 * 1000);
   });
 })();

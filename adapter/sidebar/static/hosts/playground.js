@@ -5,6 +5,7 @@ window.ValuedeskHost = (function () {
   const updated = [];
   let beforeSend = null;
   let clockMoved = null;
+  let cancelSend = null;
 
   window.addEventListener("message", async (event) => {
     if (event.origin !== origin || event.source !== window.parent) return;
@@ -12,6 +13,8 @@ window.ValuedeskHost = (function () {
     if (data.type === "valuedesk:ticket-updated") {
       if (data.now && clockMoved) clockMoved(data.now);
       updated.forEach((fn) => fn());
+    } else if (data.type === "valuedesk:before-send-cancel") {
+      if (cancelSend) cancelSend(); // Escape in the composer while we ask: back to the reply
     } else if (data.type === "valuedesk:before-send") {
       if (!beforeSend) return; // no acknowledgement: the page sends after its short wait
       window.parent.postMessage({ type: "valuedesk:before-send-ack", id: data.id }, origin);
@@ -30,6 +33,7 @@ window.ValuedeskHost = (function () {
     onBeforeSend(fn) { beforeSend = fn; },
     onTicketUpdated(fn) { updated.push(fn); },
     onClock(fn) { clockMoved = fn; },
+    onCancelSend(fn) { cancelSend = fn; },
     ticketChanged() { window.parent.postMessage({ type: "valuedesk:refresh-ticket" }, origin); },
   };
 })();
