@@ -13,6 +13,7 @@ from flask import request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
+from werkzeug.routing import BaseConverter
 from werkzeug.routing import IntegerConverter
 
 from adapter.errors import ApiError
@@ -42,6 +43,13 @@ class IdConverter(IntegerConverter):
 
 
 MAX_ID = 2**63 - 1
+PUBLIC_ID_PATTERN = "[A-Za-z0-9_-]{1,32}"
+
+
+class PublicIdConverter(BaseConverter):
+    """`<ref:…>` in our routes: a random public id (a money action's), never a database sequence number."""
+
+    regex = PUBLIC_ID_PATTERN
 
 
 class ErrorDetail(ma.Schema):
@@ -151,9 +159,11 @@ def init_app(app: Flask) -> ValuedeskApi:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
+    app.url_map.converters["ref"] = PublicIdConverter
     app.before_request(refuse_nul_characters)
     api = ValuedeskApi(app)
     api.register_converter(IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
+    api.register_converter(PublicIdConverter, lambda _: {"type": "string", "pattern": f"^{PUBLIC_ID_PATTERN}$"})
     app.extensions["valuedesk.api"] = api
 
     @app.errorhandler(ApiError)

@@ -114,3 +114,12 @@ def serving(app):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def billing_action(session, public_id: str):
+    """The money action with this public id (the id the API hands out)."""
+    from sqlalchemy import select
+
+    from adapter.models import BillingAction
+
+    return session.scalar(select(BillingAction).where(BillingAction.public_id == public_id))
