@@ -91,6 +91,11 @@ def test_agent_lookups_are_cached(client, installation, no_network):
         ({"iss": "evil.zendesk.com"}, "not_installed"),
         ({"aud": "https://evil.example/api"}, "invalid_app_token"),
         ({"aud": "https://acme.zendesk.com/api/v2/apps/installations/999.json"}, "invalid_app_token"),
+        # Matched whole: installation 820 is not 82, and the account's own API address is not an audience.
+        ({"aud": "https://acme.zendesk.com/api/v2/apps/installations/820.json"}, "invalid_app_token"),
+        ({"aud": "https://acme.zendesk.com/api/v2/apps/installations/82.json.evil"}, "invalid_app_token"),
+        ({"aud": "https://acme.zendesk.com/api/v2/apps/installations/182.json"}, "invalid_app_token"),
+        ({"aud": "https://acme.zendesk.com.evil.example/api/v2/apps/installations/82.json"}, "invalid_app_token"),
         ({"key": OTHER_PRIVATE}, "invalid_app_token"),
         ({"sub": None}, "unknown_agent"),
         ({"exp": None}, "invalid_app_token"),
@@ -181,3 +186,15 @@ def test_link_with_the_installation_token(client, db, installation, no_network):
     with db.system() as session:
         assert session.get(Installation, installation.id).settings["zendesk"]["app_installation_id"] == "91"
     assert client.post("/api/zendesk/link", json={"subdomain": "acme"}).status_code == 422
+
+
+def test_audience_of_a_longer_installation_number_is_refused(client, db, installation, no_network):
+    # The attack: with app installation 555 linked, a token for installation 5550 (same account) passed, because
+    # the audience was matched by substring.
+    with db.system() as session:
+        row = session.get(Installation, installation.id)
+        row.settings = {"zendesk": {"app_id": "225", "app_installation_id": "555"}}
+    zendesk_api(no_network, "GET", "users/235323.json", "user")
+    refused = open_sidebar(client, token(aud="https://acme.zendesk.com/api/v2/apps/installations/5550.json"))
+    assert refused.status_code == 401 and "another app installation" in refused.get_data(as_text=True)
+    assert open_sidebar(client, token(aud="https://acme.zendesk.com/api/v2/apps/installations/555.json")).status_code == 200
