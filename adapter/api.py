@@ -16,6 +16,7 @@ from werkzeug.exceptions import InternalServerError
 from werkzeug.routing import BaseConverter
 from werkzeug.routing import IntegerConverter
 
+from adapter import logs
 from adapter.errors import ApiError
 from adapter.errors import ProviderError
 from adapter.errors import TenantViolation
@@ -178,14 +179,14 @@ def init_app(app: Flask) -> ValuedeskApi:
 
     @app.errorhandler(TenantViolation)
     def _tenant_violation(error: TenantViolation):
-        log.error("api.tenant_violation", extra={"fields": {"path": request.path}})
+        log.error("api.tenant_violation", extra={"fields": {"route": logs.route()}})
         return error_response(404, "not_found", "Nothing here. Check the address.")
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return api.handle_http_exception(error)
-        log.exception("api.unhandled", extra={"fields": {"path": request.path}})
+        log.exception("api.unhandled", extra={"fields": {"route": logs.route()}})
         return api.handle_http_exception(InternalServerError())
 
     return api

@@ -243,3 +243,22 @@ def priya(app):
 
     return bearer(app, PLAYGROUND_ID, agent_id="agent-priya", name="Priya Natarajan", role="admin")
 
+
+
+@pytest.fixture
+def json_log():
+    """What the service's JSON log handler writes during the test (every logger, at the configured levels)."""
+    import io
+    import logging
+
+    from adapter import logs
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logs.JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield buffer
+    finally:
+        root.removeHandler(handler)

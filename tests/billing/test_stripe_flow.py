@@ -98,6 +98,14 @@ def test_ticket_panel_lists_the_requesters_customers(client, shop, agent, stripe
     assert [(c["id"], c["refundable_text"]) for c in charges] == [(CHARGE, "$40.00"), (JPY_CHARGE, "¥4,800")]
 
 
+def test_customer_searches_leave_no_email_in_any_log(client, shop, agent, stripe_account, json_log):
+    # stripe-python logs each request URL at INFO; a customer search is /v1/customers?email=dana%40northwind.example.
+    assert client.get(f"/api/tickets/{TICKET}/billing", headers=agent).json["customers"]
+    written = json_log.getvalue()
+    assert "/v1/customers" not in written or "[email]" in written
+    assert "northwind.example" not in written and "dana" not in written.lower()
+
+
 def test_preview_sends_nothing_and_confirm_refunds_once(client, db, shop, agent, stripe_account, no_network):
     preview = previewed(client, agent)
     assert (preview["state"], preview["verdict"], preview["remaining_text"], preview["amount"]) == \
