@@ -169,7 +169,7 @@ def init_app(app: Flask) -> ValuedeskApi:
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
-        return error_response(error.status, error.code, error.message, error.fields)
+        return error_response(error.status, error.code, error.message, error.fields, headers=error.headers)
 
     @app.errorhandler(ProviderError)
     def _provider_error(error: ProviderError):

@@ -30,6 +30,8 @@ from adapter.console.auth import sign_out
 from adapter.db import get_db
 from adapter.db import request_session
 from adapter.errors import ApiError
+from adapter.limits import note_failure
+from adapter.limits import refuse_while_backing_off
 from adapter.models import Installation
 from adapter.replies import service as reply_service
 from adapter.sidebar.auth import AgentSession
@@ -87,12 +89,17 @@ def login():
     error = None
     if request.method == "POST":
         check_csrf()
+        try:
+            refuse_while_backing_off()
+        except ApiError as exc:
+            return render_template("console/login.html", error=exc.message), exc.status, exc.headers
         installation_id = request.form.get("installation", "").strip()
         installation = None
         if installation_id:
             with get_db().system() as lookup:
                 installation = lookup.get(Installation, installation_id)
         if not check_admin_token(request.form.get("token", "")):
+            note_failure()
             error = "That is not the admin token of this service (VALUEDESK_ADMIN_TOKEN)."
         elif installation is None:
             error = f"There is no installation {installation_id!r}; see `valuedesk installations list`."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import time
 from dataclasses import asdict
@@ -25,6 +26,8 @@ from adapter.db import request_session
 from adapter.errors import ApiError
 from adapter.errors import NotFound
 from adapter.errors import SignatureError
+from adapter.limits import note_failure
+from adapter.limits import refuse_while_backing_off
 from adapter.models import Installation
 from adapter.providers import freshdesk
 from adapter.providers import zendesk
@@ -102,13 +105,38 @@ def _bootstrap_admin(token: str) -> AgentSession | None:
     return AgentSession(installation_id, "bootstrap-admin", "Administrator", role="admin", host="admin")
 
 
+def signed_session_key(header: str) -> str | None:
+    """A rate-limit key for a bearer token we signed (expired or not), or None for anything else."""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        _serializer().loads(token.strip())
+    except BadSignature:
+        return None
+    return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
+
+
 def authenticate() -> AgentSession:
-    """Read the bearer token, check the installation is active, and bind the request to it."""
+    """Read the bearer token, check the installation is active, and bind the request to it.
+
+    A token we did not sign is a guess at the admin token: it is counted against the caller's address, and while the
+    address must wait it is refused unchecked (429).
+    """
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "missing_session", "Sign in through the helpdesk sidebar; no session token was sent.")
-    agent = _bootstrap_admin(token.strip()) or read_token(token.strip())
+    try:
+        agent = read_token(token.strip())
+    except ApiError as exc:
+        if exc.code != "invalid_session":
+            raise  # a real session that ran out, not a guess
+        refuse_while_backing_off()
+        agent = _bootstrap_admin(token.strip())
+        if agent is None:
+            note_failure()
+            raise
     installation = request_session(agent.installation_id).get(Installation, agent.installation_id)
     if installation is None or not installation.is_active:
         raise ApiError(401, "installation_disabled", "This Valuedesk installation is disabled.")
@@ -234,10 +262,12 @@ def _role_for(installation: Installation, agent_id: str, helpdesk_admin: bool = 
 
 
 def _installation_by_token(installation_id: str, token: str | None) -> tuple[Installation, CredentialStore]:
+    refuse_while_backing_off()
     session = request_session(installation_id)
     installation = session.get(Installation, installation_id)
     credentials = CredentialStore(session, installation_id) if installation else None
     if installation is None or not constant_time_equals(credentials.get(INSTALLATION_TOKEN), token or ""):
+        note_failure()
         raise ApiError(401, "invalid_installation_token", "The installation token does not match.")
     if not installation.is_active:
         raise ApiError(401, "installation_disabled", "This Valuedesk installation is disabled.")
@@ -273,12 +303,14 @@ def link_zendesk_app(subdomain: str, app_id: str, app_installation_id: str, toke
 
     :raise ApiError: 401 for an unknown account or a wrong installation token.
     """
+    refuse_while_backing_off()
     with get_db().system() as session:
         installation = find_installation(session, "zendesk", subdomain)
         if installation is None:
             raise ApiError(401, "not_installed", f"Valuedesk is not connected to {subdomain}.zendesk.com.")
         credentials = CredentialStore(session, installation.id)
         if not constant_time_equals(credentials.get(INSTALLATION_TOKEN), token or ""):
+            note_failure()
             raise ApiError(401, "invalid_installation_token", "The installation token does not match.")
         pem = zendesk.client_for(installation, credentials).app_public_key(app_id)
         credentials.set(zendesk.APP_KEY_CREDENTIAL, pem)
