@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Index
 from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -36,11 +37,12 @@ class ConsoleSession(TenantScoped, Base):
     """One signed-in admin console; the cookie carries its secret, logout ends it here for every copy of the cookie."""
 
     __tablename__ = "console_sessions"
+    # The entry link a session was opened with is unique, so a link works once.
+    __table_args__ = (UniqueConstraint("installation_id", "secret_hash"), UniqueConstraint("installation_id", "entry_nonce"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # The entry link this session was opened with: unique, so a link works once.
-    entry_nonce: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    entry_nonce: Mapped[str | None] = mapped_column(String(64), default=None)
     agent_id: Mapped[str] = mapped_column(String(64))
     agent_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))

@@ -455,12 +455,8 @@ def test_execution_rechecks_the_remainder_and_never_over_refunds(client, db, sho
 
 
 def test_unverified_agents_are_recorded_on_the_action(app, client, db, shop, stripe_account):
-    from adapter.sidebar.auth import AgentSession
-    from adapter.sidebar.auth import issue_token
-
-    with app.app_context():
-        token = issue_token(AgentSession(shop.id, "fd-77", "Frankie", host="freshdesk", verified=False))
-    preview = previewed(client, {"Authorization": f"Bearer {token}"})
+    preview = previewed(client, bearer(app, shop.id, agent_id="fd-77", name="Frankie", host="freshdesk",
+                                       verified=False))
     with db.tenant(shop.id) as session:
         assert billing_action(session, preview["id"]).agent_verified is False
 

@@ -43,8 +43,8 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("ended_at", UTCDateTime(), nullable=True),
         installation_column(),
-        sa.UniqueConstraint("secret_hash"),
-        sa.UniqueConstraint("entry_nonce"),
+        sa.UniqueConstraint("installation_id", "secret_hash"),
+        sa.UniqueConstraint("installation_id", "entry_nonce"),
     )
     # Existing actions keep their number as public id: Stripe already holds it in metadata and in the
     # idempotency key of any execution in flight. Only new actions get random ids.
