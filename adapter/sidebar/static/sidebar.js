@@ -191,8 +191,65 @@
     },
   });
 
+  // The server asks the helpdesk for the agent's role again every 15 minutes; a renewed token carries the answer.
   async function renewSession() {
-    try { token = (await api("POST", "/session/refresh")).token; } catch (error) { /* banner already shown on 401 */ }
+    try {
+      const fresh = await api("POST", "/session/refresh");
+      token = fresh.token;
+      Object.assign(config, { agent: fresh.agent, verified: fresh.verified });
+      showIdentity();
+    } catch (error) { /* banner already shown on 401 */ }
+  }
+
+  // Whether the helpdesk vouched for who is signed in and, where it has not (Freshdesk), the one step that does.
+  function showIdentity() {
+    const who = document.getElementById("vd-who");
+    who.textContent = (config.agent && config.agent.name) || "";
+    const trust = document.getElementById("vd-trust");
+    if (trust) trust.remove();
+    if (config.host === "freshdesk") {
+      who.after(el("span", { id: "vd-trust", class: "vd-pill " + (config.verified ? "good" : "warn"),
+        text: config.verified ? "Verified" : "Not verified",
+        title: config.verified ? "Freshdesk confirmed who you are" : "Freshdesk has not confirmed who you are yet" }));
+    }
+    const box = document.getElementById("vd-verify");
+    box.hidden = config.verified !== false || !host.verify;
+    if (box.hidden) return;
+    const key = el("input", { type: "password", autocomplete: "off", required: true, "aria-label": "Your Freshdesk API key" });
+    const note = el("p", { class: "vd-note", text: { expired: "This browser's verification ended (expired or revoked).",
+      other_agent: "This browser was verified for another agent." }[config.verification] || "" });
+    const form = el("form", { class: "vd-add" }, key,
+      el("div", { class: "vd-actions" }, el("button", { class: "vd-btn primary", type: "submit", text: "Verify" })));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      form.querySelector("button").disabled = true;
+      try {
+        Object.assign(config, await host.verify(key.value.trim()));
+        token = config.token;
+        showIdentity();
+        adminLink();
+        toast("Verified by Freshdesk.");
+        refresh();
+      } catch (error) {
+        note.textContent = error.message || "Verification failed.";
+        form.querySelector("button").disabled = false;
+      }
+      key.value = "";
+    });
+    fill(box, el("h2", { id: "vd-verify-h", text: "Verify it's you" }),
+      el("p", { text: "Freshdesk has not confirmed to Valuedesk who you are. You can preview refunds and coupons and ask " +
+        "for approval; approving requests and admin settings need this one step." }),
+      el("p", { class: "vd-note", text: "Paste your Freshdesk API key (Profile settings › View API key). Valuedesk shows " +
+        "it to Freshdesk once to learn who you are, and does not keep it." }), note, form);
+  }
+
+  function adminLink() {
+    if (!config.agent || config.agent.role !== "admin" || config.verified === false || document.getElementById("vd-console")) return;
+    document.querySelector(".vd-head").append(el("button", { id: "vd-console", class: "vd-btn link", type: "button",
+      text: "Admin console", onclick: async () => {
+        try { window.open((await api("POST", "/admin/console-link")).url, "_blank", "noopener"); }
+        catch (error) { toast(error.message); }
+      } }));
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
@@ -200,7 +257,6 @@
       try {
         Object.assign(config, await host.bootstrap());
         token = config.token;
-        document.getElementById("vd-who").textContent = (config.agent && config.agent.name) || "";
       } catch (error) {
         banner("Valuedesk could not start: " + ((error && error.message) || "check the app's settings."));
         return;
@@ -210,17 +266,12 @@
     if (host.onClock) host.onClock(setNow);
     host.onBeforeSend(runChecks);
     host.ready();
-    if (config.agent && config.agent.role === "admin") {
-      document.querySelector(".vd-head").append(el("button", { class: "vd-btn link", type: "button", text: "Admin console",
-        onclick: async () => {
-          try { window.open((await api("POST", "/admin/console-link")).url, "_blank", "noopener"); }
-          catch (error) { toast(error.message); }
-        } }));
-    }
+    showIdentity();
+    adminLink();
     if (!config.ticketId && host.ticketId) {
       try { config.ticketId = await host.ticketId(); } catch (error) { config.ticketId = null; }
     }
     refresh().then(() => host.resize(document.getElementById("vd-app").scrollHeight));
-    setInterval(renewSession, 30 * 60 * 1000);
+    setInterval(renewSession, 10 * 60 * 1000);
   });
 })();
