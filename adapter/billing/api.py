@@ -170,7 +170,7 @@ def action_out(action: BillingAction, helpdesk=None) -> dict:
             "external_id", "external_status", "error", "retryable", "created_at")},
         "id": action.public_id,
         "code": action.code if action.state == "succeeded" else None,
-        "mine": action.agent_id == current_agent().agent_id,
+        "mine": _is_mine(action),
         "amount_text": format_money(action.amount, action.currency) if action.amount is not None else None,
         "reason_label": rules.REASONS[action.reason][0],
         "summary": _summary(action),
@@ -178,6 +178,12 @@ def action_out(action: BillingAction, helpdesk=None) -> dict:
         "sandbox": action.provider == "sandbox",
         "ticket_url": helpdesk.ticket_url(action.ticket_id) if helpdesk else None,
     }
+
+
+def _is_mine(action: BillingAction) -> bool:
+    # An unverified session only names itself: what a verified agent of that name did is not its own.
+    agent = current_agent()
+    return action.agent_id == agent.agent_id and (agent.verified or not action.agent_verified)
 
 
 def _summary(action: BillingAction) -> str:
@@ -329,9 +335,12 @@ def approvals():
 @agent_required
 def my_actions():
     """The agent's own requests that need a look: waiting, declined or failed (last 50)."""
-    rows = agent_db().scalars(select(BillingAction).where(BillingAction.agent_id == current_agent().agent_id,
-                                                          BillingAction.state.in_(ATTENTION_STATES))
-                              .order_by(BillingAction.updated_at.desc()).limit(50))
+    agent = current_agent()
+    query = select(BillingAction).where(BillingAction.agent_id == agent.agent_id,
+                                        BillingAction.state.in_(ATTENTION_STATES))
+    if not agent.verified:
+        query = query.where(BillingAction.agent_verified.is_(False))
+    rows = agent_db().scalars(query.order_by(BillingAction.updated_at.desc()).limit(50))
     helpdesk = _helpdesk()
     return [action_out(a, helpdesk) for a in rows]
 

@@ -148,3 +148,15 @@ def test_entry_tokens_never_reach_a_log_line(console_app, json_log, no_network):
     written = json_log.getvalue()
     assert link.rsplit("/", 1)[1] not in written
     assert '"route": "/admin/enter/[token]"' in written and '"route": "/admin/enter"' in written
+
+
+def test_the_playground_console_asks_before_switching_someone_elses_session(console_app, make_installation):
+    other = make_installation(kind="zendesk", account="initech", secrets={})
+    client = console_app.test_client()
+    enter(client, admin_link(console_app, client, other.id, agent_id="9", name="Ada Admin"))
+    shown = client.get("/playground/console")
+    assert shown.status_code == 200 and b"You are signed in to" in shown.data and b"Ada Admin" in shown.data
+    assert b"initech" in client.get("/admin/settings").data.lower()  # the GET switched nothing
+    assert client.post("/playground/console").status_code == 400  # no CSRF token
+    assert client.post("/playground/console", data={"csrf_token": csrf(shown.data)}).status_code == 302
+    assert b"Playground" in client.get("/admin/settings").data

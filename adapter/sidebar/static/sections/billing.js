@@ -120,7 +120,7 @@
       onclick: () => V.host.insertText("Here is a code for " + (a.percent_off ? a.percent_off + "%" : a.amount_text) + " off your next invoice: " + a.code) }));
     return el("div", { class: "vd-item" },
       el("div", { class: "vd-row" }, el("span", { class: "vd-pill " + (PILLS[a.state] || ""), text: LABELS[a.state] || a.state }),
-        el("span", { class: "vd-note", text: (a.amount_text || a.percent_off + "%") + " " + a.kind + " · " + a.reason_label + " · " + a.agent_name })),
+        el("span", { class: "vd-note", text: (a.amount_text || a.percent_off + "%") + " " + a.kind + " · " + a.reason_label + " · " + a.agent_name + (a.agent_verified ? "" : " (identity not verified by the helpdesk)") })),
       withTicket && a.ticket_url ? el("a", { href: a.ticket_url, target: "_blank", rel: "noopener", text: "Ticket #" + a.ticket_id }) : null,
       a.code ? el("p", { class: "vd-code", text: a.code }) : null,
       a.decline_reason ? el("p", { class: "vd-note", text: "Declined by " + a.approver_name + ": " + a.decline_reason }) : null,
