@@ -13,8 +13,10 @@ from flask import request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
+from werkzeug.routing import BaseConverter
 from werkzeug.routing import IntegerConverter
 
+from adapter import logs
 from adapter.errors import ApiError
 from adapter.errors import ProviderError
 from adapter.errors import TenantViolation
@@ -44,6 +46,13 @@ class IdConverter(IntegerConverter):
 
 
 MAX_ID = 2**63 - 1
+PUBLIC_ID_PATTERN = "[A-Za-z0-9_-]{1,32}"
+
+
+class PublicIdConverter(BaseConverter):
+    """`<ref:…>` in our routes: a random public id (a money action's), never a database sequence number."""
+
+    regex = PUBLIC_ID_PATTERN
 
 
 class ErrorDetail(ma.Schema):
@@ -163,13 +172,15 @@ def init_app(app: Flask) -> ValuedeskApi:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
     app.before_request(refuse_unsafe_input)
+    app.url_map.converters["ref"] = PublicIdConverter
     api = ValuedeskApi(app)
     api.register_converter(IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
+    api.register_converter(PublicIdConverter, lambda _: {"type": "string", "pattern": f"^{PUBLIC_ID_PATTERN}$"})
     app.extensions["valuedesk.api"] = api
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
-        return error_response(error.status, error.code, error.message, error.fields)
+        return error_response(error.status, error.code, error.message, error.fields, headers=error.headers)
 
     @app.errorhandler(ProviderError)
     def _provider_error(error: ProviderError):
@@ -179,14 +190,14 @@ def init_app(app: Flask) -> ValuedeskApi:
 
     @app.errorhandler(TenantViolation)
     def _tenant_violation(error: TenantViolation):
-        log.error("api.tenant_violation", extra={"fields": {"path": request.path}})
+        log.error("api.tenant_violation", extra={"fields": {"route": logs.route()}})
         return error_response(404, "not_found", "Nothing here. Check the address.")
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return api.handle_http_exception(error)
-        log.exception("api.unhandled", extra={"fields": {"path": request.path}})
+        log.exception("api.unhandled", extra={"fields": {"route": logs.route()}})
         return api.handle_http_exception(InternalServerError())
 
     return api

@@ -264,6 +264,21 @@ def installations_enable(installation_id: str) -> None:
     click.echo(f"Enabled {installation_id}.")
 
 
+@installations.command("revoke-agent")
+@click.argument("installation_id")
+@click.argument("agent_id")
+def installations_revoke_agent(installation_id: str, agent_id: str) -> None:
+    """Stop trusting every browser a Freshdesk agent verified (a lost laptop); their sessions turn unverified within
+    15 minutes and they verify again with their API key."""
+    from adapter.sidebar.auth.credentials import revoke
+
+    with get_db().system() as lookup:
+        _load(lookup, installation_id)
+    with get_db().tenant(installation_id) as session:
+        count = revoke(session, agent_id)
+    click.echo(f"Revoked {count} credential{'' if count == 1 else 's'} of agent {agent_id} in {installation_id}.")
+
+
 @installations.group("connect")
 def installations_connect() -> None:
     """Connect a helpdesk account: verify credentials and provision its webhooks."""

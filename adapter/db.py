@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -228,6 +229,26 @@ class Database:
     def dispose(self) -> None:
         """Close pooled connections (after fork, at shutdown, in tests)."""
         self.engine.dispose()
+
+
+def serialise(session: Session, *names: str) -> None:
+    """Make transactions that check a limit and then record against it run one at a time per name.
+
+    PostgreSQL: a transaction-scoped advisory lock per name, taken in sorted order (so two transactions never wait
+    on each other crosswise) and released at commit or rollback; statements after it see what the previous holder
+    committed. SQLite: the session must be IMMEDIATE, which already holds the database's one write lock.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        if not session.connection().get_execution_options().get(IMMEDIATE):
+            raise RuntimeError("serialise() on SQLite needs a session opened with immediate=True")
+        return
+    for name in sorted(set(names)):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(name)})
+
+
+def advisory_key(name: str) -> int:
+    """A signed 64-bit PostgreSQL advisory lock key for `name`."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 def _committing(session: Session) -> Iterator[Session]:

@@ -30,11 +30,13 @@ class TenantViolation(ValuedeskError):
 class ApiError(ValuedeskError):
     """An error answered to an API client as JSON with a status and a stable code."""
 
-    def __init__(self, status: int, code: str, message: str, *, fields: dict | None = None):
+    def __init__(self, status: int, code: str, message: str, *, fields: dict | None = None,
+                 headers: dict | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.fields = fields
+        self.headers = headers
 
 
 # Webhook intake

@@ -1,4 +1,5 @@
-"""JSON log lines with a request id; message bodies and secrets are never logged."""
+"""JSON log lines with a request id; message bodies, secrets, customer e-mail addresses and entry tokens are never
+logged."""
 
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ from adapter import clock
 request_id_var: ContextVar[str | None] = ContextVar("valuedesk_request_id", default=None)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 _HANDLER_NAME = "valuedesk-json"
+# Whatever a library puts in a message (stripe-python logs /v1/customers?email=… at INFO), these never reach a line:
+# e-mail addresses, plain or URL-encoded, and the one-time token of a console entry link.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(?:@|%40|%2540)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", re.IGNORECASE)
+_ENTRY_TOKEN = re.compile(r"(/admin/enter/)[^\s\"'?#]+")
+
+
+def scrub(line: str) -> str:
+    """`line` without e-mail addresses and console entry tokens."""
+    return _ENTRY_TOKEN.sub(r"\1[token]", _EMAIL.sub("[email]", line))
 
 
 class JsonFormatter(logging.Formatter):
@@ -40,7 +50,7 @@ class JsonFormatter(logging.Formatter):
             entry[key if key not in entry else f"field_{key}"] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return scrub(json.dumps(entry, default=str))
 
 
 def configure(level: str = "INFO") -> None:
@@ -52,8 +62,9 @@ def configure(level: str = "INFO") -> None:
         handler.setFormatter(JsonFormatter())
         root.addHandler(handler)
     root.setLevel(level)
-    # Huey logs each task with its arguments at INFO; ours are ids only, but keep its chatter down.
-    for noisy in ("huey", "alembic"):
+    # Huey logs each task with its arguments at INFO; ours are ids only, but keep its chatter down. stripe-python
+    # logs every request URL at INFO, customer searches by e-mail included.
+    for noisy in ("huey", "alembic", "stripe"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))
 
 
@@ -80,7 +91,10 @@ def annotate(**fields) -> None:
 
 
 def init_app(app: Flask, level: str) -> None:
-    """Log every request as one line (method, path without query, status, duration, and its annotations)."""
+    """Log every request as one line (method, route, status, duration, and its annotations).
+
+    The route is the rule that matched (`/admin/enter/<token>`), never the path, which can carry a token.
+    """
     configure(level)
     access = logging.getLogger("valuedesk.http")
 
@@ -98,7 +112,7 @@ def init_app(app: Flask, level: str) -> None:
                 extra={
                     "fields": {
                         "method": request.method,
-                        "path": request.path,
+                        "route": route(),
                         "status": response.status_code,
                         "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
                         **g.get("log_fields", {}),
@@ -106,3 +120,8 @@ def init_app(app: Flask, level: str) -> None:
                 },
             )
         return response
+
+
+def route() -> str:
+    """The URL rule this request matched, or a placeholder; never the path with its values."""
+    return request.url_rule.rule if request.url_rule is not None else "(no route)"

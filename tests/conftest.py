@@ -198,6 +198,16 @@ def db(app):
 
 
 @pytest.fixture(autouse=True)
+def forget_helpdesk_answers():
+    """The sidebar's short cache of what helpdesks said about agents starts empty in every test."""
+    from adapter.sidebar.auth import agent_cache
+
+    agent_cache.clear()
+    yield
+    agent_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def no_network():
     """Every outbound HTTP call must be mocked; an unmocked one fails the test."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -243,3 +253,22 @@ def priya(app):
 
     return bearer(app, PLAYGROUND_ID, agent_id="agent-priya", name="Priya Natarajan", role="admin")
 
+
+
+@pytest.fixture
+def json_log():
+    """What the service's JSON log handler writes during the test (every logger, at the configured levels)."""
+    import io
+    import logging
+
+    from adapter import logs
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logs.JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield buffer
+    finally:
+        root.removeHandler(handler)

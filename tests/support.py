@@ -36,11 +36,14 @@ def signed_playground_post(client, installation_id: str, payload: dict | bytes, 
 
 
 def bearer(app, installation_id: str, *, agent_id: str = "agent-sam", name: str = "Sam Rivera",
-           role: str = "agent", host: str = "playground") -> dict:
-    """Authorization header for a sidebar session."""
+           role: str = "agent", host: str = "playground", verified: bool = True, checked_at: float | None = None,
+           credential_id: int | None = None) -> dict:
+    """Authorization header for a sidebar session whose role the helpdesk confirmed just now (or at `checked_at`)."""
     with app.app_context():
-        token = issue_token(AgentSession(installation_id=installation_id, agent_id=agent_id, agent_name=name,
-                                         role=role, host=host))
+        token = issue_token(AgentSession(
+            installation_id=installation_id, agent_id=agent_id, agent_name=name, role=role, host=host,
+            verified=verified, checked_at=clock.wall().timestamp() if checked_at is None else checked_at,
+            credential_id=credential_id))
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -126,3 +129,12 @@ def every_get_page(app, api_headers: dict):
             continue
         for reader, headers in ((api, api_headers), (console, {})):
             yield rule.rule, reader.get(rule.rule, headers=headers).get_data(as_text=True)
+
+
+def billing_action(session, public_id: str):
+    """The money action with this public id (the id the API hands out)."""
+    from sqlalchemy import select
+
+    from adapter.models import BillingAction
+
+    return session.scalar(select(BillingAction).where(BillingAction.public_id == public_id))

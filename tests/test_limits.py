@@ -9,6 +9,7 @@ from limits.storage import MemoryStorage
 
 from adapter.installations import PLAYGROUND_ID
 from adapter.limits import WebhookLimit
+from tests.conftest import REDIS_URL
 from tests.support import bearer
 from tests.support import signed_playground_post
 
@@ -98,3 +99,97 @@ def test_the_webhook_count_enters_limits_storage_one_thread_at_a_time():
         thread.join()
     assert storage.most_inside == 1
     assert limit.counter.get_window_stats(limit.rate, "zendesk", "acme").remaining == 1_000_000 - 8 * 20
+
+
+def test_guessing_the_admin_token_backs_off_per_address_whatever_the_headers(make_app, make_installation,
+                                                                             frozen_clock):
+    # The attack: 400 admin-token guesses through /api, each with a new Authorization header (a new limiter bucket
+    # each), got no 429.
+    admin_token = "the-real-admin-token-0123456789"
+    app = make_app(VALUEDESK_ADMIN_TOKEN=admin_token)
+    client = app.test_client()
+    installation = make_installation(account="acme")
+    headers = lambda token: {"Authorization": f"Bearer {token}", "X-Valuedesk-Installation": installation.id}  # noqa: E731
+    answers = [client.get("/api/digest", headers=headers(f"guess-{n}")) for n in range(400)]
+    statuses = [answer.status_code for answer in answers]
+    assert statuses[:11] == [401] * 11 and set(statuses[11:]) == {429}
+    assert answers[11].json["error"]["code"] == "too_many_failures" and answers[11].headers["Retry-After"] == "1"
+    # While the address waits even the right token is not looked at, so a guess cannot be confirmed.
+    assert client.get("/api/digest", headers=headers(admin_token)).status_code == 429
+    # A session the service signed is not a guess: the agents behind the same address keep working.
+    assert client.get("/api/digest", headers=bearer(app, installation.id)).status_code == 200
+    # Another address is not held back.
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert elsewhere.get("/api/digest", headers=headers("guess")).status_code == 401
+
+
+def test_the_wait_doubles_with_each_failure_and_is_forgotten_after_an_hour(make_app, make_installation, frozen_clock):
+    app = make_app(VALUEDESK_ADMIN_TOKEN="the-real-admin-token-0123456789")
+    client = app.test_client()
+    guess = {"Authorization": "Bearer guess", "X-Valuedesk-Installation": make_installation(account="acme").id}
+    for _ in range(11):
+        client.get("/api/digest", headers=guess)
+    waits = []
+    for _ in range(6):
+        wait = int(client.get("/api/digest", headers=guess).headers["Retry-After"])
+        waits.append(wait)
+        frozen_clock.advance(seconds=wait)
+        assert client.get("/api/digest", headers=guess).status_code == 401  # looked at again, and failed again
+    assert waits == [1, 2, 4, 8, 16, 32]
+    frozen_clock.advance(hours=2)
+    assert client.get("/api/digest", headers=guess).status_code == 401
+
+
+def test_guessing_installation_tokens_backs_off_too(make_app, make_installation, frozen_clock):
+    # The attack: 700 installation-token guesses at the Freshdesk session endpoint got no 429.
+    from adapter.connections import INSTALLATION_TOKEN
+
+    app = make_app()
+    client = app.test_client()
+    installation = make_installation(kind="freshdesk", account="acme", secrets={INSTALLATION_TOKEN: "right-token"})
+    statuses = [client.post(f"/api/freshdesk/{installation.id}/session", json={"agent_id": "7001"},
+                            headers={"X-Valuedesk-Installation-Token": f"guess-{n}"}).status_code for n in range(700)]
+    assert statuses[:11] == [401] * 11 and set(statuses[11:]) == {429}
+
+
+def test_console_sign_in_failures_back_off_per_address(make_app, frozen_clock):
+    client = make_app(VALUEDESK_LOGIN_RATE_LIMIT="1000 per minute", VALUEDESK_ADMIN_TOKEN="x" * 32).test_client()
+    client.get("/admin/login")
+    with client.session_transaction() as state:
+        token = state["csrf"]
+    answers = [client.post("/admin/login", data={"csrf_token": token, "installation": "p", "token": f"guess-{n}"})
+               for n in range(13)]
+    assert [a.status_code for a in answers] == [400] * 11 + [429] * 2
+    assert b"Too many failed sign-ins from your address; try again in 1 s." in answers[11].data
+    assert answers[11].headers["Retry-After"] == "1"
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs the test Redis (make test starts one)")
+def test_failures_are_shared_through_redis(frozen_clock):
+    import uuid
+
+    from adapter.limits import AuthFailures
+    from adapter.limits import RedisFailures
+
+    address = f"203.0.113.{uuid.uuid4().int % 250}-{uuid.uuid4().hex[:6]}"
+    one, other = AuthFailures(RedisFailures(REDIS_URL)), AuthFailures(RedisFailures(REDIS_URL))
+    for _ in range(11):
+        one.failed(address)
+    assert other.retry_after(address) == 1  # another web process sees the same record
+    frozen_clock.advance(seconds=1)
+    assert other.retry_after(address) is None
+
+
+def test_a_failing_store_lets_attempts_through():
+    from adapter.limits import AuthFailures
+
+    class Broken:
+        def get(self, address):
+            raise ConnectionError("redis down")
+
+        update = get
+
+    failures = AuthFailures(Broken())
+    failures.failed("192.0.2.1")
+    assert failures.retry_after("192.0.2.1") is None

@@ -31,8 +31,10 @@ def test_openapi_document_lists_the_api(client):
                  "/api/admin/billing/policy", "/api/admin/trackers/settings", "/api/digest"):
         assert path in paths, path
     assert spec["components"]["schemas"]["Error"]["properties"]["error"]["$ref"].endswith("/ErrorDetail")
-    assert spec["paths"]["/api/billing/actions/{action_id}/confirm"]["parameters"][0]["schema"] == \
+    assert spec["paths"]["/api/signals/{signal_id}"]["parameters"][0]["schema"] == \
         {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    assert spec["paths"]["/api/billing/actions/{action_id}/confirm"]["parameters"][0]["schema"] == \
+        {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"}
 
 
 def seed_other_installation(db, make_installation) -> str:

@@ -23,8 +23,10 @@ from adapter.billing.audit import EVENTS
 from adapter.billing.money import format_money
 from adapter.billing.service import PREVIEW_TTL
 from adapter.billing.service import Actor
+from adapter.billing.service import limit_names
 from adapter.billing.service import verdict_for
 from adapter.db import get_db
+from adapter.db import serialise
 from adapter.errors import RETRYABLE
 from adapter.errors import ApiError
 from adapter.errors import ProviderError
@@ -43,18 +45,22 @@ AUTO_ATTEMPTS = 4
 
 def idempotency_key(action: BillingAction) -> str:
     """The provider idempotency key of an action: the same for every attempt, unique across installations."""
-    return f"valuedesk-{action.installation_id}-action-{action.id}"
+    return f"valuedesk-{action.installation_id}-action-{action.public_id}"
 
 
-def get(session: Session, action_id: int) -> BillingAction:
-    """One action of this installation.
+def get(session: Session, action_ref: str) -> BillingAction:
+    """One action of this installation, by its public id.
 
     :raise ApiError: 404 when there is none (or it is another installation's).
     """
-    action = session.scalar(select(BillingAction).where(BillingAction.id == action_id))
+    action = session.scalar(select(BillingAction).where(BillingAction.public_id == action_ref))
     if action is None:
         raise ApiError(404, "unknown_action", "There is no such refund or coupon request.")
     return action
+
+
+def _by_id(session: Session, action_id: int) -> BillingAction:
+    return session.scalar(select(BillingAction).where(BillingAction.id == action_id))
 
 
 def audit(session: Session, action: BillingAction, event: str, actor: Actor, detail: str | None = None) -> None:
@@ -67,6 +73,7 @@ def audit(session: Session, action: BillingAction, event: str, actor: Actor, det
            "balance_transaction": action.external_id if action.kind == "credit" else None,
            "charge": action.charge_id, "customer": action.customer_id}
     session.add(BillingAudit(action_id=action.id, event=event, actor_id=actor.id, actor_name=actor.name,
+                             actor_verified=actor.verified,
                              ticket_id=action.ticket_id, kind=action.kind, amount=action.amount,
                              currency=action.currency, percent_off=action.percent_off, verdict=action.verdict,
                              approver_name=action.approver_name, detail=detail,
@@ -90,100 +97,106 @@ def _detached(session: Session, action: BillingAction) -> BillingAction:
     return action
 
 
-def _current(installation_id: str, action_id: int) -> BillingAction:
-    with get_db().tenant(installation_id) as session:
-        return _detached(session, get(session, action_id))
-
-
-def confirm(installation_id: str, action_id: int, actor: Actor, billing: Billing,
+def confirm(installation_id: str, action_ref: str, actor: Actor, billing: Billing,
             policy: rules.BillingPolicy) -> BillingAction:
     """Confirm a preview: execute it now, or ask a lead when it is above the agent's limit.
 
-    Confirming twice returns the action as it stands; only the first confirm moves it.
+    Confirming twice returns the action as it stands; only the first confirm moves it. The limits are checked and
+    the confirm recorded while holding the ticket's and the allowance's locks, so confirms at the same moment are
+    counted one after the other and their sum never passes a limit.
 
     :raise ApiError: 403 for someone else's preview or a denied action, 409 for an expired preview.
     """
     now = clock.now()
     with get_db().tenant(installation_id, immediate=True) as session:
-        action = get(session, action_id)
-        if action.agent_id != actor.id:
-            raise ApiError(403, "not_your_action", f"Only {action.agent_name}, who previewed this, can confirm it.")
+        action = get(session, action_ref)
+        _check_owner(action, actor, "confirm")
         if action.state != "previewed":
             return _detached(session, action)
         if action.created_at + PREVIEW_TTL < now:
             raise ApiError(409, "preview_expired", "This preview is more than 15 minutes old; preview it again.")
-        verdict = verdict_for(session, policy, action, actor.role, now)
+        serialise(session, *limit_names(installation_id, action, actor))
+        verdict = verdict_for(session, policy, action, actor, now)
         if verdict.decision == rules.DENY:
             raise ApiError(403, "policy_denied", verdict.reason)
         target = "pending_approval" if verdict.needs_approval else "confirmed"
-        moved = _move(session, action_id, ("previewed",), state=target, verdict=verdict.decision,
-                      verdict_reason=verdict.reason[:300])
+        # A preview made before the agent verified is confirmed as the verified agent it now is.
+        moved = _move(session, action.id, ("previewed",), state=target, verdict=verdict.decision,
+                      verdict_reason=verdict.reason[:300], agent_verified=actor.verified)
         if moved is None:
-            return _detached(session, get(session, action_id))
+            return _detached(session, _by_id(session, action.id))
         if target == "pending_approval":
             audit(session, moved, "approval_requested", actor, verdict.reason)
             outbox.add(session, "helpdesk.add_note", {"ticket_id": moved.ticket_id, "body": request_note(moved)})
             return _detached(session, moved)
         audit(session, moved, "confirmed", actor)
-    return execute(installation_id, action_id, billing)
+    return execute(installation_id, action.id, billing)
 
 
-def approve(installation_id: str, action_id: int, approver: Actor, billing: Billing) -> BillingAction:
+def _check_owner(action: BillingAction, actor: Actor, verb: str) -> None:
+    # An unverified session names itself; it may not act on what a verified agent of that name started.
+    if action.agent_id != actor.id or (action.agent_verified and not actor.verified):
+        raise ApiError(403, "not_your_action", f"Only {action.agent_name}, who previewed this, can {verb} it.")
+
+
+def approve(installation_id: str, action_ref: str, approver: Actor, billing: Billing) -> BillingAction:
     """A lead approves a request above the agent's limit; it executes at once.
 
-    :raise ApiError: 403 for non-leads and for approving one's own request, 409 when it is no longer waiting.
+    :raise ApiError: 403 for non-leads, unverified leads and one's own request, 409 when it is no longer waiting.
     """
     with get_db().tenant(installation_id, immediate=True) as session:
-        action = _decidable(session, action_id, approver)
+        action = _decidable(session, action_ref, approver)
         if action.state != "pending_approval":
             if action.approver_id == approver.id and action.state not in ("declined", "cancelled"):
                 return _detached(session, action)  # a second click on the same approval
             raise ApiError(409, "not_waiting", f"This request is already {action.state.replace('_', ' ')}.")
-        moved = _move(session, action_id, ("pending_approval",), state="confirmed", approver_id=approver.id,
+        moved = _move(session, action.id, ("pending_approval",), state="confirmed", approver_id=approver.id,
                       approver_name=approver.name)
         if moved is None:
-            return _detached(session, get(session, action_id))
+            return _detached(session, _by_id(session, action.id))
         audit(session, moved, "approved", approver)
-    return execute(installation_id, action_id, billing)
+    return execute(installation_id, action.id, billing)
 
 
-def decline(installation_id: str, action_id: int, approver: Actor, reason: str) -> BillingAction:
+def decline(installation_id: str, action_ref: str, approver: Actor, reason: str) -> BillingAction:
     """A lead declines a request, with a reason its agent sees."""
     with get_db().tenant(installation_id, immediate=True) as session:
-        action = _decidable(session, action_id, approver)
+        action = _decidable(session, action_ref, approver)
         if action.state != "pending_approval":
             raise ApiError(409, "not_waiting", f"This request is already {action.state.replace('_', ' ')}.")
-        moved = _move(session, action_id, ("pending_approval",), state="declined", approver_id=approver.id,
+        moved = _move(session, action.id, ("pending_approval",), state="declined", approver_id=approver.id,
                       approver_name=approver.name, decline_reason=reason[:500])
         if moved is None:
-            return _detached(session, get(session, action_id))
+            return _detached(session, _by_id(session, action.id))
         audit(session, moved, "declined", approver, reason)
         outbox.add(session, "helpdesk.add_note", {
             "ticket_id": moved.ticket_id,
-            "body": f"Valuedesk: {approver.name} declined the {describe(moved)} that {moved.agent_name} asked for: "
+            "body": f"Valuedesk: {approver.name} declined the {describe(moved)} that {_named(moved)} asked for: "
                     f"{reason}"})
         return _detached(session, moved)
 
 
-def _decidable(session: Session, action_id: int, approver: Actor) -> BillingAction:
+def _decidable(session: Session, action_ref: str, approver: Actor) -> BillingAction:
+    if not approver.verified:
+        raise ApiError(403, "unverified", "Approving needs an identity the helpdesk vouches for: verify yourself in "
+                       "the Valuedesk sidebar first.")
     if not approver.is_lead:
         raise ApiError(403, "leads_only", "Only a lead or an admin can approve or decline requests.")
-    action = get(session, action_id)
+    action = get(session, action_ref)
     if action.agent_id == approver.id:
         raise ApiError(403, "own_request", "You can't decide on your own request; another lead can.")
     return action
 
 
-def cancel(installation_id: str, action_id: int, actor: Actor) -> BillingAction:
+def cancel(installation_id: str, action_ref: str, actor: Actor) -> BillingAction:
     """The agent withdraws a preview or a request still waiting for approval."""
     with get_db().tenant(installation_id, immediate=True) as session:
-        action = get(session, action_id)
-        if action.agent_id != actor.id:
-            raise ApiError(403, "not_your_action", f"Only {action.agent_name} can withdraw this.")
+        action = get(session, action_ref)
+        _check_owner(action, actor, "withdraw")
         if action.state == "cancelled":
             return _detached(session, action)
         was = action.state
-        moved = _move(session, action_id, ("previewed", "pending_approval"), state="cancelled")
+        moved = _move(session, action.id, ("previewed", "pending_approval"), state="cancelled")
         if moved is None:
             raise ApiError(409, "too_late", f"This is already {action.state.replace('_', ' ')}.")
         if was == "pending_approval":
@@ -191,16 +204,16 @@ def cancel(installation_id: str, action_id: int, actor: Actor) -> BillingAction:
         return _detached(session, moved)
 
 
-def retry(installation_id: str, action_id: int, actor: Actor, billing: Billing) -> BillingAction:
+def retry(installation_id: str, action_ref: str, actor: Actor, billing: Billing) -> BillingAction:
     """Try a failed action again, with the same idempotency key, when the failure was an outage."""
     with get_db().tenant(installation_id) as session:
-        action = get(session, action_id)
-        if action.agent_id != actor.id and not actor.is_lead:
-            raise ApiError(403, "not_your_action", f"Only {action.agent_name} or a lead can retry this.")
+        action = get(session, action_ref)
+        if not actor.is_lead:
+            _check_owner(action, actor, "retry")
         if action.state != "failed" or not action.retryable:
             raise ApiError(409, "not_retryable", "Only a request that failed because the billing system was "
                            "unreachable can be retried.")
-    return execute(installation_id, action_id, billing, from_states=("failed",), retryable_only=True)
+    return execute(installation_id, action.id, billing, from_states=("failed",), retryable_only=True)
 
 
 def execute(installation_id: str, action_id: int, billing: Billing, *, from_states: tuple[str, ...] = ("confirmed",),
@@ -215,7 +228,7 @@ def execute(installation_id: str, action_id: int, billing: Billing, *, from_stat
         claimed = _move(session, action_id, from_states, *conditions, state="executing",
                         attempts=BillingAction.attempts + 1, error=None)
         if claimed is None:
-            return _detached(session, get(session, action_id))
+            return _detached(session, _by_id(session, action_id))
         action = _detached(session, claimed)
     try:
         outcome = _perform(billing, action)
@@ -225,7 +238,7 @@ def execute(installation_id: str, action_id: int, billing: Billing, *, from_stat
 
 
 def _metadata(action: BillingAction) -> dict[str, str]:
-    return {ACTION_METADATA: str(action.id), "valuedesk_installation": action.installation_id,
+    return {ACTION_METADATA: action.public_id, "valuedesk_installation": action.installation_id,
             "valuedesk_ticket": action.ticket_id, "valuedesk_agent": action.agent_id}
 
 
@@ -234,7 +247,7 @@ def _perform(billing: Billing, action: BillingAction) -> dict:
     if action.kind == "refund":
         if action.attempts > 1:  # an earlier attempt may have reached the provider; never refund twice
             for refund in billing.list_refunds(action.charge_id):
-                if refund.action_ref == str(action.id):
+                if refund.action_ref == action.public_id:
                     return {"external_id": refund.id, "external_status": refund.status}
         charge = billing.get_charge(action.charge_id)
         if action.amount > charge.refundable:
@@ -267,7 +280,7 @@ def _succeed(installation_id: str, action: BillingAction, outcome: dict) -> Bill
         moved = _move(session, action.id, ("executing",), state="succeeded", executed_at=clock.now(), retryable=False,
                       **outcome)
         if moved is None:
-            return _detached(session, get(session, action.id))
+            return _detached(session, _by_id(session, action.id))
         audit(session, moved, "succeeded", _performer(moved))
         outbox.add(session, "helpdesk.add_note", {"ticket_id": moved.ticket_id, "body": result_note(moved)},
                    dedupe_key=f"billing-note-{moved.id}")
@@ -281,13 +294,13 @@ def _fail(installation_id: str, action: BillingAction, exc: ProviderError) -> Bi
     with get_db().tenant(installation_id, immediate=True) as session:
         moved = _move(session, action.id, ("executing",), state="failed", error=message[:500], retryable=retryable)
         if moved is None:
-            return _detached(session, get(session, action.id))
+            return _detached(session, _by_id(session, action.id))
         audit(session, moved, "failed", _performer(moved), exc.message)
         return _detached(session, moved)
 
 
 def _performer(action: BillingAction) -> Actor:
-    return Actor(action.agent_id, action.agent_name)
+    return Actor(action.agent_id, action.agent_name, verified=action.agent_verified)
 
 
 def reconcile(installation: Installation, billing: Billing, now: datetime | None = None) -> int:
@@ -311,8 +324,8 @@ def on_refund_updated(event: RefundUpdated, context) -> None:
     session = context.session
     query = select(BillingAction).where(BillingAction.kind == "refund", BillingAction.external_id == event.refund_id)
     action = session.scalar(query)
-    if action is None and event.action_ref and event.action_ref.isdigit():
-        action = session.scalar(select(BillingAction).where(BillingAction.id == int(event.action_ref),
+    if action is None and event.action_ref:
+        action = session.scalar(select(BillingAction).where(BillingAction.public_id == event.action_ref,
                                                             BillingAction.kind == "refund"))
     if action is None:
         return
@@ -324,7 +337,7 @@ def on_refund_updated(event: RefundUpdated, context) -> None:
         audit(session, action, "refund_failed", Actor("stripe", "Stripe", role="system"), why)
         outbox.add(session, "helpdesk.add_note", {
             "ticket_id": action.ticket_id,
-            "body": f"Valuedesk: the {describe(action)} by {action.agent_name} {event.status} after it was sent "
+            "body": f"Valuedesk: the {describe(action)} by {_named(action)} {event.status} after it was sent "
                     f"({why}). The customer has not received it; {action.agent_name} sees this in the sidebar."})
     session.flush()
 
@@ -347,7 +360,15 @@ def _by(action: BillingAction) -> str:
     approved = f", approved by {action.approver_name}" if action.approver_name else ""
     sandbox = " [Sandbox: no real money moved.]" if action.provider == "sandbox" else ""
     why = f" Note: {action.reason_text}" if action.reason_text else ""
-    return f"by {action.agent_name}{approved}.{why}{sandbox}"
+    return f"by {_named(action)}{approved}.{why}{sandbox}"
+
+
+UNVERIFIED_MARK = " (sign-in not confirmed by the helpdesk)"
+
+
+def _named(action: BillingAction) -> str:
+    """The agent's name, marked when the helpdesk did not vouch that it was them."""
+    return action.agent_name + ("" if action.agent_verified else UNVERIFIED_MARK)
 
 
 def result_note(action: BillingAction) -> str:
@@ -365,6 +386,6 @@ def result_note(action: BillingAction) -> str:
 
 def request_note(action: BillingAction) -> str:
     """The private note written when a request waits for a lead."""
-    return (f"Valuedesk: {action.agent_name} asked for a {describe(action)} "
+    return (f"Valuedesk: {_named(action)} asked for a {describe(action)} "
             f"({rules.REASONS[action.reason][0].lower()}); it waits for a lead's approval in the Valuedesk sidebar. "
             f"{action.verdict_reason}")

@@ -55,13 +55,14 @@ class ChargeOut(ma.Schema):
 
 
 class ActionOut(ma.Schema):
-    id = ma.fields.Integer()
+    id = ma.fields.String(metadata={"description": "Random public id; says nothing about other installations"})
     kind = ma.fields.String()
     state = ma.fields.String()
     ticket_id = ma.fields.String()
     ticket_url = ma.fields.String(allow_none=True)
     mine = ma.fields.Boolean()
     agent_name = ma.fields.String()
+    agent_verified = ma.fields.Boolean(metadata={"description": "False when the helpdesk did not vouch for the agent"})
     customer_id = ma.fields.String()
     charge_id = ma.fields.String(allow_none=True)
     currency = ma.fields.String()
@@ -124,6 +125,12 @@ class PolicyIn(ma.Schema):
     refund_per_agent_day = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     coupon_max_percent = ma.fields.Integer()
     coupon_max_amount = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    coupons_per_ticket = ma.fields.Integer(metadata={"description": "Coupons per ticket without a lead"})
+    coupons_per_agent_day = ma.fields.Integer(metadata={"description": "Coupons per agent in 24 hours without a lead"})
+    coupon_value_per_ticket = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+                                             metadata={"description": "Amount-off coupons per ticket, minor units"})
+    coupon_value_per_agent_day = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+                                                metadata={"description": "Amount-off coupons per agent in 24 hours"})
     roles = ma.fields.List(ma.fields.String())
     above_limit = ma.fields.String()
     credits_enabled = ma.fields.Boolean()
@@ -158,11 +165,12 @@ def action_out(action: BillingAction, helpdesk=None) -> dict:
     """An action as the sidebar shows it."""
     return {
         **{name: getattr(action, name) for name in (
-            "id", "kind", "state", "ticket_id", "agent_name", "customer_id", "charge_id", "currency", "amount",
+            "kind", "state", "ticket_id", "agent_name", "agent_verified", "customer_id", "charge_id", "currency", "amount",
             "percent_off", "reason", "reason_text", "verdict", "verdict_reason", "approver_name", "decline_reason",
             "external_id", "external_status", "error", "retryable", "created_at")},
+        "id": action.public_id,
         "code": action.code if action.state == "succeeded" else None,
-        "mine": action.agent_id == current_agent().agent_id,
+        "mine": _is_mine(action),
         "amount_text": format_money(action.amount, action.currency) if action.amount is not None else None,
         "reason_label": rules.REASONS[action.reason][0],
         "summary": _summary(action),
@@ -170,6 +178,12 @@ def action_out(action: BillingAction, helpdesk=None) -> dict:
         "sandbox": action.provider == "sandbox",
         "ticket_url": helpdesk.ticket_url(action.ticket_id) if helpdesk else None,
     }
+
+
+def _is_mine(action: BillingAction) -> bool:
+    # An unverified session only names itself: what a verified agent of that name did is not its own.
+    agent = current_agent()
+    return action.agent_id == agent.agent_id and (agent.verified or not action.agent_verified)
 
 
 def _summary(action: BillingAction) -> str:
@@ -247,58 +261,58 @@ def _action_view(operation, *, with_billing: bool = True):
     return action_out(operation(installation_id, billing))
 
 
-@bp.route("/billing/actions/<int:action_id>", methods=["GET"])
+@bp.route("/billing/actions/<ref:action_id>", methods=["GET"])
 @bp.response(200, ActionOut)
 @agent_required
-def get_action(action_id: int):
+def get_action(action_id: str):
     """One action, to follow it from confirmed to succeeded."""
     return action_out(actions.get(agent_db(), action_id))
 
 
-@bp.route("/billing/actions/<int:action_id>/confirm", methods=["POST"])
+@bp.route("/billing/actions/<ref:action_id>/confirm", methods=["POST"])
 @reads_only
 @bp.response(200, ActionOut)
 @agent_required
-def confirm(action_id: int):
+def confirm(action_id: str):
     """Go ahead with a preview: it executes now, or waits for a lead when above the limit. Safe to repeat."""
     policy = service.policy_of(g.installation)
     return _action_view(lambda installation_id, billing: actions.confirm(installation_id, action_id, actor(), billing, policy))
 
 
-@bp.route("/billing/actions/<int:action_id>/approve", methods=["POST"])
+@bp.route("/billing/actions/<ref:action_id>/approve", methods=["POST"])
 @reads_only
 @bp.response(200, ActionOut)
 @agent_required
-def approve(action_id: int):
+def approve(action_id: str):
     """Approve a request above an agent's limit (leads and admins); it executes at once."""
     return _action_view(lambda installation_id, billing: actions.approve(installation_id, action_id, actor(), billing))
 
 
-@bp.route("/billing/actions/<int:action_id>/decline", methods=["POST"])
+@bp.route("/billing/actions/<ref:action_id>/decline", methods=["POST"])
 @reads_only
 @bp.arguments(DeclineIn)
 @bp.response(200, ActionOut)
 @agent_required
-def decline(data, action_id: int):
+def decline(data, action_id: str):
     """Decline a request, with a reason its agent sees (leads and admins)."""
     return _action_view(lambda installation_id, _: actions.decline(installation_id, action_id, actor(), data["reason"]),
                         with_billing=False)
 
 
-@bp.route("/billing/actions/<int:action_id>/cancel", methods=["POST"])
+@bp.route("/billing/actions/<ref:action_id>/cancel", methods=["POST"])
 @reads_only
 @bp.response(200, ActionOut)
 @agent_required
-def cancel(action_id: int):
+def cancel(action_id: str):
     """Withdraw a preview or a request still waiting for approval."""
     return _action_view(lambda installation_id, _: actions.cancel(installation_id, action_id, actor()), with_billing=False)
 
 
-@bp.route("/billing/actions/<int:action_id>/retry", methods=["POST"])
+@bp.route("/billing/actions/<ref:action_id>/retry", methods=["POST"])
 @reads_only
 @bp.response(200, ActionOut)
 @agent_required
-def retry(action_id: int):
+def retry(action_id: str):
     """Try again after an outage, with the same idempotency key."""
     return _action_view(lambda installation_id, billing: actions.retry(installation_id, action_id, actor(), billing))
 
@@ -321,9 +335,12 @@ def approvals():
 @agent_required
 def my_actions():
     """The agent's own requests that need a look: waiting, declined or failed (last 50)."""
-    rows = agent_db().scalars(select(BillingAction).where(BillingAction.agent_id == current_agent().agent_id,
-                                                          BillingAction.state.in_(ATTENTION_STATES))
-                              .order_by(BillingAction.updated_at.desc()).limit(50))
+    agent = current_agent()
+    query = select(BillingAction).where(BillingAction.agent_id == agent.agent_id,
+                                        BillingAction.state.in_(ATTENTION_STATES))
+    if not agent.verified:
+        query = query.where(BillingAction.agent_verified.is_(False))
+    rows = agent_db().scalars(query.order_by(BillingAction.updated_at.desc()).limit(50))
     helpdesk = _helpdesk()
     return [action_out(a, helpdesk) for a in rows]
 

@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from adapter.billing import policy as rules
 from adapter.errors import ApiError
+from adapter.models import BillingAction
 from adapter.models import BillingAudit
 
 # Every step the trail records, in the order a request goes through them.
 EVENTS = ("confirmed", "approval_requested", "approved", "declined", "withdrawn", "succeeded", "failed", "refund_failed")
-COLUMNS = ("created_at", "action_id", "event", "actor_name", "ticket_id", "kind", "amount", "currency",
+COLUMNS = ("created_at", "action_id", "event", "actor_name", "actor_verified", "ticket_id", "kind", "amount", "currency",
            "percent_off", "verdict", "approver_name", "external_ids", "detail")
 
 
@@ -88,9 +89,13 @@ def as_csv(session: Session, filters: AuditFilters) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    for row in session.scalars(filters.query()):
+    # The action's public id, never its internal number (one sequence across installations).
+    rows = session.execute(filters.query().add_columns(BillingAction.public_id)
+                           .outerjoin(BillingAction, BillingAction.id == BillingAudit.action_id))
+    for row, public_id in rows:
         writer.writerow([_cell(value) for value in (
-            row.created_at.isoformat(), row.action_id, row.event, row.actor_name, row.ticket_id, row.kind, row.amount,
+            row.created_at.isoformat(), public_id, row.event, row.actor_name, row.actor_verified, row.ticket_id,
+            row.kind, row.amount,
             row.currency, row.percent_off, row.verdict, row.approver_name,
             ";".join(f"{k}={v}" for k, v in sorted(row.external_ids.items())), row.detail)])
     return buffer.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from adapter.installations import merged_settings
 from adapter.installations import store_feature_settings
 from adapter.models import BillingAction
 from adapter.models import Installation
+from adapter.models.billing import new_public_id
 from adapter.providers.base import Billing
 from adapter.providers.base import BillingCustomer
 from adapter.providers.base import Charge
@@ -37,6 +39,7 @@ COUPON_MAX_DAYS = 365
 SPENT_STATES = ("confirmed", "executing", "succeeded")
 IN_FLIGHT_STATES = ("pending_approval", "confirmed", "executing")
 MONEY_OUT = ("refund", "credit")
+UNVERIFIED_ALLOWANCE = "*unverified*"
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,16 @@ class Actor:
 
     @property
     def is_lead(self) -> bool:
-        """Leads and admins approve requests above an agent's limit."""
-        return self.role in ("lead", "admin")
+        """Leads and admins approve requests above an agent's limit, once the helpdesk vouched for who they are."""
+        return self.verified and self.role in ("lead", "admin")
+
+    @property
+    def allowance(self) -> str:
+        """Whose 24-hour allowance this actor spends: their own, or, unverified, the one all unverified sessions share.
+
+        An identity the helpdesk did not vouch for could be anyone's, so it cannot have a daily allowance of its own.
+        """
+        return self.id if self.verified else UNVERIFIED_ALLOWANCE
 
 
 @dataclass(frozen=True)
@@ -83,23 +94,39 @@ def policy_of(installation: Installation) -> rules.BillingPolicy:
     return feature_settings(installation, "billing", rules.BillingPolicy)
 
 
+# Per-currency limits in minor units, and the coupon counts an agent may give without a lead.
+CURRENCY_LIMITS = ("refund_per_ticket", "refund_per_agent_day", "coupon_max_amount", "coupon_value_per_ticket",
+                   "coupon_value_per_agent_day")
+COUPON_COUNTS = {"coupons_per_ticket": "per ticket", "coupons_per_agent_day": "per agent in 24 hours"}
+MAX_COUPON_COUNT = 1000
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def update_policy(installation: Installation, **changes) -> rules.BillingPolicy:
     """Validate and store a new policy.
 
     :raise ApiError: 400 naming the setting that is wrong.
     """
     current = merged_settings(installation, "billing", rules.BillingPolicy, changes)
-    for name in ("refund_per_ticket", "refund_per_agent_day", "coupon_max_amount"):
+    for name in CURRENCY_LIMITS:
         limits = current[name]
         if not isinstance(limits, dict) or any(
-                not (isinstance(code, str) and len(code) == 3 and code.isalpha()) or not isinstance(value, int)
-                or isinstance(value, bool) or value < 0 for code, value in limits.items()):
-            raise ApiError(400, "invalid_policy", "Limits are whole minor units per three-letter currency, "
-                           "e.g. {\"usd\": 10000} for $100.00.", fields={name: "currency -> minor units"})
+                not (isinstance(code, str) and len(code) == 3 and code.isalpha()) or not _whole(value) or value < 0
+                for code, value in limits.items()):
+            raise ApiError(400, "invalid_policy", f"{name}: limits are whole minor units (0 or more) per "
+                           "three-letter currency, e.g. {\"usd\": 10000} for $100.00.",
+                           fields={name: "currency -> minor units"})
         current[name] = {code.lower(): value for code, value in limits.items()}
-    if not isinstance(current["coupon_max_percent"], int) or not 0 <= current["coupon_max_percent"] <= 100:
+    if not _whole(current["coupon_max_percent"]) or not 0 <= current["coupon_max_percent"] <= 100:
         raise ApiError(400, "invalid_policy", "The coupon limit is a percentage from 0 to 100.",
                        fields={"coupon_max_percent": "0-100"})
+    for name, what in COUPON_COUNTS.items():
+        if not _whole(current[name]) or not 0 <= current[name] <= MAX_COUPON_COUNT:
+            raise ApiError(400, "invalid_policy", f"The number of coupons {what} is a whole number from 0 to "
+                           f"{MAX_COUPON_COUNT} (0: every coupon needs a lead).", fields={name: f"0-{MAX_COUPON_COUNT}"})
     roles = current["roles"]
     if not isinstance(roles, list | tuple) or not roles or any(role not in rules.ROLES for role in roles):
         raise ApiError(400, "invalid_policy", f"Roles must be some of {', '.join(rules.ROLES)}.", fields={"roles": "list"})
@@ -144,21 +171,44 @@ def _charge_of(billing: Billing, customer: BillingCustomer, charge_id: str) -> C
     return charge
 
 
-def spent(session: Session, currency: str, *, ticket_id: str | None = None, agent_id: str | None = None,
-          since: datetime | None = None, exclude: int | None = None) -> int:
-    """Minor units refunded or credited (or on their way) on a ticket or by an agent on their own authority."""
-    query = select(func.coalesce(func.sum(BillingAction.amount), 0)).where(
-        BillingAction.kind.in_(MONEY_OUT), BillingAction.state.in_(SPENT_STATES), BillingAction.currency == currency)
+@dataclass(frozen=True)
+class Tally:
+    """How many actions, and how many minor units, already count against a limit."""
+
+    count: int
+    amount: int
+
+
+def tally(session: Session, kinds: tuple[str, ...], *, currency: str | None = None, ticket_id: str | None = None,
+          allowance: str | None = None, since: datetime | None = None, exclude: int | None = None) -> Tally:
+    """Actions of `kinds` done or on their way on a ticket, or on one allowance (an agent's own authority).
+
+    What a lead approved does not use up the agent's own daily allowance.
+    """
+    query = select(func.count(), func.coalesce(func.sum(BillingAction.amount), 0)).where(
+        BillingAction.kind.in_(kinds), BillingAction.state.in_(SPENT_STATES))
+    if currency is not None:
+        query = query.where(BillingAction.currency == currency)
     if ticket_id is not None:
         query = query.where(BillingAction.ticket_id == ticket_id)
-    if agent_id is not None:
-        # What a lead approved does not use up the agent's own daily allowance.
-        query = query.where(BillingAction.agent_id == agent_id, BillingAction.verdict == rules.ALLOW)
+    if allowance == UNVERIFIED_ALLOWANCE:
+        query = query.where(BillingAction.agent_verified.is_(False), BillingAction.verdict == rules.ALLOW)
+    elif allowance is not None:
+        query = query.where(BillingAction.agent_id == allowance, BillingAction.agent_verified.is_(True),
+                            BillingAction.verdict == rules.ALLOW)
     if since is not None:
         query = query.where(BillingAction.created_at >= since)
     if exclude is not None:
         query = query.where(BillingAction.id != exclude)
-    return int(session.scalar(query))
+    count, amount = session.execute(query).one()
+    return Tally(int(count), int(amount))
+
+
+def spent(session: Session, currency: str, *, ticket_id: str | None = None, allowance: str | None = None,
+          since: datetime | None = None, exclude: int | None = None) -> int:
+    """Minor units refunded or credited (or on their way) on a ticket or on one allowance."""
+    return tally(session, MONEY_OUT, currency=currency, ticket_id=ticket_id, allowance=allowance, since=since,
+                 exclude=exclude).amount
 
 
 def in_flight_on_charge(session: Session, charge_id: str, exclude: int | None = None) -> int:
@@ -171,17 +221,35 @@ def in_flight_on_charge(session: Session, charge_id: str, exclude: int | None = 
     return int(session.scalar(query))
 
 
-def verdict_for(session: Session, policy: rules.BillingPolicy, action: BillingAction, role: str,
+def verdict_for(session: Session, policy: rules.BillingPolicy, action: BillingAction, actor: Actor,
                 now: datetime) -> rules.Verdict:
-    """The policy verdict for an action, counting what was already spent (excluding the action itself)."""
-    proposal = rules.Proposal(
-        kind=action.kind, role=role, currency=action.currency, amount=action.amount, percent_off=action.percent_off,
-        spent_on_ticket=spent(session, action.currency, ticket_id=action.ticket_id, exclude=action.id)
-        if action.kind in MONEY_OUT else 0,
-        spent_by_agent_today=spent(session, action.currency, agent_id=action.agent_id, since=now - AGENT_WINDOW,
-                                   exclude=action.id) if action.kind in MONEY_OUT else 0,
-    )
+    """The policy verdict for an action, counting what was already done (excluding the action itself)."""
+    day = now - AGENT_WINDOW
+    counted = {"exclude": action.id}
+    proposal = rules.Proposal(kind=action.kind, role=actor.role, currency=action.currency, amount=action.amount,
+                              percent_off=action.percent_off)
+    if action.kind in MONEY_OUT:
+        proposal = replace(
+            proposal,
+            spent_on_ticket=spent(session, action.currency, ticket_id=action.ticket_id, **counted),
+            spent_by_agent_today=spent(session, action.currency, allowance=actor.allowance, since=day, **counted))
+    else:
+        coupons = ("coupon",)
+        on_ticket = tally(session, coupons, ticket_id=action.ticket_id, **counted)
+        today = tally(session, coupons, allowance=actor.allowance, since=day, **counted)
+        proposal = replace(
+            proposal, coupons_on_ticket=on_ticket.count, coupons_by_agent_today=today.count,
+            coupon_value_on_ticket=tally(session, coupons, currency=action.currency, ticket_id=action.ticket_id,
+                                         **counted).amount,
+            coupon_value_by_agent_today=tally(session, coupons, currency=action.currency, allowance=actor.allowance,
+                                              since=day, **counted).amount)
     return rules.evaluate(policy, proposal)
+
+
+def limit_names(installation_id: str, action: BillingAction, actor: Actor) -> tuple[str, str]:
+    """What a confirm checks its limits against: the ticket, and the allowance it spends (see `db.serialise`)."""
+    return (f"billing:{installation_id}:ticket:{action.ticket_id}",
+            f"billing:{installation_id}:allowance:{actor.allowance}")
 
 
 def _reason(data: ActionInput) -> tuple[str, str | None]:
@@ -206,7 +274,7 @@ def preview(session: Session, installation: Installation, billing: Billing, help
     reason, reason_text = _reason(data)
     ticket = helpdesk.get_ticket(data.ticket_id)
     customer = ticket_customer(billing, ticket, data.customer_id)
-    action = BillingAction(kind=data.kind, state="previewed", provider=billing.name, ticket_id=str(ticket.id),
+    action = BillingAction(public_id=new_public_id(), kind=data.kind, state="previewed", provider=billing.name, ticket_id=str(ticket.id),
                            agent_id=actor.id, agent_name=actor.name, agent_verified=actor.verified,
                            customer_id=customer.id, customer_email=customer.email, reason=reason,
                            reason_text=reason_text, created_at=now, updated_at=now, attempts=0, retryable=False)
@@ -217,7 +285,7 @@ def preview(session: Session, installation: Installation, billing: Billing, help
         _coupon_details(action, data, customer)
     else:
         _credit_details(action, data)
-    verdict = verdict_for(session, policy_of(installation), action, actor.role, now)
+    verdict = verdict_for(session, policy_of(installation), action, actor, now)
     action.verdict, action.verdict_reason = verdict.decision, verdict.reason[:300]
     with get_db().tenant(installation.id, immediate=True) as writer:
         writer.add(action)

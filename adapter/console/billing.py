@@ -51,11 +51,11 @@ def refunds_page():
                            reasons=rules.REASONS, describe=actions.describe, ticket_url=helpdesk.ticket_url)
 
 
-def _decide(action_id: int, step) -> Response:
+def _decide(step) -> Response:
     billing = billing_client(request_session(g.installation.id), g.installation)
     installation_id = g.installation.id
     release_request_session()
-    approver = service.Actor(g.agent.agent_id, g.agent.agent_name, g.agent.role)
+    approver = service.Actor(g.agent.agent_id, g.agent.agent_name, g.agent.role, g.agent.verified)
     try:
         action = step(installation_id, approver, billing)
     except (ApiError, ProviderError) as exc:
@@ -67,24 +67,24 @@ def _decide(action_id: int, step) -> Response:
     return redirect(url_for("console.refunds_page"))
 
 
-@bp.post("/refunds/<int:action_id>/approve")
+@bp.post("/refunds/<ref:action_id>/approve")
 @reads_only
 @console_required
-def approve_refund(action_id: int):
+def approve_refund(action_id: str):
     """Approve a request from the console; it executes at once."""
-    return _decide(action_id, lambda inst, approver, billing: actions.approve(inst, action_id, approver, billing))
+    return _decide(lambda inst, approver, billing: actions.approve(inst, action_id, approver, billing))
 
 
-@bp.post("/refunds/<int:action_id>/decline")
+@bp.post("/refunds/<ref:action_id>/decline")
 @reads_only
 @console_required
-def decline_refund(action_id: int):
+def decline_refund(action_id: str):
     """Decline a request with the reason the agent will see."""
     reason = request.form.get("reason", "").strip()
     if not reason:
         flash("Say why you decline; the agent sees the reason.", "error")
         return redirect(url_for("console.refunds_page"))
-    return _decide(action_id, lambda inst, approver, _: actions.decline(inst, action_id, approver, reason[:500]))
+    return _decide(lambda inst, approver, _: actions.decline(inst, action_id, approver, reason[:500]))
 
 
 @bp.get("/refunds/audit.csv")

@@ -33,7 +33,8 @@ from adapter.signals import taxonomy
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 LIMITS = (("refund_per_ticket", "Refund per ticket"), ("refund_per_agent_day", "Refunds per agent per day"),
-          ("coupon_max_amount", "Coupon amount"))
+          ("coupon_max_amount", "Coupon amount"), ("coupon_value_per_ticket", "Coupons per ticket (value)"),
+          ("coupon_value_per_agent_day", "Coupons per agent per day (value)"))
 
 
 def _render(errors: dict[str, str] | None = None, status: int = 200):
@@ -210,6 +211,8 @@ def save_billing():
         billing_service.update_policy(
             g.installation, **limits,
             coupon_max_percent=forms.whole(form, "coupon_max_percent", "The coupon percentage limit"),
+            coupons_per_ticket=forms.whole(form, "coupons_per_ticket", "The number of coupons per ticket"),
+            coupons_per_agent_day=forms.whole(form, "coupons_per_agent_day", "The number of coupons per agent a day"),
             roles=form.getlist("roles"), above_limit=form.get("above_limit", ""),
             credits_enabled=forms.checked(form, "credits_enabled"))
         return "Refund and coupon policy saved; it applies to the next preview."

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from flask import flash
 from flask import g
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import session
 from flask import url_for
 from markupsafe import Markup
 
@@ -23,10 +23,15 @@ from adapter.console.auth import check_admin_token
 from adapter.console.auth import check_csrf
 from adapter.console.auth import console_required
 from adapter.console.auth import csrf_token
+from adapter.console.auth import current
 from adapter.console.auth import enter
+from adapter.console.auth import read_entry
+from adapter.console.auth import sign_out
 from adapter.db import get_db
 from adapter.db import request_session
 from adapter.errors import ApiError
+from adapter.limits import note_failure
+from adapter.limits import refuse_while_backing_off
 from adapter.models import Installation
 from adapter.rates import MIN_SAMPLE
 from adapter.replies import service as reply_service
@@ -44,9 +49,37 @@ def _template_helpers():
 
 @bp.get("/enter/<token>")
 def enter_from_sidebar(token: str):
-    """Open the console from the sidebar's one-minute link."""
-    if not enter(token):
+    """The sidebar's one-minute console link: a page that says whom it opens, and a button that does (a POST).
+
+    A GET never signs anyone in, so a link someone else sends cannot switch an admin's session behind their back.
+    """
+    entry = read_entry(token)
+    if entry is None:
         flash("That console link expired or is not valid; open it again from the sidebar.", "error")
+        return redirect(url_for("console.login"))
+    return confirm_page(entry.installation_name, entry.agent.agent_name, url_for("console.enter_confirmed"), token)
+
+
+def confirm_page(installation_name: str, agent_name: str, form_action: str, token: str | None = None):
+    """The page that asks before a sign-in, naming the session it would end."""
+    signed_in = current()
+    response = make_response(render_template(
+        "console/enter.html", installation_name=installation_name, agent_name=agent_name, form_action=form_action,
+        token=token, signed_in=signed_in[1] if signed_in else None, signed_in_to=signed_in[0].name if signed_in else None))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/enter")
+def enter_confirmed():
+    """Open the console the confirmed link offers; each link works once."""
+    check_csrf()
+    entry = read_entry(request.form.get("token", ""))
+    if entry is None:
+        flash("That console link expired or is not valid; open it again from the sidebar.", "error")
+        return redirect(url_for("console.login"))
+    if not enter(entry):
+        flash("That console link was used already; open the console again from the sidebar.", "error")
         return redirect(url_for("console.login"))
     return redirect(url_for("console.home"))
 
@@ -57,12 +90,17 @@ def login():
     error = None
     if request.method == "POST":
         check_csrf()
+        try:
+            refuse_while_backing_off()
+        except ApiError as exc:
+            return render_template("console/login.html", error=exc.message), exc.status, exc.headers
         installation_id = request.form.get("installation", "").strip()
         installation = None
         if installation_id:
             with get_db().system() as lookup:
                 installation = lookup.get(Installation, installation_id)
         if not check_admin_token(request.form.get("token", "")):
+            note_failure()
             error = "That is not the admin token of this service (VALUEDESK_ADMIN_TOKEN)."
         elif installation is None:
             error = f"There is no installation {installation_id!r}; see `valuedesk installations list`."
@@ -75,9 +113,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the console session."""
+    """End the console session, on the server too: a copy of the cookie no longer opens anything."""
     check_csrf()
-    session.clear()
+    sign_out()
     return redirect(url_for("console.login"))
 
 

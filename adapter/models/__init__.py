@@ -1,5 +1,7 @@
 """Tables. Every tenant table carries installation_id and is reached only through scoped sessions."""
 
+from adapter.models.access import AgentCredential
+from adapter.models.access import ConsoleSession
 from adapter.models.billing import ACTION_STATES
 from adapter.models.billing import BillingAction
 from adapter.models.billing import BillingAudit
@@ -35,6 +37,7 @@ from adapter.models.trackers import TrackerLink
 from adapter.models.trackers import TrackerTicket
 
 __all__ = [
+    "AgentCredential", "ConsoleSession",
     "ACTION_STATES", "BillingAction", "BillingAudit", "SandboxBillingObject",
     "COMMITMENT_STATES", "AgentNotice", "Commitment",
     "MacroText", "ReplyBand", "ReplyCheckWeek", "ReplyContext", "ReplyFingerprint",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import event
+from sqlalchemy import true
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -19,6 +21,12 @@ from adapter import clock
 from adapter.db import Base
 from adapter.db import BigId
 from adapter.db import TenantScoped
+
+
+def new_public_id() -> str:
+    """A random action id for URLs and the API (16 URL-safe characters, 96 bits)."""
+    return secrets.token_urlsafe(12)
+
 
 # previewed -> confirmed -> executing -> succeeded | failed, with pending_approval -> confirmed | declined
 # for actions above the agent's limit, and cancelled for previews and requests the agent withdrew.
@@ -36,7 +44,9 @@ class BillingAction(TenantScoped, Base):
         Index("ix_billing_actions_agent", "installation_id", "agent_id", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)  # internal: one sequence across installations
+    # What URLs, the API and Stripe metadata carry: random, so it says nothing about other installations.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     kind: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(20), default="previewed")
     provider: Mapped[str] = mapped_column(String(16))
@@ -84,6 +94,8 @@ class BillingAudit(TenantScoped, Base):
     event: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[str] = mapped_column(String(64))
     actor_name: Mapped[str] = mapped_column(String(200))
+    # False when the helpdesk had not vouched for who the actor is (an unverified Freshdesk session).
+    actor_verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     ticket_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))
     amount: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -8,10 +8,12 @@ import marshmallow as ma
 from flask import abort
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from sqlalchemy import select
 
 from adapter import clock
+from adapter.db import get_db
 from adapter.db import request_session
 from adapter.errors import ApiError
 from adapter.installations import PLAYGROUND_ID
@@ -173,15 +175,28 @@ def new_ticket(data):
     return ticket
 
 
-@bp.get("/console")
+@bp.route("/console", methods=["GET", "POST"])
 def open_console():
-    """Open the admin console for the playground, as its lead agent."""
-    from adapter.console.auth import begin
+    """Open the admin console for the playground, as its admin; someone else's console session is switched only on a
+    confirmed POST, never by a GET."""
+    from adapter.console import auth as console_auth
+    from adapter.console.views import confirm_page
     from adapter.sidebar.auth import AgentSession
 
-    _session()
-    lead = next(a for a in provider.AGENTS if a.role == "admin")
-    begin(AgentSession(PLAYGROUND_ID, lead.id, lead.name, role="admin", host="console"))
+    with get_db().system() as lookup:
+        installation = lookup.get(Installation, PLAYGROUND_ID)
+        if installation is None:
+            abort(404, "The playground has no data yet; run `valuedesk demo-data` (make run does).")
+        name = installation.name
+    admin = next(a for a in provider.AGENTS if a.role == "admin")
+    signed_in = console_auth.current()
+    if signed_in and (signed_in[0].id, signed_in[1].agent_id) == (PLAYGROUND_ID, admin.id):
+        return redirect(url_for("console.home"))
+    if request.method == "GET" and signed_in:
+        return confirm_page(name, admin.name, url_for("playground.open_console"))
+    if request.method == "POST":
+        console_auth.check_csrf()
+    console_auth.begin(AgentSession(PLAYGROUND_ID, admin.id, admin.name, role="admin", host="console"))
     return redirect(url_for("console.home"))
 
 

@@ -11,13 +11,16 @@ from adapter.db import request_session
 from adapter.providers import helpdesk_client
 from adapter.sidebar import api_bp
 from adapter.sidebar.auth import SESSION_MAX_AGE_SECONDS
+from adapter.sidebar.auth import AgentSession
+from adapter.sidebar.auth import FreshdeskSession
 from adapter.sidebar.auth import admin_required
 from adapter.sidebar.auth import agent_required
 from adapter.sidebar.auth import current_agent
-from adapter.sidebar.auth import freshdesk_agent
+from adapter.sidebar.auth import freshdesk_session
 from adapter.sidebar.auth import install_freshdesk
 from adapter.sidebar.auth import issue_token
 from adapter.sidebar.auth import link_zendesk_app
+from adapter.sidebar.auth import verify_freshdesk
 
 TOKEN_HEADER = "X-Valuedesk-Installation-Token"
 
@@ -33,6 +36,13 @@ class SessionSchema(ma.Schema):
     agent = ma.fields.Nested(AgentSchema)
     token = ma.fields.String()
     expires_in = ma.fields.Integer()
+    verified = ma.fields.Boolean(metadata={"description": "False while the helpdesk has not vouched for the agent"})
+
+
+def session_out(agent: AgentSession) -> dict:
+    """A session as the sidebar receives it, with a fresh token."""
+    return {"installation": agent.installation_id, "token": issue_token(agent), "expires_in": SESSION_MAX_AGE_SECONDS,
+            "agent": {"id": agent.agent_id, "name": agent.agent_name, "role": agent.role}, "verified": agent.verified}
 
 
 class TicketSchema(ma.Schema):
@@ -57,14 +67,8 @@ def agent_helpdesk():
 @api_bp.response(200, SessionSchema)
 @agent_required
 def refresh_session():
-    """Exchange a valid session token for a fresh one."""
-    agent = current_agent()
-    return {
-        "installation": agent.installation_id,
-        "agent": {"id": agent.agent_id, "name": agent.agent_name, "role": agent.role},
-        "token": issue_token(agent),
-        "expires_in": SESSION_MAX_AGE_SECONDS,
-    }
+    """Exchange a valid session token for a fresh one, with the role the helpdesk gives now (asked every 15 minutes)."""
+    return session_out(current_agent())
 
 
 @api_bp.route("/tickets/<ticket_id>", methods=["GET"])
@@ -96,7 +100,15 @@ def zendesk_link(data):
 
 
 class FreshdeskSessionIn(ma.Schema):
-    agent_id = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d+$"))
+    agent_id = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{1,20}$"))
+    credential = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100),
+                                  metadata={"description": "The credential this browser got when the agent verified"})
+
+
+class FreshdeskVerifyIn(ma.Schema):
+    agent_id = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{1,20}$"))
+    api_key = ma.fields.String(required=True, validate=ma.validate.Length(min=8, max=200),
+                               metadata={"description": "The agent's own Freshdesk API key; used once, never stored"})
 
 
 class InstallationInfo(ma.Schema):
@@ -106,25 +118,39 @@ class InstallationInfo(ma.Schema):
 
 class BootSchema(SessionSchema):
     host = ma.fields.String()
-    verified = ma.fields.Boolean()
+    verification = ma.fields.String(metadata={"description": "verified | not_verified | expired | other_agent"})
+    credential = ma.fields.String(allow_none=True,
+                                  metadata={"description": "After verifying: keep it in this browser, send it back"})
     installation_info = ma.fields.Nested(InstallationInfo)
+
+
+def _boot(opened: FreshdeskSession) -> dict:
+    request_session(opened.installation.id).commit()
+    return {**session_out(opened.agent), "host": "freshdesk", "verification": opened.verification,
+            "credential": opened.credential,
+            "installation_info": {"name": opened.installation.name, "timezone": opened.installation.timezone}}
 
 
 @api_bp.route("/freshdesk/<installation_id>/session", methods=["POST"])
 @api_bp.arguments(FreshdeskSessionIn)
 @api_bp.response(200, BootSchema)
-def freshdesk_session(data, installation_id: str):
-    """Open a sidebar session for the FDK app (called through its request template with the installation token)."""
-    agent, installation = freshdesk_agent(installation_id, request.headers.get(TOKEN_HEADER), data["agent_id"])
-    return {
-        "installation": installation.id,
-        "agent": {"id": agent.agent_id, "name": agent.agent_name, "role": agent.role},
-        "token": issue_token(agent),
-        "expires_in": SESSION_MAX_AGE_SECONDS,
-        "host": "freshdesk",
-        "verified": agent.verified,
-        "installation_info": {"name": installation.name, "timezone": installation.timezone},
-    }
+def freshdesk_session_start(data, installation_id: str):
+    """Open a sidebar session for the FDK app (through its request template, which adds the installation token).
+
+    Verified only when the browser sends the credential this agent got by verifying; otherwise unverified.
+    """
+    return _boot(freshdesk_session(installation_id, request.headers.get(TOKEN_HEADER), data["agent_id"],
+                                   data["credential"]))
+
+
+@api_bp.route("/freshdesk/<installation_id>/verify", methods=["POST"])
+@api_bp.arguments(FreshdeskVerifyIn)
+@api_bp.response(200, BootSchema)
+def freshdesk_verify(data, installation_id: str):
+    """Verify a Freshdesk agent once with their own API key (checked with Freshdesk, then dropped); returns a verified
+    session and the credential this browser keeps."""
+    return _boot(verify_freshdesk(installation_id, request.headers.get(TOKEN_HEADER), data["agent_id"],
+                                  data["api_key"]))
 
 
 class FreshdeskInstallIn(ma.Schema):

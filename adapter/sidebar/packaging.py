@@ -142,6 +142,8 @@ def freshdesk_requests() -> dict:
     api_headers = {"Content-Type": "application/json", "Authorization": "Bearer <%= context.session %>"}
     templates = {
         "valuedeskSession": _template("POST", "/api/freshdesk/<%= iparam.installation_id %>/session", SECURE_HEADERS),
+        # The agent's own API key travels once, in the body, to Valuedesk, which shows it to Freshdesk and drops it.
+        "valuedeskVerify": _template("POST", "/api/freshdesk/<%= iparam.installation_id %>/verify", SECURE_HEADERS),
         "valuedeskInstall": _template("POST", "/api/freshdesk/<%= iparam.installation_id %>/install", SECURE_HEADERS),
         "valuedeskWebhook": _template("POST", "/webhooks/freshdesk/<%= iparam.installation_id %>",
                                       {"Content-Type": "application/json",
@@ -256,8 +258,13 @@ FRESHDESK_README = """# Valuedesk for Freshdesk
 1. On your Valuedesk service run `valuedesk installations connect freshdesk --domain acme --api-key <key>`.
    It prints the installation id, installation token, webhook secret and two automation rules.
 2. In Freshdesk, Admin > Apps > Manage apps > Custom apps, upload this zip (or `fdk validate` and
-   `fdk pack` it first), then install it and fill in the settings from step 1.
+   `fdk pack` it first, with FDK 10 and Node 24.11), then install it and fill in the settings from step 1.
 3. Create the two automation rules printed in step 1 (the app also forwards new conversations).
+
+Freshdesk does not tell an app who the signed-in agent is in a way the app's server can check, so each agent
+verifies once: the sidebar asks for their own Freshdesk API key (Profile settings > View API key), Valuedesk
+shows it to Freshdesk (`GET /api/v2/agents/me`) to learn whose it is, and does not keep it. Until then an agent
+can preview refunds and coupons and ask for approval, but not approve or open admin settings.
 """
 
 

@@ -31,6 +31,7 @@ def render_panel(agent: AgentSession, ticket_id: str | None, installation: Insta
         "ticketId": ticket_id,
         "host": agent.host,
         "agent": {"id": agent.agent_id, "name": agent.agent_name, "role": agent.role},
+        "verified": agent.verified,
         "installation": {"name": installation.name, "timezone": installation.timezone},
         "now": clock.now().isoformat(),  # the service's time, which the playground's fast clock may move ahead
     }

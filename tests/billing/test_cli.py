@@ -38,6 +38,12 @@ def test_policy_show_and_change(runner, shop):
     changed = runner.invoke(args=["billing", "policy", "--installation", shop.id, "--set",
                                   '{"refund_per_ticket": {"USD": 5000}, "above_limit": "deny"}'])
     assert json.loads(changed.output)["refund_per_ticket"] == {"usd": 5000}
+    caps = runner.invoke(args=["billing", "policy", "--installation", shop.id, "--set",
+                               '{"coupons_per_ticket": 2, "coupon_value_per_agent_day": {"usd": 9000}}'])
+    assert (json.loads(caps.output)["coupons_per_ticket"], json.loads(caps.output)["coupon_value_per_agent_day"]) == \
+        (2, {"usd": 9000})
+    refused = runner.invoke(args=["billing", "policy", "--installation", shop.id, "--set", '{"coupons_per_ticket": true}'])
+    assert refused.exit_code == 1 and "coupons per ticket is a whole number from 0 to 1000" in refused.output
     bad = runner.invoke(args=["billing", "policy", "--installation", shop.id, "--set", '{"above_limit": "shrug"}'])
     assert bad.exit_code == 1 and "request_approval or deny" in bad.output
     unknown = runner.invoke(args=["billing", "policy", "--installation", shop.id, "--set", '{"max": 1}'])

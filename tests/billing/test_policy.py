@@ -60,3 +60,32 @@ def test_coupons_by_percent_and_amount():
 
 def test_credits_can_be_switched_off():
     assert evaluate(BillingPolicy(credits_enabled=False), Proposal("credit", "agent", "usd", amount=100)).decision == DENY
+
+
+def coupon(percent=None, amount=None, **done):
+    return Proposal("coupon", "agent", "usd", amount=amount, percent_off=percent, **done)
+
+
+def test_coupons_are_counted_per_ticket_and_per_agent_day():
+    assert evaluate(POLICY, coupon(percent=25)).decision == ALLOW
+    second = evaluate(POLICY, coupon(percent=25, coupons_on_ticket=1))
+    assert second.decision == APPROVAL
+    assert second.reason == ("This ticket already has 1 coupon; more than 1 coupon per ticket need approval. "
+                             "A lead can approve it in one click.")
+    eleventh = evaluate(POLICY, coupon(amount=500, coupons_by_agent_today=10))
+    assert eleventh.decision == APPROVAL
+    assert "You gave 10 coupons in the last 24 hours; more than 10 coupons a day need approval." in eleventh.reason
+    assert evaluate(BillingPolicy(coupons_per_ticket=0), coupon(percent=5)).decision == APPROVAL
+
+
+def test_amount_off_coupons_are_capped_by_value_too():
+    policy = BillingPolicy(coupons_per_ticket=10)
+    on_ticket = evaluate(policy, coupon(amount=1_000, coupon_value_on_ticket=2_000))
+    assert on_ticket.decision == APPROVAL
+    assert "over the $25.00 of coupons per ticket ($20.00 already on this ticket)" in on_ticket.reason
+    policy = BillingPolicy(coupons_per_ticket=10, coupon_value_per_ticket={"usd": 100_000})
+    today = evaluate(policy, coupon(amount=1_000, coupon_value_by_agent_today=12_000))
+    assert today.decision == APPROVAL and "over your $125.00 of coupons for 24 hours ($120.00 so far)" in today.reason
+    # A percentage has no value until the customer buys; its count and its percentage are what is capped.
+    assert evaluate(policy, coupon(percent=10, coupon_value_on_ticket=99_999)).decision == ALLOW
+    assert evaluate(BillingPolicy(coupon_value_per_ticket={}), coupon(amount=100)).decision == APPROVAL

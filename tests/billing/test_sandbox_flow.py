@@ -1,5 +1,6 @@
 """The whole refund and coupon flow against the playground's sandbox billing account."""
 
+import pytest
 from sqlalchemy import select
 
 from adapter.installations import PLAYGROUND_ID
@@ -34,3 +35,37 @@ def test_refund_preview_then_confirm_writes_note_and_audit(client, db, playgroun
     left = client.get("/api/billing/customers/cus_sbx_elena/charges", headers=sam,
                       query_string={"ticket_id": ELENA_TICKET}).json
     assert next(c for c in left if c["id"] == "ch_sbx_elena_dup")["refundable"] == 3700
+
+
+def test_coupons_on_one_ticket_need_a_lead_after_the_first(client, db, playground, sam):
+    # The attack: six $25 coupons and three 25% coupons on one ticket, each within the per-coupon limit, all went
+    # through without a lead. Now the first does and the rest wait for approval.
+    outcomes = []
+    for discount in [{"amount": "25.00", "currency": "usd"}] * 6 + [{"percent_off": 25}] * 3:
+        preview = client.post("/api/billing/preview", headers=sam, json={
+            "kind": "coupon", "ticket_id": "1", "customer_id": "cus_sbx_dana", "reason": "goodwill", **discount}).json
+        done = client.post(f"/api/billing/actions/{preview['id']}/confirm", headers=sam).json
+        outcomes.append((done["state"], done["verdict_reason"]))
+    assert [state for state, _ in outcomes] == ["succeeded"] + ["pending_approval"] * 8
+    assert outcomes[1][1].startswith("This ticket already has 1 coupon; more than 1 coupon per ticket need approval.")
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({"coupons_per_ticket": -1}, "coupons_per_ticket", "The number of coupons per ticket is a whole number from 0 to 1000"),
+    ({"coupons_per_agent_day": 1001}, "coupons_per_agent_day", "coupons per agent in 24 hours is a whole number"),
+    ({"coupon_value_per_ticket": {"usd": -1}}, "coupon_value_per_ticket", "coupon_value_per_ticket: limits are whole"),
+    ({"coupon_value_per_agent_day": {"dollars": 5}}, "coupon_value_per_agent_day", "three-letter currency"),
+])
+def test_coupon_caps_are_validated_by_the_admin_api(client, playground, priya, change, field, words):
+    refused = client.patch("/api/admin/billing/policy", headers=priya, json=change)
+    assert refused.status_code == 400 and words in refused.json["error"]["message"]
+    assert field in refused.json["error"]["fields"]
+    assert client.get("/api/admin/billing/policy", headers=priya).json["coupons_per_ticket"] == 1  # unchanged
+
+
+def test_coupon_caps_are_set_by_the_admin_api(client, playground, priya, sam):
+    saved = client.patch("/api/admin/billing/policy", headers=priya, json={
+        "coupons_per_ticket": 3, "coupons_per_agent_day": 20, "coupon_value_per_ticket": {"USD": 6000}})
+    assert saved.status_code == 200, saved.json
+    assert (saved.json["coupons_per_ticket"], saved.json["coupon_value_per_ticket"]) == (3, {"usd": 6000})
+    assert client.patch("/api/admin/billing/policy", headers=sam, json={"coupons_per_ticket": 9}).status_code == 403

@@ -1,6 +1,7 @@
 """Refunds, coupons and credits through the API on a Zendesk installation with Stripe, against recorded responses."""
 
 import json
+import re
 import threading
 from datetime import timedelta
 from urllib.parse import parse_qs
@@ -18,6 +19,7 @@ from adapter.providers import stripe
 from adapter.providers import zendesk
 from tests.conftest import load_fixture
 from tests.support import bearer
+from tests.support import billing_action
 from tests.support import serving
 from tests.support import stripe_api
 from tests.support import zendesk_api
@@ -96,6 +98,14 @@ def test_ticket_panel_lists_the_requesters_customers(client, shop, agent, stripe
     assert [(c["id"], c["refundable_text"]) for c in charges] == [(CHARGE, "$40.00"), (JPY_CHARGE, "¥4,800")]
 
 
+def test_customer_searches_leave_no_email_in_any_log(client, shop, agent, stripe_account, json_log):
+    # stripe-python logs each request URL at INFO; a customer search is /v1/customers?email=dana%40northwind.example.
+    assert client.get(f"/api/tickets/{TICKET}/billing", headers=agent).json["customers"]
+    written = json_log.getvalue()
+    assert "/v1/customers" not in written or "[email]" in written
+    assert "northwind.example" not in written and "dana" not in written.lower()
+
+
 def test_preview_sends_nothing_and_confirm_refunds_once(client, db, shop, agent, stripe_account, no_network):
     preview = previewed(client, agent)
     assert (preview["state"], preview["verdict"], preview["remaining_text"], preview["amount"]) == \
@@ -119,14 +129,19 @@ def test_preview_sends_nothing_and_confirm_refunds_once(client, db, shop, agent,
 
 def under_fire(url: str, clicks: list[dict]) -> list[tuple[int, str]]:
     """POST to `url` from one thread per click (each with its own headers), all released at once."""
-    barrier, results = threading.Barrier(len(clicks)), []
+    return all_at_once([(url, headers) for headers in clicks])
 
-    def click(headers):
+
+def all_at_once(posts: list[tuple[str, dict]]) -> list[tuple[int, str]]:
+    """POST each (url, headers) from its own thread, all released at once; (status, state or error code) each."""
+    barrier, results = threading.Barrier(len(posts)), []
+
+    def click(url, headers):
         barrier.wait()
         response = requests.post(url, headers=headers, timeout=30)
         results.append((response.status_code, response.json().get("state") or response.json()["error"]["code"]))
 
-    threads = [threading.Thread(target=click, args=(headers,)) for headers in clicks]
+    threads = [threading.Thread(target=click, args=post) for post in posts]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -155,10 +170,82 @@ def test_fifty_concurrent_confirms_or_approvals_against_a_real_server_make_one_r
     assert sum(1 for status, _ in approvals if status == 200) >= 1
     assert {status for status, _ in approvals} <= {200, 409}
     with db.tenant(shop.id) as session:
-        states = {a.id: a.state for a in session.scalars(select(BillingAction))}
-        approved = [a.event for a in session.scalars(select(BillingAudit).where(BillingAudit.action_id == above["id"]))]
+        states = {a.public_id: a.state for a in session.scalars(select(BillingAction))}
+        above_row = session.scalar(select(BillingAction).where(BillingAction.public_id == above["id"]))
+        approved = [a.event for a in session.scalars(select(BillingAudit).where(BillingAudit.action_id == above_row.id))]
     assert states[within["id"]] == states[above["id"]] == "succeeded"
     assert approved.count("approved") == 1 and approved.count("succeeded") == 1
+
+
+YEARLY = "ch_3NqAnnLkdIwHu7ix1AnnuaL0"  # $1,200.00, the same customer
+
+
+def refunded_total(db, installation_id) -> tuple[int, int]:
+    """(how many refunds went through, their sum in cents)."""
+    with db.tenant(installation_id) as session:
+        done = [a.amount for a in session.scalars(select(BillingAction).where(BillingAction.state == "succeeded"))]
+    return len(done), sum(done)
+
+
+def other_ticket(no_network, ticket_id: str) -> None:
+    """Another ticket of the same requester (the recorded ticket under a new id)."""
+    body = load_fixture("zendesk", "api/ticket")
+    body["ticket"] = {**body["ticket"], "id": int(ticket_id), "url": f"https://acme.zendesk.com/api/v2/tickets/{ticket_id}.json"}
+    zendesk_api(no_network, "GET", f"tickets/{ticket_id}.json", json=body)
+    zendesk_api(no_network, "PUT", f"tickets/{ticket_id}.json", json=body)
+
+
+def test_eight_confirms_at_once_never_pass_the_per_ticket_limit(app, client, db, shop, agent, stripe_account,
+                                                                 no_network):
+    # The attack: eight $90 previews on one ticket (each within the $100 per-ticket limit on its own), confirmed at
+    # the same moment against a real threaded server. Before the limit lock, PostgreSQL refunded $270.
+    no_network.add_passthru("http://127.0.0.1")
+    stripe_api(no_network, "GET", f"charges/{YEARLY}", "charge__yearly")
+    previews = [previewed(client, agent, charge_id=YEARLY, amount="90.00") for _ in range(8)]
+    assert {p["verdict"] for p in previews} == {"allow"}
+    with serving(app) as base_url:
+        outcomes = all_at_once([(f"{base_url}/api/billing/actions/{p['id']}/confirm", agent) for p in previews])
+    assert sorted(state for _, state in outcomes) == ["pending_approval"] * 7 + ["succeeded"]
+    assert refunded_total(db, shop.id) == (1, 9_000) and stripe_account.call_count == 1
+
+
+def test_eight_confirms_at_once_never_pass_the_per_agent_day_limit(app, client, db, shop, agent, stripe_account,
+                                                                    no_network):
+    # Eight $90 refunds on eight tickets against the $300 allowance of 24 hours: three go through, five wait.
+    no_network.add_passthru("http://127.0.0.1")
+    stripe_api(no_network, "GET", f"charges/{YEARLY}", "charge__yearly")
+    tickets = [str(40_001 + n) for n in range(8)]
+    for ticket in tickets:
+        other_ticket(no_network, ticket)
+    previews = [previewed(client, agent, charge_id=YEARLY, amount="90.00", ticket_id=ticket) for ticket in tickets]
+    with serving(app) as base_url:
+        outcomes = all_at_once([(f"{base_url}/api/billing/actions/{p['id']}/confirm", agent) for p in previews])
+    assert sorted(state for _, state in outcomes) == ["pending_approval"] * 5 + ["succeeded"] * 3
+    assert refunded_total(db, shop.id) == (3, 27_000) and stripe_account.call_count == 3
+
+
+def test_action_ids_are_random_and_say_nothing_about_other_installations(app, client, db, shop, agent,
+                                                                          stripe_account, make_installation):
+    # Action ids were one global sequence: the gap between two of ours counted everyone else's refunds.
+    first = previewed(client, agent)
+    other = make_installation(kind="zendesk", account="initech", secrets={})
+    with db.tenant(other.id) as session:
+        session.add(BillingAction(kind="refund", state="previewed", provider="stripe", ticket_id="1", agent_id="x",
+                                  agent_name="X", customer_id="cus_x", currency="usd", amount=100, reason="other",
+                                  verdict="allow", verdict_reason="-"))
+    second = previewed(client, agent)
+    for preview in (first, second):
+        assert re.fullmatch(r"[A-Za-z0-9_-]{16}", preview["id"]) and not preview["id"].isdigit()
+    with db.tenant(shop.id) as session:
+        internal = billing_action(session, first["id"]).id
+    assert client.get(f"/api/billing/actions/{internal}", headers=agent).status_code == 404
+    assert client.get(f"/api/billing/actions/{first['id']}", headers=agent).json["id"] == first["id"]
+    client.post(f"/api/billing/actions/{first['id']}/confirm", headers=agent)
+    sent = parse_qs(stripe_account.calls[0].request.body)
+    assert sent["metadata[valuedesk_action]"] == [first["id"]]
+    assert stripe_account.calls[0].request.headers["Idempotency-Key"] == f"valuedesk-{shop.id}-action-{first['id']}"
+    trail = client.get("/api/admin/billing/audit.csv", headers=bearer(app, shop.id, agent_id="a", role="admin"))
+    assert {line.split(",")[1] for line in trail.get_data(as_text=True).splitlines()[1:]} == {first["id"]}
 
 
 def test_crash_after_the_stripe_call_is_reconciled_without_a_second_refund(app, client, db, shop, agent,
@@ -173,8 +260,8 @@ def test_crash_after_the_stripe_call_is_reconciled_without_a_second_refund(app, 
     assert client.post(f"/api/billing/actions/{preview['id']}/confirm", headers=agent).status_code == 500
     monkeypatch.setattr(actions, "_succeed", real_succeed)
     with db.tenant(shop.id) as session:
-        assert session.get(BillingAction, preview["id"]).state == "executing"
-    refund = dict(load_fixture("stripe", "api/refund"), metadata={"valuedesk_action": str(preview["id"])})
+        assert billing_action(session, preview["id"]).state == "executing"
+    refund = dict(load_fixture("stripe", "api/refund"), metadata={"valuedesk_action": preview["id"]})
     stripe_api(no_network, "GET", "refunds", json={"object": "list", "data": [refund], "has_more": False})
     with app.app_context():
         from adapter.providers import billing_client
@@ -182,7 +269,7 @@ def test_crash_after_the_stripe_call_is_reconciled_without_a_second_refund(app, 
             billing = billing_client(session, session.get(type(shop), shop.id))
         assert actions.reconcile(shop, billing, now=clock.now() + timedelta(minutes=3)) == 1
     with db.tenant(shop.id) as session:
-        action = session.get(BillingAction, preview["id"])
+        action = billing_action(session, preview["id"])
         assert (action.state, action.external_id, action.attempts) == ("succeeded", refund["id"], 2)
     assert stripe_account.call_count == 1
 
@@ -368,14 +455,10 @@ def test_execution_rechecks_the_remainder_and_never_over_refunds(client, db, sho
 
 
 def test_unverified_agents_are_recorded_on_the_action(app, client, db, shop, stripe_account):
-    from adapter.sidebar.auth import AgentSession
-    from adapter.sidebar.auth import issue_token
-
-    with app.app_context():
-        token = issue_token(AgentSession(shop.id, "fd-77", "Frankie", host="freshdesk", verified=False))
-    preview = previewed(client, {"Authorization": f"Bearer {token}"})
+    preview = previewed(client, bearer(app, shop.id, agent_id="fd-77", name="Frankie", host="freshdesk",
+                                       verified=False))
     with db.tenant(shop.id) as session:
-        assert session.get(BillingAction, preview["id"]).agent_verified is False
+        assert billing_action(session, preview["id"]).agent_verified is False
 
 
 def test_admin_connects_and_disconnects_stripe(app, client, db, make_installation, no_network):
@@ -408,14 +491,14 @@ def test_the_worker_job_finishes_an_interrupted_execution(app, client, db, shop,
 
     preview = previewed(client, agent)
     with db.tenant(shop.id) as session:  # as if the web process died right after claiming the execution
-        action = session.get(BillingAction, preview["id"])
+        action = billing_action(session, preview["id"])
         action.state, action.attempts = "executing", 1
         action.updated_at = clock.now() - timedelta(minutes=5)
     stripe_api(no_network, "GET", "refunds", "refunds_list__empty")
     with app.app_context():
         assert jobs.reconcile_billing() == 1
     with db.tenant(shop.id) as session:
-        assert session.get(BillingAction, preview["id"]).state == "succeeded"
+        assert billing_action(session, preview["id"]).state == "succeeded"
     assert stripe_account.call_count == 1
     assert stripe_account.calls[0].request.headers["Idempotency-Key"] == f"valuedesk-{shop.id}-action-{preview['id']}"
 

@@ -14,6 +14,7 @@ from adapter.models import Signal
 from adapter.models import WebhookReceipt
 from adapter.providers import zendesk
 from tests.console.support import csrf
+from tests.console.support import enter
 from tests.console.support import signed_in
 from tests.support import bearer
 
@@ -39,7 +40,7 @@ def test_testing_a_zendesk_connection_calls_zendesk_once(app, make_installation,
         zendesk.EMAIL_CREDENTIAL: "ada@acme.example", zendesk.TOKEN_CREDENTIAL: "api-token"})
     admin = bearer(app, installation.id, agent_id="7", name="Ada Admin", role="admin")
     console = app.test_client()
-    assert console.get(console.post("/api/admin/console-link", headers=admin).json["url"]).status_code == 302
+    assert enter(console, console.post("/api/admin/console-link", headers=admin).json["url"]).status_code == 302
     page = console.get("/admin/").get_data(as_text=True)
     assert "Zendesk · acme" in page and "Connected" in page and "review it" in page
     me = no_network.get("https://acme.zendesk.com/api/v2/users/me.json",

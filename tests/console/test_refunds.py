@@ -7,9 +7,10 @@ from adapter.installations import PLAYGROUND_ID
 from adapter.models import BillingAction
 from tests.console.support import csrf
 from tests.support import bearer
+from tests.support import billing_action
 
 
-def waiting_refund(client, sam, amount="250") -> int:
+def waiting_refund(client, sam, amount="250") -> str:
     preview = client.post("/api/billing/preview", headers=sam, json={
         "kind": "refund", "ticket_id": "1", "customer_id": "cus_sbx_dana", "charge_id": "ch_sbx_dana_year",
         "amount": amount, "reason": "service_issue"}).json
@@ -27,7 +28,7 @@ def test_an_admin_approves_from_the_console(app, client, db, playground, sam):
     done = console.post(f"/admin/refunds/{action_id}/approve", data={"csrf_token": csrf(page.data)}, follow_redirects=True)
     assert b"is done" in done.data
     with db.tenant(PLAYGROUND_ID) as session:
-        action = session.get(BillingAction, action_id)
+        action = billing_action(session, action_id)
         assert (action.state, action.approver_name) == ("succeeded", "Priya Natarajan")
     csv = console.get("/admin/refunds/audit.csv").get_data(as_text=True).splitlines()
     assert csv[0].startswith("created_at,action_id,event") and [line.split(",")[2] for line in csv[1:]] == \

@@ -17,7 +17,9 @@ COMMITMENTS = {"lead_minutes": "60", "default_business_days": "1"}
 REPLIES = {"threshold": "0.8", "min_matches": "5", "window_days": "30", "retention_days": "90"}
 BILLING = {"refund_per_ticket.usd": "100.00", "refund_per_agent_day.usd": "300.00", "coupon_max_amount.usd": "25.00",
            "refund_per_ticket.jpy": "15000", "coupon_max_percent": "25", "roles": ["agent", "lead", "admin"],
-           "above_limit": "request_approval", "credits_enabled": "on"}
+           "above_limit": "request_approval", "credits_enabled": "on", "coupons_per_ticket": "1",
+           "coupons_per_agent_day": "10", "coupon_value_per_ticket.usd": "25.00",
+           "coupon_value_per_agent_day.usd": "125.00"}
 TYPE = {"name": "Bug", "tag": "vd_bug", "enabled": "on", "use_default_rules": "on", "phrases": "", "patterns": ""}
 
 
@@ -86,6 +88,18 @@ CASES = [
      {"new_currency": "KRONA", "refund_per_ticket.new": "500"}, "not a three-letter currency code"),
     ("coupon percentage", "billing", BILLING, {"coupon_max_percent": "40"},
      lambda db: policy_of(installation(db)).coupon_max_percent, 40, {"coupon_max_percent": "140"}, "percentage from 0 to 100"),
+    ("coupons per ticket", "billing", BILLING, {"coupons_per_ticket": "2"},
+     lambda db: policy_of(installation(db)).coupons_per_ticket, 2, {"coupons_per_ticket": "-1"},
+     "The number of coupons per ticket is a whole number from 0 to 1000 (0: every coupon needs a lead)."),
+    ("coupons per agent per day", "billing", BILLING, {"coupons_per_agent_day": "4"},
+     lambda db: policy_of(installation(db)).coupons_per_agent_day, 4, {"coupons_per_agent_day": "many"},
+     "The number of coupons per agent a day must be a whole number, not &#39;many&#39;."),
+    ("coupon value per ticket", "billing", BILLING, {"coupon_value_per_ticket.usd": "50"},
+     lambda db: policy_of(installation(db)).coupon_value_per_ticket["usd"], 5_000,
+     {"coupon_value_per_ticket.usd": "-1"}, "Coupons per ticket (value) (USD) must be 0 or more."),
+    ("coupon value per agent per day", "billing", BILLING, {"coupon_value_per_agent_day.usd": "200"},
+     lambda db: policy_of(installation(db)).coupon_value_per_agent_day["usd"], 20_000,
+     {"coupon_value_per_agent_day.usd": "1.234"}, "USD has 2 decimal places"),
     ("roles", "billing", BILLING, {"roles": ["lead", "admin"]},
      lambda db: list(policy_of(installation(db)).roles), ["lead", "admin"], {"roles": []}, "Roles must be some of"),
     ("above the limit", "billing", BILLING, {"above_limit": "deny"},

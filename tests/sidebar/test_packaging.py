@@ -132,6 +132,8 @@ def test_fdk_layout(fdk):
     manifest = json.loads(fdk["manifest.json"])
     assert manifest["platform-version"] == "3.0"
     assert "name" not in manifest  # Platform 3.0 refuses it; the listing names the app
+    # What Freshworks accepts for submission now (freshworks-developers/marketplace docs/engine-matrix.md).
+    assert manifest["engines"] == {"node": "24.11.0", "fdk": "10.0.1"}
     sidebar = manifest["modules"]["support_ticket"]["location"]["ticket_sidebar"]
     assert f"app/{sidebar['url']}" in fdk and f"app/{sidebar['icon']}" in fdk
 
@@ -206,3 +208,18 @@ def test_index_html_loads_only_packaged_files(fdk):
     for src in re.findall(r'(?:src|href)="([^"{]+)"', html):
         assert f"app/{src}" in fdk, src
     assert "app/scripts/hosts/zendesk.js" not in fdk and "app/scripts/hosts/playground.js" not in fdk
+
+
+def test_the_agent_verifies_through_a_template_whose_secrets_stay_server_side(fdk):
+    templates = json.loads(fdk["config/requests.json"])
+    verify = templates["valuedeskVerify"]["schema"]
+    assert verify["method"] == "POST" and verify["path"] == "/api/freshdesk/<%= iparam.installation_id %>/verify"
+    assert verify["headers"]["X-Valuedesk-Installation-Token"] == "<%= iparam.installation_token %>"
+    # Only non-secure iparams may stand in a path or host (the FDK substitutes secure ones in headers only).
+    secure = {name for name, spec in json.loads(fdk["config/iparams.json"]).items() if spec.get("secure")}
+    for name, spec in templates.items():
+        place = spec["schema"]["host"] + spec["schema"]["path"]
+        assert not any(f"iparam.{s}" in place for s in secure), name
+    shim = fdk["app/scripts/hosts/freshdesk.js"].decode()
+    assert 'open("valuedeskVerify"' in shim and "localStorage" in shim and "client.db" not in shim
+    assert "api_key" in shim and "console.log" not in shim

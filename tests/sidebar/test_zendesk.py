@@ -46,7 +46,7 @@ def token(**overrides):
 
 @pytest.fixture(autouse=True)
 def forget_agents():
-    auth._agent_cache.clear()
+    auth.agent_cache.clear()
 
 
 @pytest.fixture
@@ -92,6 +92,11 @@ def test_agent_lookups_are_cached(client, installation, no_network):
         ({"iss": "evil.zendesk.com"}, "not_installed"),
         ({"aud": "https://evil.example/api"}, "invalid_app_token"),
         ({"aud": "https://acme.zendesk.com/api/v2/apps/installations/999.json"}, "invalid_app_token"),
+        # Matched whole: installation 820 is not 82, and the account's own API address is not an audience.
+        ({"aud": "https://acme.zendesk.com/api/v2/apps/installations/820.json"}, "invalid_app_token"),
+        ({"aud": "https://acme.zendesk.com/api/v2/apps/installations/82.json.evil"}, "invalid_app_token"),
+        ({"aud": "https://acme.zendesk.com/api/v2/apps/installations/182.json"}, "invalid_app_token"),
+        ({"aud": "https://acme.zendesk.com.evil.example/api/v2/apps/installations/82.json"}, "invalid_app_token"),
         ({"key": OTHER_PRIVATE}, "invalid_app_token"),
         ({"sub": None}, "unknown_agent"),
         ({"exp": None}, "invalid_app_token"),
@@ -182,3 +187,81 @@ def test_link_with_the_installation_token(client, db, installation, no_network):
     with db.system() as session:
         assert session.get(Installation, installation.id).settings["zendesk"]["app_installation_id"] == "91"
     assert client.post("/api/zendesk/link", json={"subdomain": "acme"}).status_code == 422
+
+
+def test_audience_of_a_longer_installation_number_is_refused(client, db, installation, no_network):
+    # The attack: with app installation 555 linked, a token for installation 5550 (same account) passed, because
+    # the audience was matched by substring.
+    with db.system() as session:
+        row = session.get(Installation, installation.id)
+        row.settings = {"zendesk": {"app_id": "225", "app_installation_id": "555"}}
+    zendesk_api(no_network, "GET", "users/235323.json", "user")
+    refused = open_sidebar(client, token(aud="https://acme.zendesk.com/api/v2/apps/installations/5550.json"))
+    assert refused.status_code == 401 and "another app installation" in refused.get_data(as_text=True)
+    assert open_sidebar(client, token(aud="https://acme.zendesk.com/api/v2/apps/installations/555.json")).status_code == 200
+
+
+ADMIN = {"user": {"id": 235323, "name": "Sam Rivera", "email": "sam@acme.example", "role": "admin", "active": True}}
+DEMOTED = {"user": {**ADMIN["user"], "role": "agent"}}
+
+
+def session_token(response) -> dict:
+    html = response.get_data(as_text=True)
+    return {"Authorization": "Bearer " + html.split('"token": "')[1].split('"')[0]}
+
+
+def test_refresh_never_reissues_a_role_zendesk_took_away(client, installation, no_network, frozen_clock):
+    # The attack: POST /api/session/refresh re-issued the same role for another 2 hours, forever; a demoted admin
+    # stayed admin.
+    user = zendesk_api(no_network, "GET", "users/235323.json", json=ADMIN)
+    admin = session_token(open_sidebar(client, token()))
+    assert client.post("/api/session/refresh", headers=admin).json["agent"]["role"] == "admin"
+    assert user.call_count == 1  # within 15 minutes nobody asks Zendesk again
+    no_network.replace("GET", f"{ZENDESK_API}/users/235323.json", json=DEMOTED)  # an admin demotes Sam in Zendesk
+    frozen_clock.advance(minutes=16)
+    refreshed = client.post("/api/session/refresh", headers=admin)
+    assert refreshed.json["agent"]["role"] == "agent"
+    assert client.get("/api/admin/billing/policy", headers=admin).status_code == 403
+    again = {"Authorization": f"Bearer {refreshed.json['token']}"}
+    frozen_clock.advance(minutes=10)  # the refreshed token carries the new answer's time: no call yet
+    assert client.post("/api/session/refresh", headers=again).json["agent"]["role"] == "agent"
+    assert sum(c.request.url.endswith("/users/235323.json") for c in no_network.calls) == 2
+
+
+def test_a_configured_lead_removed_from_the_list_loses_the_role_within_15_minutes(client, db, installation, no_network,
+                                                                                  frozen_clock):
+    with db.system() as session:
+        row = session.get(Installation, installation.id)
+        row.settings = {**row.settings, "lead_agent_ids": ["235323"]}
+    zendesk_api(no_network, "GET", "users/235323.json", "user")
+    lead = session_token(open_sidebar(client, token()))
+    assert client.get("/api/billing/approvals", headers=lead).status_code == 200
+    with db.system() as session:
+        row = session.get(Installation, installation.id)
+        row.settings = {**row.settings, "lead_agent_ids": []}
+    frozen_clock.advance(minutes=15, seconds=1)
+    assert client.get("/api/billing/approvals", headers=lead).status_code == 403
+
+
+@pytest.mark.parametrize("answer, status", [({"json": {"user": {**ADMIN["user"], "role": "end-user"}}}, 401),
+                                            ({"status": 404, "json": {"error": "RecordNotFound"}}, 401)])
+def test_someone_zendesk_no_longer_knows_as_an_agent_is_signed_out(client, installation, no_network, frozen_clock,
+                                                                  answer, status):
+    zendesk_api(no_network, "GET", "users/235323.json", json=ADMIN)
+    admin = session_token(open_sidebar(client, token()))
+    no_network.replace("GET", f"{ZENDESK_API}/users/235323.json", **answer)
+    frozen_clock.advance(minutes=20)
+    assert client.post("/api/session/refresh", headers=admin).status_code == status
+
+
+def test_while_zendesk_cannot_answer_a_stale_session_keeps_working_without_privileges(client, installation, no_network,
+                                                                                       frozen_clock):
+    zendesk_api(no_network, "GET", "users/235323.json", json=ADMIN)
+    admin = session_token(open_sidebar(client, token()))
+    no_network.replace("GET", f"{ZENDESK_API}/users/235323.json", status=503, json={})
+    frozen_clock.advance(minutes=20)
+    assert client.get("/api/admin/billing/policy", headers=admin).status_code == 403
+    refreshed = client.post("/api/session/refresh", headers=admin)
+    assert refreshed.status_code == 200 and refreshed.json["agent"]["role"] == "agent"
+    no_network.replace("GET", f"{ZENDESK_API}/users/235323.json", json=ADMIN)  # Zendesk is back: asked again
+    assert client.get("/api/admin/billing/policy", headers=admin).status_code == 200

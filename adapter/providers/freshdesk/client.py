@@ -26,6 +26,7 @@ from adapter.providers.base import Macro
 from adapter.providers.base import Ticket
 from adapter.providers.base import html_to_text
 from adapter.providers.base import numeric_id
+from adapter.providers.freshdesk.constants import ADMIN_ROLE_NAMES
 from adapter.providers.freshdesk.constants import API_KEY_CREDENTIAL
 from adapter.providers.freshdesk.constants import NAME
 from adapter.providers.freshdesk.constants import STATUS_BY_NAME
@@ -223,8 +224,14 @@ class Client:
         return [_agent(a) for a in self._pages("agents")]
 
     def get_agent(self, agent_id: str) -> Agent:
-        """One agent (used to check the identity the sidebar reports)."""
-        return _agent(self._json("GET", f"agents/{numeric_id(NAME, 'agent', agent_id)}", background=False) or {})
+        """One agent, with role "admin" when Freshdesk makes them an administrator (to trust sidebar identities)."""
+        data = self._json("GET", f"agents/{numeric_id(NAME, 'agent', agent_id)}", background=False) or {}
+        return _agent(data, admin=bool(set(data.get("role_ids") or ()) & self.admin_role_ids()))
+
+    def admin_role_ids(self) -> set[int]:
+        """Ids of the account's built-in administrator roles (GET /roles; custom roles never count)."""
+        roles = self._json("GET", "roles", background=False) or []
+        return {role["id"] for role in roles if role.get("default") and role.get("name") in ADMIN_ROLE_NAMES}
 
     def iter_ticket_ids(self, since: datetime) -> Iterator[str]:
         """Ids of tickets updated since `since`, oldest first."""
@@ -233,9 +240,10 @@ class Client:
             yield str(ticket["id"])
 
 
-def _agent(data: dict) -> Agent:
+def _agent(data: dict, *, admin: bool = False) -> Agent:
     contact = data.get("contact") or {}
-    return Agent(id=str(data.get("id", "")), name=contact.get("name") or "", email=contact.get("email"), role="agent")
+    return Agent(id=str(data.get("id", "")), name=contact.get("name") or "", email=contact.get("email"),
+                 role="admin" if admin else "agent")
 
 
 def client_for(installation, credentials) -> Client:

@@ -4,6 +4,9 @@ NAME = "freshdesk"
 SECRET_CREDENTIAL = "freshdesk_webhook_secret"
 API_KEY_CREDENTIAL = "freshdesk_api_key"
 SECRET_HEADER = "X-Valuedesk-Secret"
+# Freshdesk's built-in roles that administer the account (GET /api/v2/roles, "default": true). The names are those
+# Freshdesk ships; an account's custom roles never make anyone a Valuedesk admin (admin_agent_ids can).
+ADMIN_ROLE_NAMES = ("Account Administrator", "Administrator")
 # Never store SECRET_HEADER: it is the credential itself.
 STORED_HEADERS = ("Content-Type", "User-Agent")
 

@@ -51,16 +51,21 @@ def verify_app_token(
         raise SignatureError(f"The Zendesk app token is not valid ({type(exc).__name__}).") from None
     if str(claims.get("iss")).removeprefix("https://").rstrip("/") != f"{subdomain}.zendesk.com":
         raise SignatureError("The Zendesk app token was issued for another account.")
-    # The exact aud string is not documented with certainty; it names the account's API
-    # (and the app installation). Require the account, and the installation when we know it.
+    # The exact aud string is not documented with certainty; observed tokens carry the app installation's API
+    # address. Match it whole (a prefix or substring would let installation 5550 pass where 555 is expected), and
+    # the installation number exactly once we know it.
     audiences = claims.get("aud") or []
     audiences = [audiences] if isinstance(audiences, str) else list(audiences)
-    prefix = f"https://{subdomain}.zendesk.com/"
-    if not any(str(a).startswith(prefix) for a in audiences):
+    installations = [match.group(1) for match in (_audience(subdomain).fullmatch(str(a)) for a in audiences) if match]
+    if not installations:
         raise SignatureError("The Zendesk app token is meant for another audience.")
-    if app_installation_id and not any(f"/installations/{app_installation_id}" in str(a) for a in audiences):
+    if app_installation_id and app_installation_id not in installations:
         raise SignatureError("The Zendesk app token belongs to another app installation.")
     return AppContext(subdomain=subdomain, user_id=_user_id_from_sub(claims.get("sub")), claims=claims)
+
+
+def _audience(subdomain: str) -> re.Pattern:
+    return re.compile(rf"https://{re.escape(subdomain)}\.zendesk\.com/api/v2/apps/installations/(\d+)(?:\.json)?")
 
 
 def _user_id_from_sub(sub) -> str | None:

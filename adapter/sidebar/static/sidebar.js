@@ -293,8 +293,56 @@
     },
   });
 
+  // The server asks the helpdesk for the agent's role again every 15 minutes; a renewed token carries the answer.
   async function renewSession() {
-    try { token = (await api("POST", "/session/refresh")).token; } catch (error) { /* banner already shown on 401 */ }
+    try {
+      const fresh = await api("POST", "/session/refresh");
+      token = fresh.token;
+      Object.assign(config, { agent: fresh.agent, verified: fresh.verified });
+      showIdentity();
+    } catch (error) { /* banner already shown on 401 */ }
+  }
+
+  // Whether the helpdesk vouched for who is signed in and, where it has not (Freshdesk), the one step that does.
+  function showIdentity() {
+    const who = $("vd-who");
+    who.textContent = (config.agent && config.agent.name) || "";
+    if ($("vd-trust")) $("vd-trust").remove();
+    if (config.host === "freshdesk") who.after(el("span", { id: "vd-trust", class: "vd-pill " + (config.verified ? "good" : "warn"),
+      text: config.verified ? "Verified" : "Not verified" }));
+    adminLink();
+    const box = $("vd-verify");
+    box.hidden = config.verified !== false || !host.verify;
+    if (box.hidden) return;
+    const key = el("input", { type: "password", autocomplete: "off", required: true, "aria-label": "Your Freshdesk API key" });
+    const note = el("p", "vd-note", { expired: "This browser's verification ended (expired or revoked).",
+      other_agent: "This browser was verified for another agent." }[config.verification]);
+    const submit = btn("Verify", null, "primary", "submit");
+    const form = el("form", { class: "vd-add", onsubmit: async () => {
+      submit.disabled = true;
+      try {
+        Object.assign(config, await host.verify(key.value.trim()));
+        token = config.token;
+        showIdentity();
+        toast("Verified by Freshdesk.");
+        refresh();
+      } catch (error) {
+        note.textContent = error.message || "Verification failed.";
+      } finally { submit.disabled = false; key.value = ""; }
+    } }, key, el("div", "vd-actions", submit));
+    fill(box, el("h2", { id: "vd-verify-h", text: "Verify it's you" }),
+      el("p", null, "Freshdesk has not told Valuedesk who you are. You can preview refunds and coupons and ask for " +
+        "approval; approving and admin settings need this one step."),
+      el("p", "vd-note", "Paste your Freshdesk API key (Profile settings › View API key). Freshdesk checks it once; " +
+        "Valuedesk does not keep it."), note, form);
+  }
+
+  // The console link, for administrators the helpdesk vouched for (the server may have rendered it already).
+  function adminLink() {
+    const link = $("vd-console");
+    if (!config.agent || config.agent.role !== "admin" || config.verified === false) { if (link) link.remove(); return; }
+    (link || document.querySelector(".vd-head").appendChild(el("button", { id: "vd-console", class: "vd-btn link", type: "button", text: "Admin console" })))
+      .onclick = act(async () => window.open((await api("POST", "/admin/console-link")).url, "_blank", "noopener"));
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
@@ -302,7 +350,6 @@
       try {
         Object.assign(config, await host.bootstrap());
         token = config.token;
-        $("vd-who").textContent = (config.agent && config.agent.name) || "";
       } catch (error) {
         banner("Valuedesk could not start: " + ((error && error.message) || "check the app's settings."));
         return;
@@ -313,14 +360,11 @@
     if (host.onClock) host.onClock(setNow);
     host.onBeforeSend(runChecks);
     host.ready();
-    if (config.agent && config.agent.role === "admin") { // in the page unless the host said who signed in
-      ($("vd-console") || document.querySelector(".vd-head").appendChild(btn("Admin console", null, "link")))
-        .onclick = Valuedesk.act(async () => window.open((await api("POST", "/admin/console-link")).url, "_blank", "noopener"));
-    }
+    showIdentity();
     if (!config.ticketId && host.ticketId) {
       try { config.ticketId = await host.ticketId(); } catch (error) { config.ticketId = null; }
     }
     refresh().then(() => host.resize($("vd-app").scrollHeight));
-    setInterval(renewSession, 30 * 60 * 1000);
+    setInterval(renewSession, 10 * 60 * 1000);
   });
 })();

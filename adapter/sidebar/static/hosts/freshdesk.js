@@ -1,11 +1,15 @@
-// Host shim for Freshdesk (FDK 3.0): the session and every API call go through the app's request
-// templates, which add the installation token and our session server-side.
+// Host shim for Freshdesk (FDK 3.0): every call goes through the app's request templates (they add the installation
+// token server-side). Freshdesk does not sign who the agent is: they verify once with their API key, then this
+// browser keeps the credential Valuedesk issued.
 window.ValuedeskHost = (function () {
   "use strict";
   const TEMPLATES = { GET: "valuedeskGet", POST: "valuedeskPost", PATCH: "valuedeskPatch", PUT: "valuedeskPut", DELETE: "valuedeskDelete" };
+  const KEPT = "valuedesk.credentials";
   const updated = [];
   let client = null;
   let beforeSend = null;
+  let agentId = null;
+  let ticketId = null;
   const initialized = window.app.initialized().then((c) => {
     client = c;
     client.events.on("app.activated", () => updated.forEach((fn) => fn()));
@@ -31,16 +35,41 @@ window.ValuedeskHost = (function () {
     try { return text ? JSON.parse(text) : null; } catch (error) { return null; }
   }
 
+  // Credentials by agent, in this browser only (never in the app's shared storage, which every agent can read).
+  function kept() {
+    try { return JSON.parse(window.localStorage.getItem(KEPT) || "{}"); } catch (error) { return {}; }
+  }
+  function keep(credential) {
+    try {
+      const all = kept();
+      if (credential) all[agentId] = credential; else delete all[agentId];
+      window.localStorage.setItem(KEPT, JSON.stringify(all));
+    } catch (error) { /* no storage: verify again next time */ }
+  }
+
+  async function open(template, body) {
+    let data;
+    try {
+      data = parse((await client.request.invokeTemplate(template, { body: JSON.stringify(body) })).response);
+    } catch (error) {
+      const detail = (parse(error && error.response) || {}).error || {};
+      throw new Error(detail.message || "Valuedesk did not answer (" + ((error && error.status) || "no connection") + ").");
+    }
+    if (data.credential || data.verification !== "verified") keep(data.credential);
+    return { token: data.token, agent: data.agent, verified: data.verified, verification: data.verification,
+             host: "freshdesk", installation: data.installation_info, ticketId };
+  }
+
   return {
     name: "freshdesk",
     async bootstrap() {
       await initialized;
       const [{ loggedInUser }, { ticket }] = await Promise.all([client.data.get("loggedInUser"), client.data.get("ticket")]);
-      const result = await client.request.invokeTemplate("valuedeskSession", { body: JSON.stringify({ agent_id: String(loggedInUser.id) }) });
-      const data = parse(result.response);
-      return { token: data.token, agent: data.agent, verified: data.verified, host: "freshdesk",
-               installation: data.installation_info, ticketId: String(ticket.id) };
+      agentId = String(loggedInUser.id);
+      ticketId = String(ticket.id);
+      return open("valuedeskSession", { agent_id: agentId, credential: kept()[agentId] || null });
     },
+    verify(apiKey) { return open("valuedeskVerify", { agent_id: agentId, api_key: apiKey }); },
     async request(method, path, body, session) {
       await initialized;
       const options = { context: { path: path.replace(/^\//, ""), session } };

@@ -118,7 +118,7 @@
     if (a.state === "succeeded" && a.code) buttons.push(btn("Insert code into reply", () => V.host.insertText("Here is a code for " + (a.percent_off ? a.percent_off + "%" : a.amount_text) + " off your next invoice: " + a.code)));
     return el("div", { class: "vd-item", "data-key": (withTicket ? "w:" : "a:") + a.id },
       el("div", "vd-row", el("span", "vd-pill " + (PILLS[a.state] || ""), LABELS[a.state] || a.state),
-        el("span", "vd-note", (a.amount_text || a.percent_off + "%") + " " + a.kind + " · " + a.reason_label + " · " + a.agent_name)),
+        el("span", "vd-note", (a.amount_text || a.percent_off + "%") + " " + a.kind + " · " + a.reason_label + " · " + a.agent_name + (a.agent_verified === false ? " (sign-in not confirmed)" : ""))),
       withTicket && a.ticket_url ? el("a", { href: a.ticket_url, target: "_blank", rel: "noopener", text: "Ticket #" + a.ticket_id }) : null,
       a.code ? el("p", "vd-code", a.code) : null,
       a.decline_reason ? el("p", "vd-note", "Declined by " + a.approver_name + ": " + a.decline_reason) : null,
