@@ -10,6 +10,7 @@ from adapter.text import clean_message
 from adapter.text import sentences
 
 DEFAULT_THRESHOLD = 0.5
+MAX_QUOTE_CANDIDATES = 12  # sentences the model reads to pick a quote (long reviews would cost too much)
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,8 @@ def classify(
     allowed = set(types) if types is not None else None
     by_rule = rules.score(cleaned, ruleset)
     thresholds = getattr(model, "thresholds", {})
-    parts, by_sentence, by_model = [], [], {}
-    if model:
-        # One batch scores the message and its sentences (the sentences pick the quote).
-        parts = sentences(cleaned)
-        predictions = model.predict([cleaned] + [p.text for p in parts])
-        by_model, by_sentence = predictions[0], predictions[1:]
+    by_model = model.predict([cleaned])[0] if model else {}
+    parts, by_sentence = [], None
     found = []
     for key in sorted(set(by_rule) | set(by_model)):
         if allowed is not None and key not in allowed:
@@ -85,7 +82,9 @@ def classify(
             quote = " ".join(s.text for s in rule.sentences)
             source = "both" if combined(0.0, model_score, thresholds.get(key)) >= threshold else "rules"
         else:
-            # The model scored the whole message; quote the sentence it finds most telling.
+            if by_sentence is None:  # only when the model carries a suggestion: its sentences pick the quote
+                parts = sentences(cleaned)[:MAX_QUOTE_CANDIDATES]
+                by_sentence = model.predict([p.text for p in parts]) if len(parts) > 1 else [by_model] * len(parts)
             best = max(range(len(parts)), key=lambda i: by_sentence[i].get(key, 0.0)) if parts else None
             quote, source = (parts[best].text if best is not None else cleaned[:300]), "model"
         found.append(Suggestion(type_key=key, score=round(score, 4), quote=quote, source=source))

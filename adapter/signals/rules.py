@@ -187,7 +187,7 @@ DEFAULT_PATTERNS: dict[str, list[tuple[str, float]]] = {
         (rf"\bbe (?:more )?like {_RIVAL}", 0.7),
         (rf"\b(?:better|worse|cheaper|faster|nicer|friendlier) than {_RIVAL}", 0.6),
         (rf"\bunlike {_RIVAL}", 0.65),
-        (rf"(?:@\w+|\b(?-i:[A-Z][\w&'.-]+)) (?:does|did|do|lets|let|let's|has|had|gave|gives|offers|offered|answers|never|"
+        (r"(?:@\w+|\b(?-i:[A-Z][\w&'.-]+)) (?:does|did|do|lets|let|let's|has|had|gave|gives|offers|offered|answers|never|"
          r"always|refunded|matched|got|had) .{0,50}\b(?:better|free|faster|instantly|for free|why (?:can't|don't|won't) "
          r"you|you (?:can't|don't|won't)|doesn't miss)", 0.65),
         (r"\b(?:even|unlike) @\w+", 0.5),

@@ -27,8 +27,8 @@ from adapter.signals import blend
 from adapter.signals import history
 from adapter.signals import model as learned
 from adapter.signals import shipped
-from adapter.signals.blend import Blend
 from adapter.signals import themes
+from adapter.signals.blend import Blend
 from adapter.signals.classify import classify
 from adapter.signals.taxonomy import ensure_types
 from adapter.signals.taxonomy import get_type
