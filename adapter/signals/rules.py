@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from adapter.errors import ApiError
+from adapter.signals import rivals
 from adapter.text import Sentence
 from adapter.text import sentences
 
@@ -35,8 +36,8 @@ DEFAULT_PHRASES: dict[str, list[tuple[str, float]]] = {
         ("didn't receive", 0.45), ("wrong amount", 0.5), ("not showing", 0.55), ("disappeared", 0.55),
     ],
     "feature_request": [
-        ("would love", 0.6), ("would be great", 0.7), ("would be nice", 0.7), ("would be helpful", 0.7),
-        ("would be awesome", 0.7), ("would be better", 0.55), ("wish", 0.55), ("feature request", 0.9),
+        ("would love", 0.45), ("would be great", 0.7), ("would be nice", 0.7), ("would be helpful", 0.7),
+        ("would be awesome", 0.7), ("would be better", 0.55), ("wish", 0.35), ("i wish you", 0.6), ("wish there was", 0.7), ("wish it had", 0.7), ("wish you had", 0.7), ("wish you would", 0.6), ("wish you could", 0.6), ("wish they would", 0.6), ("feature request", 0.9),
         ("please add", 0.85), ("pls add", 0.85), ("plz add", 0.85), ("can you add", 0.8), ("could you add", 0.8),
         ("add an option", 0.85), ("add a", 0.35), ("any plans to", 0.75), ("plans to support", 0.8),
         ("ability to", 0.5), ("option to", 0.45), ("i'd like to be able", 0.7), ("i would like to be able", 0.7),
@@ -109,12 +110,6 @@ DEFAULT_PHRASES: dict[str, list[tuple[str, float]]] = {
 }
 # A rival named or @-tagged together with switching or comparison language. Sentences are searched as written.
 _RIVAL = r"(?:@\w+|(?-i:[A-Z][\w&'.-]+(?: [A-Z][\w&'.-]+)?))"
-# Rivals no admin needs to list: the big airlines, by name and handle (support inboxes of travel companies
-# see them most); an installation's own name never counts because the admin's list only adds names.
-_AIRLINES = ("@?(?:delta|united|americanair|american airlines|southwest(?:air)?|jetblue|alaska ?air(?:lines)?|"
-             "spirit ?airlines|frontier ?airlines|virgin ?(?:atlantic|america|australia)?|british ?airways|lufthansa|"
-             "emirates|qatar(?: ?airways)?|klm|air ?france|ryanair|easyjet|aer ?lingus|iberia|air ?canada|westjet|"
-             "qantas|etihad|turkish ?airlines|norwegian|hawaiian ?airlines|swiss ?air|singapore ?airlines|cathay)")
 DEFAULT_PATTERNS: dict[str, list[tuple[str, float]]] = {
     "bug": [
         (r"\b(?:error|err|code)\s*[:#]?\s*[A-Z]{0,8}-?\d{2,5}\b", 0.6),
@@ -191,9 +186,6 @@ DEFAULT_PATTERNS: dict[str, list[tuple[str, float]]] = {
          r"always|refunded|matched|got|had) .{0,50}\b(?:better|free|faster|instantly|for free|why (?:can't|don't|won't) "
          r"you|you (?:can't|don't|won't)|doesn't miss)", 0.65),
         (r"\b(?:even|unlike) @\w+", 0.5),
-        (rf"\b(?:{_AIRLINES})\b.{{0,80}}\b(?:better|instead|switch\w*|always|never|like|than|rescue|cheaper|free|"
-         r"recommend|choose|chose|loyal|only)\b", 0.55),
-        (rf"\b(?:better|instead|switch\w*|like|than|rather|prefer|recommend|loyal)\b.{{0,60}}\b(?:{_AIRLINES})\b", 0.55),
         (r"\b(?:who|which airline|which one) (?:do you|would you|should i) (?:recommend|suggest|pick|choose)\b", 0.6),
     ],
 }
@@ -228,6 +220,8 @@ class RuleSet:
     phrases: dict[tuple[str, ...], list[tuple[str, float]]] = field(default_factory=dict)
     patterns: list[Rule] = field(default_factory=list)
     longest: int = 0
+    rivals: bool = False  # look for well-known and @-tagged rivals (adapter.signals.rivals)
+    own_names: tuple[str, ...] = ()  # the company's own names, never a rival
 
     def types(self) -> set[str]:
         """Signal types that have at least one rule."""
@@ -284,9 +278,11 @@ def compile_rules(
     return ruleset
 
 
-def default_rules(competitors: Iterable[str] = ()) -> RuleSet:
-    """The built-in rules, with the installation's competitor names."""
-    return compile_rules(DEFAULT_PHRASES, DEFAULT_PATTERNS, competitors)
+def default_rules(competitors: Iterable[str] = (), own_names: Iterable[str] = ()) -> RuleSet:
+    """The built-in rules, with the installation's competitor names and well-known rivals other than its own names."""
+    ruleset = compile_rules(DEFAULT_PHRASES, DEFAULT_PATTERNS, competitors)
+    ruleset.rivals, ruleset.own_names = True, tuple(own_names)
+    return ruleset
 
 
 def _hits(sentence: str, ruleset: RuleSet) -> list[tuple[str, float]]:
@@ -299,7 +295,8 @@ def _hits(sentence: str, ruleset: RuleSet) -> list[tuple[str, float]]:
             if key in ruleset.phrases:
                 found[key] = ruleset.phrases[key]
     hits = [hit for items in found.values() for hit in items]
-    hits += [(rule.type_key, rule.weight) for rule in ruleset.patterns if rule.pattern.search(sentence)]
+    straight = sentence.replace("\u2019", "'")
+    hits += [(rule.type_key, rule.weight) for rule in ruleset.patterns if rule.pattern.search(straight)]
     return hits
 
 
@@ -307,8 +304,12 @@ def score(text: str, ruleset: RuleSet, *, max_quote_sentences: int = 2) -> dict[
     """Noisy-OR of matched rule weights per type, with the best-matching sentences as the quote."""
     per_type: dict[str, dict[int, float]] = {}
     all_sentences = sentences(text)
-    for index, sentence in enumerate(all_sentences):
-        for type_key, weight in _hits(sentence.text, ruleset):
+    hits = [_hits(sentence.text, ruleset) for sentence in all_sentences]
+    if ruleset.rivals:
+        for index, weight in rivals.weights(text, all_sentences, ruleset.own_names).items():
+            hits[index].append(("competitor", weight))
+    for index, found in enumerate(hits):
+        for type_key, weight in found:
             weights = per_type.setdefault(type_key, {})
             weights[index] = 1 - (1 - weights.get(index, 0.0)) * (1 - weight)
     result = {}
