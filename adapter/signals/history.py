@@ -21,6 +21,7 @@ from adapter.text import clean_message
 
 MAX_TEXT = 4000
 MIN_TICKETS = 5  # a tag on fewer tickets says too little to suggest a type from its text
+SAMPLE = 500  # tickets the model reads to suggest types, so the settings page stays quick on a long history
 FEATURE = "signal_tags"
 # Words in tag names that teams use for each type ("feature-request", "how_to", "cancel"…).
 TAG_WORDS = {
@@ -74,9 +75,16 @@ def suggest_mapping(tickets: Iterable[tuple[tuple[str, ...], str]], model, *, ig
     tickets = list(tickets)
     ignored = set(ignore)
     counts = Counter(tag for tags, _ in tickets for tag in set(tags) if tag not in ignored)
-    scores = model.predict([text for _, text in tickets]) if tickets else []
-    types = sorted({k for row in scores for k in row})
-    overall = {t: sum(row.get(t, 0.0) for row in scores) / len(scores) for t in types} if scores else {}
+    # The model reads a sample: the latest SAMPLE tickets for the baseline, SAMPLE per tag it must judge by text.
+    unnamed = {tag for tag, count in counts.items() if count >= MIN_TICKETS and not type_from_name(tag)}
+    chosen = set(range(max(0, len(tickets) - SAMPLE), len(tickets)))
+    for tag in unnamed:
+        chosen.update([i for i, (tags, _) in enumerate(tickets) if tag in tags][-SAMPLE:])
+    order = sorted(chosen)
+    scored = dict(zip(order, model.predict([tickets[i][1] for i in order]), strict=True)) if order else {}
+    baseline = [scored[i] for i in order if i >= len(tickets) - SAMPLE]
+    types = sorted({k for row in baseline for k in row})
+    overall = {t: sum(row.get(t, 0.0) for row in baseline) / len(baseline) for t in types} if baseline else {}
     found = []
     for tag, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         by_name = type_from_name(tag)
@@ -86,7 +94,7 @@ def suggest_mapping(tickets: Iterable[tuple[tuple[str, ...], str]], model, *, ig
         if count < MIN_TICKETS or not types:
             found.append(TagSuggestion(tag, count, None, "too few tickets" if count < MIN_TICKETS else "no model"))
             continue
-        rows = [row for (tags, _), row in zip(tickets, scores, strict=True) if tag in tags]
+        rows = [row for i, row in scored.items() if tag in tickets[i][0]]
         means = {t: sum(row.get(t, 0.0) for row in rows) / len(rows) for t in types}
         best = max(types, key=lambda t: means[t] - overall[t])
         if means[best] - overall[best] >= 0.15 and means[best] >= 0.35:
