@@ -64,9 +64,10 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     from adapter.commitments import api as commitments_api
     from adapter.replies import api as replies_api
     from adapter.signals import api as signals_api
+    from adapter.signals import tags_api as signal_tags_api
     from adapter.trackers import api as trackers_api
 
-    for blueprint in (signals_api.bp, commitments_api.bp, replies_api.bp, billing_api.bp, trackers_api.bp):
+    for blueprint in (signals_api.bp, signal_tags_api.bp, commitments_api.bp, replies_api.bp, billing_api.bp, trackers_api.bp):
         app.extensions["valuedesk.api"].register_blueprint(blueprint)
     from adapter import clock
 

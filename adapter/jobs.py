@@ -188,7 +188,7 @@ def retrain_signal_models() -> int:
     trained = 0
     for installation_id in installation_ids:
         with get_db().tenant(installation_id) as session:
-            if signals.decisions_since_training(session) >= signals.RETRAIN_EVERY and signals.retrain(session):
+            if signals.due_for_training(session) and signals.retrain(session):
                 trained += 1
     if trained:
         log.info("jobs.signals.retrained", extra={"fields": {"installations": trained}})

@@ -29,6 +29,8 @@ from adapter.installations import validate_business_hours
 from adapter.installations import validate_timezone
 from adapter.replies import fingerprint
 from adapter.replies import service as reply_service
+from adapter.signals import history
+from adapter.signals import service as signal_service
 from adapter.signals import taxonomy
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -56,6 +58,8 @@ def _render(errors: dict[str, str] | None = None, status: int = 200):
     return render_template(
         "console/settings.html", errors=errors or {}, days=DAYS, hours=installation.business_hours,
         signals=taxonomy.settings_of(installation), types=taxonomy.ensure_types(session),
+        tags=history.offered(session, installation, signal_service.current_model(session),
+                             [t.tag for t in taxonomy.ensure_types(session)]),
         commitments=commitment_service.settings_of(installation), replies=reply_service.settings_of(installation),
         lowest_threshold=fingerprint.LOWEST_THRESHOLD, policy=policy, currencies=currencies, limits=LIMITS,
         roles=rules.ROLES, major=major_text, typed=typed, typed_check=typed_check,
@@ -73,7 +77,7 @@ def settings_page():
 @console_required
 def settings_form(form: str):
     """A form's address opened directly (or reloaded after a refused value): the settings page at that form."""
-    anchor = form.split("/")[0] if form.split("/")[0] in ("hours", "signals", "commitments", "replies", "billing") else ""
+    anchor = form.split("/")[0] if form.split("/")[0] in ("hours", "signals", "tags", "commitments", "replies", "billing") else ""
     return redirect(url_for("console.settings_page") + (f"#{anchor}" if anchor else ""))
 
 
@@ -152,6 +156,37 @@ def add_signal_type():
         return f"Signal type “{created.name}” added with the tag {created.tag}."
 
     return _save("new-type", change)
+
+
+@bp.post("/settings/signals/tags")
+@console_required
+def save_tag_mapping():
+    """Which signal type each helpdesk tag of the history means (confirmed by the admin)."""
+    form = request.form
+
+    def change(session) -> str:
+        changes = {key[len("map."):]: (value or None) for key, value in form.items() if key.startswith("map.")}
+        mapping = history.update_mapping(session, g.installation, changes,
+                                         [t.key for t in taxonomy.ensure_types(session)])
+        return f"Tag mapping saved: {len(mapping)} tag{'s' if len(mapping) != 1 else ''} mapped to signal types."
+
+    return _save("tags", change)
+
+
+@bp.post("/settings/signals/bootstrap")
+@console_required
+def train_from_history():
+    """Train the installation's model from the mapped tag history and the agents' decisions."""
+
+    def change(session) -> str:
+        if not history.mapping_of(g.installation):
+            raise ApiError(400, "no_mapping", "Map at least one helpdesk tag to a signal type first.")
+        trained = signal_service.retrain(session, g.installation)
+        if trained is None:
+            raise ApiError(400, "not_enough_data", "Not enough tagged tickets or decisions to learn from yet.")
+        return f"Trained on {trained.examples} tagged tickets and decisions; suggestions now use it."
+
+    return _save("tags", change)
 
 
 @bp.post("/settings/commitments")

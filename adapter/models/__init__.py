@@ -30,6 +30,7 @@ from adapter.models.signals import Signal
 from adapter.models.signals import SignalModel
 from adapter.models.signals import SignalType
 from adapter.models.signals import Suggestion
+from adapter.models.signals import TaggedTicket
 from adapter.models.signals import Theme
 from adapter.models.trackers import LINK_STATES
 from adapter.models.trackers import SandboxIssue
@@ -41,7 +42,7 @@ __all__ = [
     "ACTION_STATES", "BillingAction", "BillingAudit", "SandboxBillingObject",
     "COMMITMENT_STATES", "AgentNotice", "Commitment",
     "MacroText", "ReplyBand", "ReplyCheckWeek", "ReplyContext", "ReplyFingerprint",
-    "BackfillRun", "Signal", "SignalModel", "SignalType", "Suggestion", "Theme",
+    "BackfillRun", "Signal", "SignalModel", "SignalType", "Suggestion", "TaggedTicket", "Theme",
     "LINK_STATES", "SandboxIssue", "TrackerLink", "TrackerTicket",
     "DEFAULT_BUSINESS_HOURS", "HELPDESK_KINDS", "RECEIPT_STATES", "CommentMark", "Credential", "Installation", "OutboxAction",
     "PlaygroundComment", "PlaygroundTicket", "TicketSnapshot", "WebhookReceipt",

@@ -136,3 +136,16 @@ class BackfillRun(TenantScoped, Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
     started_at: Mapped[datetime] = mapped_column(default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TaggedTicket(TenantScoped, Base):
+    """A ticket of the helpdesk's history as the backfill read it: its tags and its customer's words (for bootstrapping)."""
+
+    __tablename__ = "signal_tagged_tickets"
+    __table_args__ = (UniqueConstraint("installation_id", "ticket_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(64))
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    text: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[datetime] = mapped_column(default=clock.now)

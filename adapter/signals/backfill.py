@@ -19,6 +19,7 @@ from adapter.errors import ApiError
 from adapter.events import CUSTOMER
 from adapter.models import BackfillRun
 from adapter.models import Installation
+from adapter.signals import history
 from adapter.signals import service
 
 _AGE = re.compile(r"^(\d{1,4})([dw])$")
@@ -61,14 +62,22 @@ def remaining(ticket_ids: list[str], run: BackfillRun) -> list[str]:
 
 
 def backfill_ticket(session: Session, installation: Installation, helpdesk, ticket_id: str, since: datetime) -> int:
-    """Suggest signals for a ticket's customer messages written since `since`; how many new suggestions."""
+    """Suggest signals for a ticket's customer messages written since `since`; how many new suggestions.
+
+    The ticket's tags and customer text are kept as history, for mapping tags to signal types and
+    bootstrapping the installation's model (`valuedesk signals tags`, `valuedesk signals bootstrap`).
+    """
     created = 0
-    for comment in helpdesk.list_comments(ticket_id):
+    comments = helpdesk.list_comments(ticket_id)
+    for comment in comments:
         if comment.author_role != CUSTOMER or not comment.public:
             continue
         if comment.created_at is not None and comment.created_at < since:
             continue
         created += len(service.suggest(session, installation, ticket_id, comment.id, comment.body))
+    text = history.customer_text(comments)
+    if text:
+        history.record(session, ticket_id, helpdesk.get_ticket(ticket_id).tags, text)
     return created
 
 

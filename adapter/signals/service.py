@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -22,8 +23,12 @@ from adapter.models import SignalModel
 from adapter.models import SignalType
 from adapter.models import Suggestion
 from adapter.providers.base import Ticket
+from adapter.signals import blend
+from adapter.signals import history
 from adapter.signals import model as learned
+from adapter.signals import shipped
 from adapter.signals import themes
+from adapter.signals.blend import Blend
 from adapter.signals.classify import classify
 from adapter.signals.taxonomy import ensure_types
 from adapter.signals.taxonomy import get_type
@@ -34,6 +39,7 @@ from adapter.trackers import sync as trackers
 log = logging.getLogger("valuedesk.signals")
 MAX_QUOTE = 2000
 RETRAIN_EVERY = 20
+DECISION_WEIGHT = 3.0
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ AUTO = Actor(agent_id=None, agent_name="Valuedesk (auto-confirm)", source="auto"
 _models: dict[tuple, learned.TrainedModel | None] = {}
 
 
-def current_model(session: Session) -> learned.TrainedModel | None:
+def own_model(session: Session) -> learned.TrainedModel | None:
     """The installation's trained model, unpickled once per training and kept in this process."""
     row = session.execute(select(SignalModel.id, SignalModel.trained_at)).first()
     if row is None:
@@ -66,6 +72,11 @@ def current_model(session: Session) -> learned.TrainedModel | None:
             log.warning("signals.model_unreadable", extra={"fields": {"installation": key[0]}})
             _models[key] = None
     return _models[key]
+
+
+def current_model(session: Session) -> Blend:
+    """What scores this installation's messages: the shipped model, blended with its own once trained."""
+    return blend.with_own(own_model(session))
 
 
 def suggest(session: Session, installation: Installation, ticket_id: str, comment_id: str, text: str) -> list[Suggestion]:
@@ -204,7 +215,8 @@ def training_examples(session: Session) -> list[learned.Example]:
     for quote, type_key in session.execute(
             select(Suggestion.quote, Suggestion.type_key).where(Suggestion.status == "rejected")):
         by_quote.setdefault(quote, (set(), set()))[1].add(type_key)
-    return [learned.Example(text=q, labels=frozenset(pos), rejected=frozenset(neg - pos))
+    # An agent's decision weighs more than a written example or a tag: it is this team's own call.
+    return [learned.Example(text=q, labels=frozenset(pos), rejected=frozenset(neg - pos), weight=DECISION_WEIGHT)
             for q, (pos, neg) in by_quote.items()]
 
 
@@ -219,9 +231,16 @@ def decisions_since_training(session: Session) -> int:
     return (session.scalar(decided) or 0) + (session.scalar(added) or 0)
 
 
-def retrain(session: Session) -> learned.TrainedModel | None:
-    """Train on the installation's decisions and store the model; None while there is not enough data."""
-    trained = learned.train(training_examples(session))
+def retrain(session: Session, installation: Installation | None = None,
+            progress: Callable[[str], None] = lambda step: None) -> learned.TrainedModel | None:
+    """Train on the installation's decisions and mapped tag history (with the shipped examples) and store the model.
+
+    None while there is not enough data (MIN_EXAMPLES decisions or tagged tickets).
+    """
+    installation = installation or session.get(Installation, session.info[SCOPE_KEY])
+    examples = training_examples(session) + history.training_examples(session, installation)
+    progress("read")
+    trained = learned.train(examples, base=shipped.examples(), progress=progress)
     if trained is None:
         return None
     row = session.scalar(select(SignalModel))
@@ -231,4 +250,11 @@ def retrain(session: Session) -> learned.TrainedModel | None:
     row.blob, row.examples, row.positives, row.trained_at = (learned.dumps(trained), trained.examples,
                                                              trained.positives, trained.trained_at)
     session.flush()
+    progress("stored")
     return trained
+
+
+def due_for_training(session: Session) -> bool:
+    """The first model after MIN_EXAMPLES decisions, then a new one after every RETRAIN_EVERY."""
+    has_model = session.scalar(select(SignalModel.id)) is not None
+    return decisions_since_training(session) >= (RETRAIN_EVERY if has_model else learned.MIN_EXAMPLES)

@@ -188,11 +188,12 @@ def ruleset_for(session: Session, installation: Installation) -> rules.RuleSet:
         if signal_type.enabled:
             spec.append((signal_type.key, signal_type.use_default_rules, tuple(signal_type.phrases or ()),
                          tuple(signal_type.patterns or ())))
-    return _compiled(tuple(spec), settings_of(installation).competitors)
+    own_names = tuple(n for n in (installation.name, installation.account) if n)
+    return _compiled(tuple(spec), settings_of(installation).competitors, own_names)
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(spec: tuple, competitors: tuple[str, ...]) -> rules.RuleSet:
+def _compiled(spec: tuple, competitors: tuple[str, ...], own_names: tuple[str, ...] = ()) -> rules.RuleSet:
     phrases: dict[str, list[tuple[str, float]]] = {}
     patterns: dict[str, list[tuple[str, float]]] = {}
     for key, use_defaults, own_phrases, own_patterns in spec:
@@ -201,4 +202,8 @@ def _compiled(spec: tuple, competitors: tuple[str, ...]) -> rules.RuleSet:
         patterns[key] = [*(rules.DEFAULT_PATTERNS.get(key, []) if use_defaults else []),
                          *((p, ADMIN_PATTERN_WEIGHT) for p in own_patterns)]
     enabled = {key for key, *_ in spec}
-    return rules.compile_rules(phrases, patterns, competitors if "competitor" in enabled else ())
+    ruleset = rules.compile_rules(phrases, patterns, competitors if "competitor" in enabled else ())
+    # Well-known rivals come with the built-in competitor rules; the company's own names never count as one.
+    ruleset.rivals = any(key == "competitor" and use_defaults for key, use_defaults, *_ in spec)
+    ruleset.own_names = own_names
+    return ruleset

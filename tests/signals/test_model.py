@@ -32,7 +32,7 @@ def test_types_with_too_few_examples_are_left_to_the_rules(examples):
 
 
 def test_not_enough_data_means_no_model(examples):
-    assert model.train(examples[:10]) is None
+    assert model.train(examples[:model.MIN_EXAMPLES - 1]) is None
     assert model.train([model.Example(f"text {i}", frozenset()) for i in range(40)]) is None
 
 

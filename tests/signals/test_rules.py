@@ -36,7 +36,7 @@ def test_quote_is_the_sentences_that_carry_the_signal(defaults):
 
 
 def test_scores_combine_as_noisy_or_and_stay_below_one(defaults):
-    weak = rules.score("It is stuck.", defaults)["bug"].score
+    weak = rules.score("It is frozen.", defaults)["bug"].score
     strong = rules.score("It is stuck. It crashes. It is broken. Error 500.", defaults)["bug"].score
     assert weak < strong <= 0.99
 

@@ -9,6 +9,7 @@ from adapter.models import PlaygroundTicket
 from adapter.models import Signal
 from adapter.models import SignalModel
 from adapter.models import Suggestion
+from adapter.signals import model as learned
 from adapter.signals import service
 from adapter.signals import taxonomy
 
@@ -64,8 +65,8 @@ def test_retraining_uses_decisions_and_stores_a_model(db, playground):
 
     ticket = Ticket("1", "s", "open", "Dana", "dana@x.example", "Northwind", None, None, (), "u")
     with db.tenant(PLAYGROUND_ID) as session:
-        assert service.retrain(session) is None  # the sample history alone is not enough
         baseline = service.decisions_since_training(session)
+        assert service.due_for_training(session) == (baseline >= learned.MIN_EXAMPLES)  # the first model after ~10
         agent = service.Actor("agent-sam", "Sam Rivera")
         texts = ["The upload crashes", "Export fails again", "Error 500 on save", "Login is broken", "Totals are wrong",
                  "Please add SSO", "Could you add dark mode", "Would love an API for notes", "Add Slack alerts",
@@ -76,5 +77,7 @@ def test_retraining_uses_decisions_and_stores_a_model(db, playground):
         trained = service.retrain(session)
         assert trained is not None and {"bug", "feature_request"} <= set(trained.types)
         assert session.scalar(select(SignalModel.examples)) == baseline + 30
-        assert service.decisions_since_training(session) == 0
-        assert service.current_model(session).predict(["the page crashes"])[0]["bug"] > 0.5
+        assert service.decisions_since_training(session) == 0 and not service.due_for_training(session)
+        blended = service.current_model(session)
+        assert blended.own is not None and 0.5 < blended.weight < 1
+        assert blended.predict(["the page crashes"])[0]["bug"] > 0.5
