@@ -18,6 +18,7 @@ from datetime import UTC
 from datetime import datetime
 
 from adapter.commitments import cues
+from adapter.commitments import phrases as rules
 from adapter.commitments.due import Due
 from adapter.commitments.due import resolve
 from adapter.commitments.model import PromiseModel
@@ -69,10 +70,10 @@ def is_promise(sentence: str, model: PromiseModel | None = None) -> bool:
 def is_conditional(parts: list[str], index: int) -> bool:
     """True when the promise waits for the customer: a condition on them, or a request just before it."""
     found = cues.cues(parts[index])
-    if found & {"c:customer_acts", "customer_acts", "ask_then_promise"}:
+    if found & {"customer_acts", "ask_then_promise"}:
         return True
     earlier = parts[max(0, index - 2):index]
-    return any("request" in cues.cues(sentence) and not cues.STANDING.search(cues.prepare(sentence))
+    return any("request" in cues.cues(sentence) and not rules.STANDING.search(cues.prepare(sentence))
                for sentence in earlier)
 
 
@@ -90,8 +91,22 @@ def find_promise(text: str, model: PromiseModel | None = None) -> tuple[list[str
     return parts, index, score
 
 
-def _due(parts: list[str], index: int, sent_at: datetime, schedule: Schedule) -> Due:
-    due = resolve(parts[index], sent_at, schedule)
+_CLAUSE = re.compile(r"(?<=[,;:–—])\s+|\s+-\s+")
+
+
+def promise_clause(sentence: str, model: PromiseModel) -> str:
+    """The part of the sentence from the clause that promises onwards ("Sorry for the wait this evening, we'll…")."""
+    clauses = _CLAUSE.split(sentence)
+    if len(clauses) < 2:
+        return sentence
+    best = max(range(len(clauses)), key=lambda index: model.score(clauses[index]))
+    return " ".join(clauses[best:])
+
+
+def _due(parts: list[str], index: int, sent_at: datetime, schedule: Schedule, model: PromiseModel) -> Due:
+    due = resolve(promise_clause(parts[index], model), sent_at, schedule)
+    if due.at is None and not due.vague:
+        due = resolve(parts[index], sent_at, schedule)
     if due.at is None and index + 1 < len(parts) and _WHEN_FOLLOWS.search(cues.prepare(parts[index + 1])):
         later = resolve(parts[index + 1], sent_at, schedule)
         if later.at is not None or (later.vague and not due.vague):
@@ -118,7 +133,7 @@ def detect(text: str, sent_at: datetime, schedule: Schedule, *, default_days: in
         return Detection(promise=False)
     parts, index, score = found
     sentence = parts[index]
-    due = _due(parts, index, sent_at, schedule)
+    due = _due(parts, index, sent_at, schedule, model)
     due_at = due.at if due.at is not None else default_due(sent_at, schedule, default_days)
     return Detection(promise=True, conditional=is_conditional(parts, index), vague=due.vague,
                      due_at=due_at.astimezone(UTC), due_text=due.text, sentence=sentence,

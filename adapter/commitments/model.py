@@ -11,18 +11,21 @@ import json
 import math
 from dataclasses import dataclass
 from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from adapter.commitments.cues import cues
+from adapter.commitments.cues import prepare
 from adapter.commitments.cues import vetoed
 from adapter.commitments.cues import words
 
 MODEL_PATH = Path(__file__).parent / "data" / "promise_model.json"
 
 
-def features(sentence: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def features(sentence: str) -> frozenset[str]:
     """Everything the model looks at in one sentence: rule cues ("c:…") and word n-grams ("w:…")."""
-    return {f"c:{name}" for name in cues(sentence)} | words(sentence)
+    return frozenset({f"c:{name}" for name in cues(sentence)} | words(sentence))
 
 
 @dataclass(frozen=True)
@@ -39,21 +42,26 @@ class PromiseModel:
 
     def score(self, sentence: str) -> float:
         """The probability that `sentence` promises a follow-up (0 when the rules rule it out)."""
-        found = features(sentence)
-        if vetoed({name[2:] for name in found if name.startswith("c:")}):
+        if vetoed(cues(sentence)):
             return 0.0
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.margin(found)))))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.margin(features(sentence))))))
 
     def reasons(self, sentence: str, count: int = 4) -> list[str]:
         """The features that pushed hardest towards a promise, strongest first."""
         found = [(self.weights.get(name, 0.0), name) for name in features(sentence)]
         return [name for weight, name in sorted(found, reverse=True)[:count] if weight > 0]
 
-    def to_json(self) -> str:
-        """The model as stable, diffable JSON (features sorted, weights rounded)."""
-        weights = {name: round(weight, 5) for name, weight in sorted(self.weights.items()) if abs(weight) >= 1e-5}
-        return json.dumps({"format": 1, "bias": round(self.bias, 5), "threshold": round(self.threshold, 4),
-                           "weights": weights}, indent=0, sort_keys=False) + "\n"
+    def to_json(self, data_digest: str = "") -> str:
+        """The model as stable, diffable JSON: one feature a line, sorted, with the digest of the data it came from."""
+        lines = [f"{json.dumps(name)}: {weight}" for name, weight in sorted(self.weights.items())]
+        header = {"format": 1, "data_sha256": data_digest, "bias": self.bias, "threshold": self.threshold}
+        return json.dumps(header)[:-1] + ', "weights": {\n' + ",\n".join(lines) + "\n}}\n"
+
+
+def clear_caches() -> None:
+    """Forget the per-sentence caches (for timing detection on text it has not seen)."""
+    for cached in (features, cues, prepare):
+        cached.cache_clear()
 
 
 @cache

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import re
 import sys
 from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,10 +29,12 @@ from adapter.commitments.model import PromiseModel
 from adapter.commitments.model import features
 
 DATA = Path(__file__).parent / "data"
-C = 1.0
+C = 3.0
 THRESHOLD = 0.5
 MIN_COUNT = 2
-WORD_VALUE = 1.0  # word n-grams count for less than rule cues: the same L2 penalty then holds them back more
+WORD_VALUE = 1.0
+MIN_WEIGHT = 0.01  # smaller weights change no decision worth keeping; leaving them out halves the file  # word n-grams count for less than rule cues: the same L2 penalty then holds them back more
+TRAINING_FILES = ("replies.csv", "ibm_twitter_docpred.csv", "email_intent.csv")
 SOURCE_WEIGHTS = {"written": 1.0, "ibm_twitter_docpred": 1.0, "email_intent_parakweet": 0.5}
 
 
@@ -91,9 +95,18 @@ def fit(training: list[Example], c: float = C, threshold: float = THRESHOLD,
     classifier.fit(matrix, labels, sample_weight=[weights[example.source] for example in training])
     names = vectorizer.get_feature_names_out()
     # Scaled back so that scoring is a plain sum of the weights of the features present.
-    return PromiseModel(weights={str(name): float(weight) * (1.0 if name.startswith("c:") else word_value)
-                                 for name, weight in zip(names, classifier.coef_[0], strict=True)},
-                        bias=float(classifier.intercept_[0]), threshold=threshold)
+    scaled = {str(name): float(weight) * (1.0 if name.startswith("c:") else word_value)
+              for name, weight in zip(names, classifier.coef_[0], strict=True)}
+    return PromiseModel(weights={name: round(weight, 4) for name, weight in scaled.items() if abs(weight) >= MIN_WEIGHT},
+                        bias=round(float(classifier.intercept_[0]), 4), threshold=threshold)
+
+
+def data_digest() -> str:
+    """A digest of the training files, written into the model so a test can tell when it is out of date."""
+    digest = hashlib.sha256()
+    for name in TRAINING_FILES:
+        digest.update((DATA / name).read_bytes())
+    return digest.hexdigest()
 
 
 _HANDLE = re.compile(r"@\w+")
@@ -117,7 +130,8 @@ def refresh_public(shared: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     sys.path.insert(0, str(root / "bench"))
     sys.path.insert(0, str(root / "bench" / "labels"))
-    from sample import ibm_turns  # noqa: PLC0415  (bench/labels/sample.py reads ../shared/data)
+    from sample import airline_turns  # bench/labels/sample.py reads ../shared/data
+    from sample import ibm_turns
 
     from adapter.commitments import cues
 
@@ -148,6 +162,33 @@ def refresh_public(shared: Path) -> None:
         if intent in ("Yes", "No") and 3 <= len(text.split()) <= 60 and not _may_commit(cues.cues(text)):
             sentences.append({"text": text, "intent": intent})
     _write("email_intent.csv", ["text", "intent"], sorted(sentences, key=lambda row: (row["intent"], row["text"])))
+    # Our written replies must be our own words: report any that near-copies a TWCS reply (CC BY-NC-SA).
+    for sentence, source, similarity in near_copies(_read("replies.csv"), [t["text"] for t in airline_turns()
+                                                                            if t["role"] == "rep"]):
+        print(f"near-copy ({similarity:.2f}): {sentence!r} ~ {source!r}")
+
+
+def near_copies(rows: list[dict], public: list[str], least: float = 0.6):
+    """Written sentences whose word trigrams overlap a public reply's sentence by `least` (Jaccard) or more."""
+    def grams(text: str) -> set[str]:
+        found = re.findall(r"[a-z']+", text.lower())
+        return {" ".join(found[index:index + 3]) for index in range(len(found) - 2)}
+
+    index, known = defaultdict(set), []
+    for text in public:
+        for sentence in reply_sentences(text):
+            if len(found := grams(sentence)) >= 3:
+                for gram in found:
+                    index[gram].add(len(known))
+                known.append((sentence, found))
+    for row in rows:
+        for sentence in reply_sentences(row["text"]):
+            found = grams(sentence)
+            shared = Counter(position for gram in found for position in index.get(gram, ()))
+            for position, count in shared.items():
+                similarity = count / len(found | known[position][1])
+                if similarity >= least:
+                    yield sentence, known[position][0], similarity
 
 
 # Promises whose sentence the strong cues miss: the index of the sentence that carries them.
@@ -178,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
         refresh_public(args.public)
     training = examples()
     model = fit(training)
-    MODEL_PATH.write_text(model.to_json(), encoding="utf-8")
+    MODEL_PATH.write_text(model.to_json(data_digest()), encoding="utf-8")
     by_source = Counter((example.source, example.promise) for example in training)
     print(json.dumps({f"{source} {'promise' if promise else 'other'}": count
                       for (source, promise), count in sorted(by_source.items())}, indent=1))

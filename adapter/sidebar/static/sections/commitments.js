@@ -39,7 +39,8 @@
         el("span", { class: "vd-note", text: "due " + V.formatTime(c.due_at) + (c.state === "open" ? " · " + relative(c.due_at) : "") })),
       el("blockquote", { class: "vd-quote", text: c.text }),
       el("p", { class: "vd-note", text: [c.mine ? "Your promise" : "Promised by " + (c.agent_name || "a teammate"),
-        c.vague ? "no firm time, so the default applies" : null, c.conditional ? "conditional" : null,
+        c.vague ? "no firm time, so the default applies" : !c.manual && !c.due_text ? "no time named, so the default applies" : null,
+        c.conditional ? "conditional" : null,
         c.reminded && c.state === "open" ? "reminder sent" : null, c.snooze_reason ? "snoozed: " + c.snooze_reason : null].filter(Boolean).join(" · ") }),
       c.nudge && (c.state === "open" || c.state === "missed") ? el("div", { class: "vd-nudge" }, el("p", { class: "vd-note", text: c.state === "missed" ? "Missed, and that's okay. An honest update still helps:" : "Drafted for you:" }),
         el("blockquote", { class: "vd-quote", text: c.nudge }),
@@ -98,6 +99,7 @@
     const found = await api("POST", "/commitments/preview", { text }, { timeoutMs: 800 });
     if (!found.promise) return null;
     const due = V.formatTime(found.due_at);
-    return { notice: "You're promising a follow-up by " + due + (found.vague ? " (no firm time, so the default applies)" : "") + ". Valuedesk will remind you." };
+    const why = found.vague ? " (no firm time, so the default applies)" : found.timed ? "" : " (no time named, so the default applies)";
+    return { notice: "You're promising a follow-up by " + due + why + ": \u201c" + found.sentence + "\u201d Valuedesk will remind you." };
   });
 })();
