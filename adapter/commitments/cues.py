@@ -65,12 +65,27 @@ def actor_class(actor: str) -> str:
     return "team"
 
 
+_PROGRESSIVE = re.compile(r"^be ([a-z]+)ing\b")
+
+
+def _base(stem: str) -> str:
+    """The verb under an -ing form: dropp -> drop, updat -> update, check -> check."""
+    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "ls":
+        return stem[:-1]
+    if stem.endswith(("at", "iz", "ag", "ov", "ur", "rv", "lv", "uc", "ac")):
+        return stem + "e"
+    return stem
+
+
 def verb_class(rest: str) -> str:
     """What the words after a modal commit to: a follow-up, a check, an action on the case, or a hard negative.
 
     Telling someone inside the company ("I'll inform our IT team") passes feedback along unless the
     customer hears back too.
     """
+    progressive = _PROGRESSIVE.match(rest)
+    if progressive and not any(rules.VERBS[name].match(rest) for name in rules.VERB_ORDER):
+        rest = _base(progressive.group(1)) + rest[progressive.end(1) + 3:]  # "be dropping points" -> "drop points"
     for name in rules.VERB_ORDER:
         if rules.VERBS[name].match(rest):
             telling = name == "followup" and rules.TELLING.match(rest)
@@ -94,7 +109,7 @@ _NEGATION = re.compile(r"\b(?:will not|shall not|can not|cannot|unable to|not ab
 _CUSTOMER = re.compile(r"\b(?:you|your|him|her|them)\b")
 _CHECKS = (
     ("let_me", rules.LET_ME), ("let_me_action", rules.LET_ME_ACTION), ("checking_now", rules.CHECKING_NOW),
-    ("hear_back", rules.HEAR_BACK), ("expect", rules.EXPECT), ("channel", rules.CHANNEL), ("polite", rules.POLITE),
+    ("hear_back", rules.HEAR_BACK), ("done_for_you", rules.DONE_FOR_YOU), ("expect", rules.EXPECT), ("channel", rules.CHANNEL), ("polite", rules.POLITE), ("assurance", rules.ASSURANCE),
     ("standing_offer", rules.STANDING), ("courtesy", rules.COURTESY), ("relay", rules.RELAY), ("hedge", rules.HEDGE),
     ("reassure", rules.REASSURE), ("tells_customer", rules.TELLS_CUSTOMER), ("referral", rules.REFERRAL),
     ("announce", rules.ANNOUNCE), ("done", rules.DONE), ("purpose", rules.PURPOSE), ("request", rules.REQUEST),
@@ -120,6 +135,9 @@ def cues(sentence: str) -> frozenset[str]:
         before = text[max(0, match.start() - 12):match.start()]
         if " not" in adverbs or " never" in adverbs or rules.NEGATED.search(before):
             found.add("negated_future")
+            found.add(f"_negated:{modal}")  # "_" marks what the veto reads but the model does not
+        elif modal == "will":
+            found.add("_affirmed_will")
         if "able to" in adverbs:
             found.add("ability_future")
     for pattern, prefix in ((rules.SUBJECTLESS, "bare"), (rules.AND_WILL, "and_will")):
@@ -168,26 +186,27 @@ def words(sentence: str, longest: int = 3) -> set[str]:
 
 
 NOT_FOLLOW_UPS = frozenset({"relay", "reassure", "hedge", "courtesy", "announce", "need"})
-_POSITIVE = frozenset({"tells_customer", "let_me_action", "hear_back", "expect", "checking_now", "channel", "polite"})
+_POSITIVE = frozenset({"tells_customer", "let_me_action", "hear_back", "expect", "checking_now", "channel", "polite",
+                       "done_for_you"})
 
 
-def vetoed(found: set[str]) -> bool:
+def vetoed(found: frozenset[str]) -> bool:
     """True when every commitment the rules see is a hard negative (feedback passed on, a hedge, reassurance,
     courtesy, an announcement, or negated) and nothing else in the sentence promises the customer anything."""
-    futures = [name.split(":")[3] for name in found if name.startswith("fut:") and name.count(":") == 3
-               and name.split(":")[2] == "will"]
+    futures = [name.split(":")[2:] for name in found if name.startswith("fut:") and name.count(":") == 3]
+    wills = [verb for modal, verb in futures if modal == "will"]
     bare = [name.split(":")[1] for name in found if name.startswith(("bare:", "and_will:"))]
-    if not futures and not bare or found & _POSITIVE:
+    if found & _POSITIVE or not (wills or bare or any(modal == "able" for modal, _ in futures)):
         return False
-    if "negated_future" in found and "negation" in found:
-        return True
-    return all(verb in NOT_FOLLOW_UPS for verb in futures + bare)
+    if found & {"_negated:will", "_negated:able"} and "_affirmed_will" not in found and not bare:
+        return True  # every "will" in it is negated: "we won't be able to refund this"
+    return bool(wills or bare) and all(verb in NOT_FOLLOW_UPS for verb in wills + bare)
 
 
 def phrasing(found: set[str]) -> str:
     """The class of phrasing a promise uses, by its strongest rule (as bench/labels names them)."""
     future = sorted(name for name in found if name.startswith("fut:") and name.count(":") == 3)
-    if "polite" in found:
+    if "polite" in found or "assurance" in found:
         return "polite"
     if "let_me" in found or "let_me_action" in found:
         return "let_me"

@@ -28,10 +28,11 @@ from adapter.text import clean_message
 from adapter.text import sentences
 
 # Sentence ends that are not sentence ends: "8 a.m. central", "Mr. Lee", "approx. 2 days".
-_ABBREVIATION = re.compile(r"(?:\b[ap]\.m\.|\b(?:mr|mrs|ms|dr|st|approx|no|e\.g|i\.e|etc|vs|est)\.)$", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"(?:\b[ap]\.m\.|\b(?:mr|mrs|ms|dr|st|approx|no|e\.g|i\.e|etc|vs|est|tel|ref|conf)\.)$",
+                           re.IGNORECASE)
 # A later sentence that says when: "I'll check with the warehouse. You'll have an answer by Friday."
 _WHEN_FOLLOWS = re.compile(r"\b(?:update|answer|back|hear|news|reply|response|know|expect|contact|call|email|"
-                           r"touch|follow|by|within|no later)\b")
+                           r"touch|follow|by|within|no later|allow|moment|minute|minutes|second|sec|shortly|soon|asap)\b")
 
 
 @dataclass(frozen=True)

@@ -296,10 +296,10 @@ def _clock_of(match: re.Match) -> time | None:
     if groups.get("word"):
         return NOON
     hour, minute = int(groups["hour"]), int(groups.get("minute") or 0)
-    meridiem = (groups.get("meridiem") or "").replace(".", "")
-    if meridiem == "pm" and hour < 12:
+    meridiem = (groups.get("meridiem") or "")[:1]  # "pm", "p.m." and "p" alike
+    if meridiem == "p" and hour < 12:
         hour += 12
-    elif meridiem == "am" and hour == 12:
+    elif meridiem == "a" and hour == 12:
         hour = 0
     elif not meridiem and "minute" in groups and groups.get("minute") is None and hour < 8:
         hour += 12  # "at 5 central": an afternoon hour

@@ -25,7 +25,7 @@ MODEL_PATH = Path(__file__).parent / "data" / "promise_model.json"
 @lru_cache(maxsize=4096)
 def features(sentence: str) -> frozenset[str]:
     """Everything the model looks at in one sentence: rule cues ("c:…") and word n-grams ("w:…")."""
-    return frozenset({f"c:{name}" for name in cues(sentence)} | words(sentence))
+    return frozenset({f"c:{name}" for name in cues(sentence) if not name.startswith("_")} | words(sentence))
 
 
 @dataclass(frozen=True)

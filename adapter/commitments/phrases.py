@@ -24,7 +24,7 @@ _ADVERB = (r"(?:also|then|personally|definitely|certainly|surely|now|quickly|gla
            r"right away|right now|still|just|be sure to|make sure to|make sure we|continue to|keep|go ahead and|"
            r"look to|aim to|absolutely|promptly|first|soon|shortly|both|all|directly|again|actually|"
            r"really|more|once again|as well|in turn|then also|not|never|able to|get to)")
-FUTURE = re.compile(rf"{_ACTOR}\s+{_MODAL}(?P<adverbs>(?:\s+{_ADVERB}\b)*)(?=\s+(?P<rest>[a-z'-]+(?:\s+[a-z0-9'@-]+){{0,9}}))")
+FUTURE = re.compile(rf"{_ACTOR}\s+{_MODAL}(?P<adverbs>(?:\s+{_ADVERB}\b)*)(?=\s+(?P<rest>[a-z'-]+(?:\s+[a-z0-9'@#-]+){{0,9}}))")
 SUBJECTLESS = re.compile(r"^(?:and\s+)?(?:will|shall)\s+(?P<rest>[a-z'-]+(?:\s+[a-z'@-]+){0,5})")
 AND_WILL = re.compile(r"(?:\band|\bbut|,)\s+(?:will|shall)\s+(?P<rest>[a-z'-]+(?:\s+[a-z'@-]+){0,5})")
 
@@ -54,7 +54,8 @@ VERBS = {
                         r"continue (?:to )?(?:look|check|investigat|work|monitor)\w*|get to the bottom|"
                         r"get (?:this|it|that) (?:checked|looked|reviewed|escalated|investigated)|get (?:someone|"
                         r"somebody)|pull up|test|try to reproduce|reproduce|open a (?:ticket|case|report)|"
-                        r"log (?:this|it|a)|file (?:a|an|this))"),
+                        r"log (?:this|it|a)|file (?:a|an|this)|search|look for|hunt|keep (?:an|my|our|a close) eye on|"
+                        r"keep an? (?:eye|close eye) on|keep tabs on)"),
     "act": re.compile(r"^(?:refund|rebook|re-?book|credit|reimburse|process|arrange|fix|resolve|sort|issue|reset|replace|"
                       r"ship|waive|submit|deliver|return|hold|hang on|reunit\w*|take care|handle|cancel|change|"
                       r"add|remove|apply|correct|re-?send|re-?issue|re-?ship|unlock|restore|reactivate|activate|"
@@ -63,14 +64,16 @@ VERBS = {
                       r"transfer|release|deposit|reverse|remove|cover|pay|help|assist|do (?:that|this|it)|"
                       r"put (?:a|the|your|you|in)|place|mail|post|bring|deliver|collect|pick up|"
                       r"be (?:refunding|processing|sending|shipping|arranging|fixing|handling|issuing|"
-                      r"delivering|holding|taking care))\b"),
+                      r"delivering|holding|taking care)|provide|initiate|start|begin (?:the|a|your)|open (?:a|the|your)|"
+                      r"take it from there|go from there|drop|load|top up|raise a)\b"),
     # Not follow-ups on this case, whatever the actor: these are the hard negatives.
     "hedge": re.compile(r"^(?:try|attempt|do (?:our|my|their|everything|all|whatever)|work (?:hard|diligently)|"
                         r"make every effort|endeavou?r|strive|aim|hope|be trying|continue to work to)\b"),
     "courtesy": re.compile(r"^(?:be (?:happy|glad|pleased|delighted|more than happy|thrilled|honou?red|here|"
                            r"around|available|standing by|ready|waiting|on (?:hand|standby)|with you)|love to|"
                            r"enjoy|look forward|miss|see you|welcome|always|never forget|appreciate|"
-                           r"keep (?:our|my) fingers crossed|send (?:some |good |positive |warm )*(?:vibes|love|wishes|hugs|luck|thoughts))\b"),
+                           r"keep (?:our|my) fingers crossed|send (?:[\w#']+ ){0,4}?#?\w*(?:vibes|love|wishes|hugs|luck|thoughts)|"
+                           r"talk soon|speak soon|chat soon|catch up soon)\b"),
     "relay": re.compile(r"^(?:pass|share|forward|relay|feed|send (?:this|your|that|it|the) (?:feedback|along|on|over to "
                         r"(?:our|the|their))|get (?:this|that|it|your \w+) (?:right )?over to (?:our|the|their)|"
                         r"let (?:the|our|their|them) (?:\w+ )?(?:know|crew|team)|make sure (?:that )?(?:this|it|that|your \w+|"
@@ -121,7 +124,8 @@ LET_ME_ACTION = re.compile(r"\b(?:let|allow|permit) (?:me|us)(?: to)? (?:quickly
                            r"(?:moments?|minutes?|mins?|secs?|seconds?|time|hours?)|\bbear with (?:me|us)\b|"
                            r"\bone moment (?:while|as|and) (?:i|we)\b|\b(?:a|one) (?:moment|minute|sec|second),? "
                            r"(?:i|we) (?:will|am|are)\b")
-CHECKING_NOW = re.compile(r"\b(?:i am|we are|i'm|we're|team is|team are|they are|engineers are|specialists are)\s+"
+CHECKING_NOW = re.compile(r"(?:^|, )(?:@user )?(?:checking|looking into|looking at|investigating|chasing|escalating) (?!in\b)|"
+                          r"\b(?:i am|we are|i'm|we're|team is|team are|they are|engineers are|specialists are)\s+"
                           r"(?:currently |now |still |already |actively |personally |also |just |right now |"
                           r"busy |working on )?(?:checking|looking into|looking at|investigating|following up|"
                           r"escalating|chasing|reviewing|researching|reaching out|contacting|getting in touch|"
@@ -130,6 +134,12 @@ CHECKING_NOW = re.compile(r"\b(?:i am|we are|i'm|we're|team is|team are|they are
                           r"(?:a|an|the) (?:response|reply|answer|update)|monitoring (?:this|it|your)|"
                           r"tracking (?:this|it|your)|digging into|pulling up|processing your|arranging|"
                           r"sending (?:you|u|a|the|over)|going through)")
+# Something of the customer's that the company will act on: "your miles will be posted within 48 hours".
+DONE_FOR_YOU = re.compile(r"\byour (?:\w+ ){0,2}(?:will|shall|is going to|are going to) (?:also |then |now )?be "
+                          r"(?:posted|credited|refunded|processed|issued|reinstated|added|restored|shipped|reimbursed|"
+                          r"reviewed|escalated|fixed|replaced|rebooked|corrected|waived|forwarded|investigated|returned|"
+                          r"re-?sent|dispatched|sent (?:out|to you)|deposited|transferred|reissued|re-?issued|upgraded|"
+                          r"delivered to you)\b")
 HEAR_BACK = re.compile(r"\b(?:you|he|she|they|your \w+)\s+(?:will|shall|should|can expect to|may|are going to|"
                        r"will be able to)\s+(?:(?:also|soon|shortly|then|definitely|certainly|be sure to|surely|still)\s+)*"
                        r"(?:be (?:updated|contacted|notified|called|emailed|messaged|informed|advised|hearing|"
@@ -149,7 +159,9 @@ TELLS_CUSTOMER = re.compile(r"\b(?:update|contact|call|email|e-mail|text|message
                             r"informed|in the loop|up to date)\b|\bhear (?:back|from)\b|\bbe (?:back )?in (?:touch|contact)\b|"
                             r"\bget in touch\b|\bback to (?:you|u)\b|\bwith an update\b")
 # Sending the customer elsewhere, where someone else will help: "please dial 1-800…, they will gladly assist".
-REFERRAL = re.compile(r"\b(?:dial|call|contact|reach out to|visit|speak (?:to|with)|see|ask|go to|head to|stop by|"
+REFERRAL = re.compile(r"\b(?:i|we) (?:would )?(?:suggest|recommend|advise) (?:calling|contacting|reaching|emailing|"
+                      r"visiting|speaking|getting in touch|you contact|you call|you reach)\b|"
+                      r"\b(?:dial|call|contact|reach out to|visit|speak (?:to|with)|see|ask|go to|head to|stop by|"
                       r"get in touch with|visit)\b[^.!?]{0,80}?\b(?:they|a representative|an agent|someone|the team|"
                       r"our (?:\w+ )?(?:team|agents?|staff|colleagues))\s+(?:will|can|should|would)\b")
 CHANNEL = re.compile(r"\b(?:dm|message|email|e-mail|text|mail|post|ping|whatsapp)\s+(?:you|u)\b|"
@@ -162,8 +174,10 @@ CHANNEL = re.compile(r"\b(?:dm|message|email|e-mail|text|mail|post|ping|whatsapp
 POLITE = re.compile(r"\b(?:i|we)\s+(?:would|will|should)?\s*(?:like|love|want|wanted|plan|intend|hope|expect|aim|"
                     r"need) to\s+(?:\w+\s+)?(?:follow up|get back|call|ring|phone|email|e-mail|reach out|touch base|"
                     r"check in|circle back|update|contact|send|confirm|let you know|speak|talk|set up|schedule|"
-                    r"arrange|give you)\b|\b(?:rest assured|be assured|you have (?:my|our) word|i promise|we promise|"
-                    r"i assure you|we assure you|i give you my word|i(?: will|'ll)? make it a priority)\b")
+                    r"arrange|give you)\b")
+# Assurances add weight to what follows but do not turn a hedge into a promise ("I assure you we'll do all we can").
+ASSURANCE = re.compile(r"\b(?:rest assured|be assured|you have (?:my|our) word|i promise|we promise|i assure you|"
+                       r"we assure you|i give you my word|i(?: will|'ll)? make it a priority)\b")
 OFFER_QUESTION = re.compile(r"^(?:shall|should|would|can|could|do|may|want|is it ok|would it help|how about)\b|"
                             r"\b(?:would you like|do you want|would you prefer|if you(?: would|'d)? like (?:me|us) to|"
                             r"if you want (?:me|us) to|want (?:me|us) to|shall (?:i|we)|should (?:i|we))\b")
@@ -190,7 +204,9 @@ HEDGE = re.compile(r"\b(?:(?:we|i|they|team|crew|staff)(?: will| are| am| is)? (
                    r"make every effort|work (?:hard|diligently)|endeavou?r|strive|aim to|our goal|can't (?:make any )?"
                    r"guarantee|not (?:make|able to make) (?:any )?(?:guarantees|promises)|hopefully|if possible|"
                    r"if we can|where we can|when possible|whenever possible|(?:not|no) (?:guarantee|promise))\b")
-REASSURE = re.compile(r"\b(?:get|have|getting)\s+(?:you|everyone|y'all|you all|them|those|the (?:\w+ )?(?:flight|plane|"
+REASSURE = re.compile(r"\b(?:flight|train|plane|aircraft|bus|ferry|ship|sailing|service) (?:\d+ )?(?:is \w+ and )?"
+                      r"(?:will|should|is going to) (?:now )?(?:be )?(?:depart|arriv|leav|land|board|tak)|"
+                      r"\b(?:get|have|getting)\s+(?:you|everyone|y'all|you all|them|those|the (?:\w+ )?(?:flight|plane|"
                       r"aircraft|bags|luggage))\s+(?:\w+\s+)?(?:going|moving|rolling out|on (?:your|the|their) way|in the air|airborne|out of|headed|rolling|"
                       r"to (?:your|the|their) (?:destination|gate|final)|home|off the ground|wheels'? up|underway|"
                       r"on board|boarded|there)\b|\b(?:begin|start) boarding\b|\bmake up (?:the |some )?time\b|"
@@ -230,6 +246,8 @@ CUSTOMER_ACT = re.compile(r"\b(?:if|once|when|as soon as|after|provided|should|w
                           r"^(?:@user )?with (?:your|the) (?:\w+ )?(?:number|details|info|information|reference|confirmation|"
                           r"consent|permission|booking code|record locator)\b|"
                           r"\bshould you (?:decide|wish|choose|want|like|need)\b|\bif you(?: would|'d)? like\b|"
+                          r"\byou can (?:\w+ ){0,2}(?:file|submit|send|dm|reply|contact|email|call|fill|share|provide|"
+                          r"reach|message|complete|request)\b[^.!?]{0,120}\band (?:i|we|they|our \w+) will\b|"
                           r"\bif you want\b|\bif so\b")
 ASK_THEN_PROMISE = re.compile(r"(?:^|please |just |simply |kindly |, )(?:dm|message|email|send|share|provide|reply|respond|follow|tweet|contact|call|shoot|drop|"
                               r"ping|give|submit|fill out|complete|attach|tell|let)\s+(?:us|me|them|our \w+|the \w+)?\b"

@@ -72,7 +72,7 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(pattern))
     ("date", r"\b(?:(?:on|by|before) )?the (?P<day>\d{1,2})(?:st|nd|rd|th)\b(?! of)"),
     ("weekday_date", rf"\b(?P<weekday>{_DAY})\.?,?\s+(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)\b(?! of)"),
     ("clock", rf"\b(?:(?P<prep>at|by|before|around|until|till|til|after|from|no later than)\s+)?(?P<hour>\d{{1,2}})"
-              rf"(?:[:.]?(?P<minute>\d{{2}}))?\s*(?P<meridiem>a\.?m\.?|p\.?m\.?)(?!\w)(?:\s+(?P<zone>{_ZONE})\b"
+              rf"(?:[:.]?(?P<minute>\d{{2}}))?\s*(?P<meridiem>a\.?m\.?|p\.?m\.?|a|p)(?!\w)(?:\s+(?P<zone>{_ZONE})\b"
               rf"(?:\s+time)?)?"),
     ("clock", rf"\b(?:(?P<prep>at|by|before|around|until|till|after|no later than)\s+)(?P<hour>\d{{1,2}}):(?P<minute>\d{{2}})"
               rf"(?!\d)(?:\s*(?:hrs|h)\b)?(?:\s+(?P<zone>{_ZONE})\b(?:\s+time)?)?"),
@@ -94,7 +94,7 @@ PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(pattern))
               r"(?:moments|minutes|hours|days|weeks)|momentarily|in due course|at once|right away|straight away|"
               r"immediately|right now|promptly|in no time|in the near future|later on|later|"
               r"for a (?:minute|moment|bit)|as and when|(?:once|when|as soon as|the moment|after) (?:we|they|our|the|it|i|"
-              r"there|he|she|this|that|your (?:bag|case|claim|request|order|refund|item|ticket|file))\b[^,.;!?]{0,40}"
+              r"there|he|she|this|that|your \w+)\b[^,.;!?]{0,40}"
               r"(?<=\w))\b"),
 ))
 # All the patterns as one (names dropped), to ask quickly whether a sentence names a time at all.
