@@ -615,9 +615,11 @@ def commitments() -> None:
 @commitments.command("detect", with_appcontext=False)
 @click.option("--installation", "installation_id", help="Use this installation's business hours and defaults.")
 def commitments_detect(installation_id: str | None) -> None:
-    """Read {"id","text","sent_at","timezone"?} JSON lines; write what each reply promises and when it is due.
+    """Read {"id","text","sent_at","timezone"?} JSON lines; write what each reply promises, in which sentence, and when
+    it is due.
 
-    Without --installation, days are calendar days and a day ends at 23:59:59 in the line's timezone.
+    Without --installation, days are calendar days, business days are Monday to Friday, and a day ends at
+    23:59:59 in the line's timezone.
     """
     import json
     from datetime import datetime
@@ -662,8 +664,9 @@ def commitments_detect(installation_id: str | None) -> None:
             click.echo(json.dumps({"id": (item or {}).get("id"), "error": str(exc) or "bad line"}))
             continue
         click.echo(json.dumps({"id": item["id"], "promise": found.promise, "conditional": found.conditional,
-                               "vague": found.vague, "due_text": found.due_text,
-                               "due_at": found.due_at.isoformat() if found.due_at else None}))
+                               "vague": found.vague, "timed": found.timed, "due_text": found.due_text,
+                               "due_at": found.due_at.isoformat() if found.due_at else None,
+                               "sentence": found.sentence, "phrasing": found.phrasing}))
     if failures:
         raise SystemExit(1)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import asdict
+from datetime import date
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 from zoneinfo import ZoneInfoNotFoundError
@@ -22,6 +23,7 @@ T = TypeVar("T")
 
 PLAYGROUND_ID = "playground"
 _PREFIX = {"zendesk": "zd", "freshdesk": "fd", "playground": "pg"}
+MAX_HOLIDAYS = 100
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -55,7 +57,7 @@ def validate_timezone(name: str) -> str:
 
 
 def validate_business_hours(hours: dict) -> dict:
-    """Return a clean copy of business hours {days: [0-6], start: HH:MM, end: HH:MM}.
+    """Return a clean copy of business hours {days: [0-6], start: HH:MM, end: HH:MM, holidays?: [YYYY-MM-DD]}.
 
     :raise ApiError: 400 with the reason.
     """
@@ -67,7 +69,21 @@ def validate_business_hours(hours: dict) -> dict:
         raise ApiError(400, "invalid_business_hours", "Opening and closing times must look like 09:00 and 17:30.")
     if start >= end:
         raise ApiError(400, "invalid_business_hours", "Closing time must be after opening time.")
-    return {"days": sorted(set(days)), "start": start, "end": end}
+    clean = {"days": sorted(set(days)), "start": start, "end": end}
+    holidays = hours.get("holidays") or []
+    if not isinstance(holidays, list) or len(holidays) > MAX_HOLIDAYS or not all(map(_is_iso_date, holidays)):
+        raise ApiError(400, "invalid_business_hours",
+                       f"Holidays must be up to {MAX_HOLIDAYS} dates written like 2026-12-25, one per line.")
+    if holidays:
+        clean["holidays"] = sorted(set(holidays))
+    return clean
+
+
+def _is_iso_date(value) -> bool:
+    try:
+        return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 def feature_settings(installation: Installation, feature: str, shape: type[T]) -> T:

@@ -171,8 +171,9 @@ def test_commitments_detect_uses_calendar_days_without_an_installation(tmp_path)
     out = {row["id"]: row for row in map(json.loads, result.stdout.splitlines())}
     assert result.returncode == 1  # two bad lines, reported and skipped
     # Friday: calendar days make "tomorrow" Saturday, ending at 23:59:59.
-    assert out["a"] == {"id": "a", "promise": True, "conditional": False, "vague": False, "due_text": "tomorrow",
-                        "due_at": "2026-11-21T23:59:59+00:00"}
+    assert out["a"] == {"id": "a", "promise": True, "conditional": False, "vague": False, "timed": True,
+                        "due_text": "tomorrow", "due_at": "2026-11-21T23:59:59+00:00",
+                        "sentence": "I'll get back to you tomorrow.", "phrasing": "first_person"}
     assert out["b"]["promise"] is False and out["b"]["due_at"] is None
     assert out["c"]["due_at"] == "2026-11-21T04:59:59+00:00"  # 23:59:59 in New York
     assert "sent_at must be an ISO time" in out["d"]["error"]

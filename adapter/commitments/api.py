@@ -66,9 +66,13 @@ class PromiseOut(ma.Schema):
     promise = ma.fields.Boolean()
     conditional = ma.fields.Boolean()
     vague = ma.fields.Boolean()
+    timed = ma.fields.Boolean(metadata={"description": "The reply names a time that sets the due time"})
     due_at = ma.fields.AwareDateTime(allow_none=True)
     due_text = ma.fields.String(allow_none=True)
-    sentence = ma.fields.String(allow_none=True)
+    sentence = ma.fields.String(allow_none=True, metadata={"description": "The sentence that carries the promise"})
+    phrasing = ma.fields.String(allow_none=True, metadata={"description": "How it promises: first_person, checking, "
+                                                           "let_me, channel, polite, company_or_team, passive_or_hear_back"})
+    confidence = ma.fields.Float(allow_none=True)
 
 
 class CommitmentSettings(ma.Schema):

@@ -17,6 +17,7 @@ from datetime import time
 from datetime import timedelta
 
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -76,8 +77,10 @@ class FollowupDigest:
                 "weeks": self.weeks}
 
 
-# A promise counts when an agent made it with a firm time: not a suggested task, not a vague "soon".
-COUNTED = (Commitment.task.is_(False), Commitment.vague.is_(False))
+# A promise counts when an agent made it with a firm time: not a suggested task, not a vague "soon", not one that
+# named no time (the default due time is ours, not the agent's word).
+COUNTED = (Commitment.task.is_(False), Commitment.vague.is_(False),
+           or_(Commitment.manual.is_(True), Commitment.due_text.is_not(None)))
 
 
 def _outcomes(session: Session, start: datetime, end: datetime) -> dict[str, int]:

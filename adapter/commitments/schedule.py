@@ -1,4 +1,4 @@
-"""Business hours in an installation's timezone: closing times, business days, weeks and months (pure)."""
+"""Business hours in an installation's timezone: closing times, business days, holidays, weeks and months (pure)."""
 
 from __future__ import annotations
 
@@ -11,27 +11,36 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 END_OF_DAY = time(23, 59, 59)
+MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """When a team works: weekdays (0 = Monday), opening and closing time, in one timezone."""
+    """When a team works: weekdays (0 = Monday), opening and closing time and holidays, in one timezone.
+
+    `counted` are the weekdays that "N business days" and "this week" count (the team's own days when
+    None); the evaluation calendar keeps every day as a day but counts Monday to Friday only.
+    """
 
     timezone: str = "UTC"
-    days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    days: frozenset[int] = MONDAY_TO_FRIDAY
     opens: time = time(9, 0)
     closes: time = time(17, 0)
+    holidays: frozenset[date] = frozenset()
+    counted: frozenset[int] | None = None
 
     @classmethod
     def calendar(cls, timezone: str = "UTC") -> Schedule:
-        """Every day counts and a day ends at 23:59:59 (the evaluation command's rules)."""
-        return cls(timezone=timezone, days=frozenset(range(7)), opens=time(0, 0), closes=END_OF_DAY)
+        """Every day counts and a day ends at 23:59:59, but business days are Monday to Friday (the evaluation's rules)."""
+        return cls(timezone=timezone, days=frozenset(range(7)), opens=time(0, 0), closes=END_OF_DAY,
+                   counted=MONDAY_TO_FRIDAY)
 
     @classmethod
     def from_installation(cls, timezone: str, business_hours: dict) -> Schedule:
-        """The schedule stored on an installation."""
+        """The schedule stored on an installation (holidays are optional ISO dates)."""
         return cls(timezone=timezone, days=frozenset(business_hours["days"]),
-                   opens=time.fromisoformat(business_hours["start"]), closes=time.fromisoformat(business_hours["end"]))
+                   opens=time.fromisoformat(business_hours["start"]), closes=time.fromisoformat(business_hours["end"]),
+                   holidays=frozenset(date.fromisoformat(day) for day in business_hours.get("holidays") or ()))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -52,20 +61,30 @@ class Schedule:
 
     def is_business_day(self, day: date) -> bool:
         """True when the team works on `day`."""
-        return day.weekday() in self.days
+        return day.weekday() in self.days and day not in self.holidays
+
+    def is_counted_day(self, day: date) -> bool:
+        """True when `day` counts as a business day in "N business days" (never a holiday)."""
+        return day.weekday() in (self.days if self.counted is None else self.counted) and day not in self.holidays
 
     def next_business_day(self, day: date) -> date:
         """The first working day after `day`."""
-        candidate = day + timedelta(days=1)
-        while not self.is_business_day(candidate):
-            candidate += timedelta(days=1)
-        return candidate
+        return self._next(day, self.is_business_day)
 
     def add_business_days(self, day: date, count: int) -> date:
-        """The working day `count` working days after `day`."""
+        """The business day `count` business days after `day` (weekends and holidays skipped)."""
         for _ in range(max(count, 0)):
-            day = self.next_business_day(day)
+            day = self._next(day, self.is_counted_day)
         return day
+
+    @staticmethod
+    def _next(day: date, accept) -> date:
+        candidate = day + timedelta(days=1)
+        for _ in range(366):
+            if accept(candidate):
+                return candidate
+            candidate += timedelta(days=1)
+        return day + timedelta(days=1)  # a schedule with no working day at all: count calendar days
 
     def end_of_business_today(self, moment: datetime) -> datetime:
         """Today's closing time, or the next working day's when today is over or not a working day."""
@@ -74,19 +93,27 @@ class Schedule:
             return self.closing(local.date())
         return self.closing(self.next_business_day(local.date()))
 
-    def last_business_day_of_week(self, day: date) -> date:
-        """The last working day of `day`'s ISO week (or the week's Sunday when no day in it is a working day)."""
-        sunday = day + timedelta(days=6 - day.weekday())
-        candidate = sunday
-        while candidate >= day - timedelta(days=day.weekday()):
-            if self.is_business_day(candidate):
-                return candidate
-            candidate -= timedelta(days=1)
-        return sunday
+    def end_of_week(self, moment: datetime, weeks_ahead: int = 0) -> datetime:
+        """Closing on the last counted business day of this week (or a later one); past it, the week's last working day.
 
-    def last_business_day_of_month(self, day: date) -> date:
-        """The last working day of `day`'s month."""
-        candidate = day.replace(day=calendar.monthrange(day.year, day.month)[1])
-        while not self.is_business_day(candidate) and candidate.day > 1:
+        This week's end once it has passed is the next business day's closing, so a promise never falls due before it was made.
+        """
+        local = self.local(moment)
+        monday = local.date() - timedelta(days=local.weekday()) + timedelta(weeks=weeks_ahead)
+        week = [monday + timedelta(days=offset) for offset in range(7)]
+        for accept in (self.is_counted_day, self.is_business_day):
+            for day in reversed(week):
+                if accept(day) and self.closing(day) > local:
+                    return self.closing(day)
+        return self.end_of_business_today(moment) if weeks_ahead == 0 else self.closing(week[-1])
+
+    def end_of_month(self, moment: datetime, months_ahead: int = 0) -> datetime:
+        """Closing on the last counted business day of this month (or a later one), never before `moment`."""
+        local = self.local(moment)
+        year, month = divmod(local.month - 1 + months_ahead, 12)
+        first = date(local.year + year, month + 1, 1)
+        candidate = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        while candidate > first and not self.is_counted_day(candidate):
             candidate -= timedelta(days=1)
-        return candidate
+        due = self.closing(candidate)
+        return due if due > local else self.end_of_business_today(moment)

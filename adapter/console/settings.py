@@ -105,7 +105,7 @@ def save_hours():
         timezone = validate_timezone(form.get("timezone", "").strip())
         days = [int(d) for d in form.getlist("days") if d.isdigit()]
         hours = validate_business_hours({"days": days, "start": form.get("start", "").strip(),
-                                         "end": form.get("end", "").strip()})
+                                         "end": form.get("end", "").strip(), "holidays": forms.lines(form, "holidays")})
         g.installation.timezone, g.installation.business_hours = timezone, hours
         return "Business hours saved."
 

@@ -198,12 +198,13 @@ def seed_team_history(session: Session, installation: Installation) -> bool:
         return False
     now = clock.now()
     monday = datetime.combine(clock.monday_of(now.date()), time(15), tzinfo=UTC)
-    for weeks_ago, kept, missed, missed_text in sample.FOLLOWUP_HISTORY:
+    for weeks_ago, kept, missed, missed_text, missed_time in sample.FOLLOWUP_HISTORY:
         due = monday - timedelta(weeks=weeks_ago)
         for n in range(kept + missed):
             state = "missed" if n < missed else "kept"
             session.add(Commitment(ticket_id=f"sample-{weeks_ago}{n:02d}", agent_name="Sample history", state=state,
-                                   text=missed_text if state == "missed" else "I'll get back to you with an update.",
+                                   text=missed_text if state == "missed" else "I'll get back to you with an update today.",
+                                   due_text=missed_time if state == "missed" else "today",
                                    due_at=due + timedelta(hours=n % 40), created_at=due - timedelta(days=1),
                                    closed_at=due + timedelta(hours=n % 40)))
     for weeks_ago, checks, warned, edited, anyway in sample.CHECK_HISTORY:

@@ -151,14 +151,14 @@ HISTORY = (
 )
 
 # Past weeks of team follow-ups: (weeks ago, promises kept, promises missed, a promise that was missed).
-FOLLOWUP_HISTORY = (
-    (7, 9, 3, "I'll check with billing and write back tomorrow."),
-    (6, 11, 2, "Let me look into the duplicate invoice and get back to you by Friday."),
-    (5, 10, 2, "I'll send the corrected export this afternoon."),
-    (4, 12, 1, "We'll confirm the bank feed fix by Monday."),
-    (3, 13, 2, "I'll update you once the reconciliation job has run."),
-    (2, 12, 1, "I'll get back to you tomorrow with the engineer's answer."),
-    (1, 14, 1, "Let me check the logo upload limit and reply by Thursday."),
+FOLLOWUP_HISTORY = (  # weeks ago, kept, missed, a missed promise and the time it named
+    (7, 9, 3, "I'll check with billing and write back tomorrow.", "tomorrow"),
+    (6, 11, 2, "Let me look into the duplicate invoice and get back to you by Friday.", "by Friday"),
+    (5, 10, 2, "I'll send the corrected export this afternoon.", "this afternoon"),
+    (4, 12, 1, "We'll confirm the bank feed fix by Monday.", "by Monday"),
+    (3, 13, 2, "I'll update you by Wednesday, once the reconciliation job has run.", "by Wednesday"),
+    (2, 12, 1, "I'll get back to you tomorrow with the engineer's answer.", "tomorrow"),
+    (1, 14, 1, "Let me check the logo upload limit and reply by Thursday.", "by Thursday"),
 )
 # Past weeks of pre-send checks for the whole team: (weeks ago, checked, warned, edited after, sent anyway).
 CHECK_HISTORY = ((7, 212, 31, 19, 12), (6, 238, 29, 20, 9), (5, 225, 24, 17, 7), (4, 251, 22, 16, 6),

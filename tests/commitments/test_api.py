@@ -101,6 +101,19 @@ def test_preview_of_a_draft(client, playground, sam):
     assert client.post("/api/commitments/preview", headers=sam, json={"text": "Thanks for reaching out!"}).json["promise"] is False
 
 
+def test_preview_names_the_sentence_and_counts_business_days_from_friday_afternoon(client, playground, sam,
+                                                                                    frozen_clock):
+    frozen_clock.set(datetime.fromisoformat("2026-11-20T16:30:00+00:00"))  # Friday 16:30 in London
+    draft = "Thanks for the screenshots.\nOur billing team will contact you within 2 business days."
+    found = client.post("/api/commitments/preview", headers=sam, json={"text": draft}).json
+    assert (found["promise"], found["timed"], found["vague"], found["phrasing"]) == (True, True, False, "company_or_team")
+    assert found["sentence"] == "Our billing team will contact you within 2 business days."
+    assert found["due_at"] == "2026-11-24T17:00:00+00:00"  # Tuesday's closing: the weekend does not count
+    vague = client.post("/api/commitments/preview", headers=sam, json={"text": "I'll DM you the details shortly."}).json
+    assert (vague["promise"], vague["vague"], vague["timed"], vague["due_text"]) == (True, True, False, "shortly")
+    assert vague["due_at"] == "2026-11-23T17:00:00+00:00"  # the default: one business day
+
+
 def test_another_installation_cannot_touch_these_commitments(app, client, playground, sam, make_installation):
     [promise] = client.get("/api/tickets/2/commitments", headers=sam).json
     other = bearer(app, make_installation(account="other").id)

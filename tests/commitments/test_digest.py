@@ -16,6 +16,7 @@ pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` 
 
 def add(session, state: str, hours_ago: float, ticket_id: str = "1", agent: str = "Sam Rivera", **fields):
     due = clock.now() - timedelta(hours=hours_ago)
+    fields.setdefault("due_text", "by 5pm")
     session.add(Commitment(ticket_id=ticket_id, agent_id=agent.lower(), agent_name=agent, text=f"{state} promise",
                            due_at=due, state=state, created_at=due - timedelta(hours=4), **fields))
 
@@ -34,6 +35,7 @@ def seed(db, installation_id: str = PLAYGROUND_ID, scale: int = 1) -> None:
         add(session, "closed", hours_ago=24)  # solved before it fell due: counted neither way
         add(session, "missed", hours_ago=20, task=True)  # a suggested task is never a promise (and never missed)
         add(session, "missed", hours_ago=20, vague=True)  # "soon": reminded, not counted
+        add(session, "missed", hours_ago=20, due_text=None)  # named no time: the due time was ours, not counted
         add(session, "open", hours_ago=-3)  # due in three hours
 
 
@@ -46,7 +48,7 @@ def test_small_numbers_show_counts_not_a_rate(db, playground):
     assert (report.rate.part, report.rate.whole, report.rate.value) == (3, 5, None)  # 5 judged: too few for a rate
     assert report.change is None
     assert report.due_next_day == 1
-    assert [m.ticket_id for m in report.missed_tickets] == ["1", "1", "9"]  # still waiting, most recent first
+    assert [m.ticket_id for m in report.missed_tickets] == ["1", "1", "1", "9"]  # still waiting, most recent first
 
 
 def test_a_rate_and_its_trend_from_twenty_judged_promises(db, playground):

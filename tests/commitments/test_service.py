@@ -35,7 +35,7 @@ def commitments(db, ticket_id):
 def test_seeded_promise_was_found(db, playground):
     [seeded] = commitments(db, 2)
     assert seeded.text.startswith("I'll check with our product team and get back to you by Friday")
-    assert (seeded.state, seeded.agent_name, seeded.due_text, seeded.vague) == ("open", "Sam Rivera", "friday", False)
+    assert (seeded.state, seeded.agent_name, seeded.due_text, seeded.vague) == ("open", "Sam Rivera", "Friday", False)
 
 
 def test_the_promised_update_keeps_the_promise(client, db, playground):

@@ -61,7 +61,7 @@ def test_the_dashboard_charts_promises_kept_and_missed_per_week(app, db, playgro
     with db.tenant(PLAYGROUND_ID) as session:
         update_commitments(session.get(Installation, PLAYGROUND_ID), lead_digest=True)
         for days_ago, state in ((1, "kept"), (2, "done"), (3, "missed"), (9, "missed"), (9, "kept"), (1, "open")):
-            session.add(Commitment(ticket_id="1", agent_id="a1", agent_name="Zebra Quill", text="I'll write back",
+            session.add(Commitment(ticket_id="1", agent_id="a1", agent_name="Zebra Quill", text="I'll write back by 5pm", due_text="by 5pm",
                                    due_at=now - timedelta(days=days_ago), state=state))
         session.commit()
     console, _ = signed_in(app)
@@ -79,7 +79,7 @@ def test_no_page_of_the_console_names_or_counts_an_agent(app, db, playground):
         update_commitments(session.get(Installation, PLAYGROUND_ID), lead_digest=True)
         for n, state in enumerate(("kept", "missed", "missed", "open")):
             session.add(Commitment(ticket_id=str(n + 1), agent_id="agent-zq", agent_name="Zebra Quill",
-                                   text="I'll call you back", due_at=now - timedelta(days=n), state=state))
+                                   text="I'll call you back by 5pm", due_text="by 5pm", due_at=now - timedelta(days=n), state=state))
             session.add(Signal(ticket_id=str(n + 1), type_key="bug", quote="It crashes on save", agent_id="agent-zq",
                                agent_name="Zebra Quill"))
         session.commit()

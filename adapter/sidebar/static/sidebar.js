@@ -331,10 +331,9 @@
       } finally { submit.disabled = false; key.value = ""; }
     } }, key, el("div", "vd-actions", submit));
     fill(box, el("h2", { id: "vd-verify-h", text: "Verify it's you" }),
-      el("p", null, "Freshdesk has not told Valuedesk who you are. You can preview refunds and coupons and ask for " +
-        "approval; approving and admin settings need this one step."),
-      el("p", "vd-note", "Paste your Freshdesk API key (Profile settings › View API key). Freshdesk checks it once; " +
-        "Valuedesk does not keep it."), note, form);
+      el("p", null, "Until Freshdesk confirms who you are, you can preview and ask for approval, but not approve or " +
+        "change settings."),
+      el("p", "vd-note", "Paste your API key (Freshdesk: Profile settings › View API key). It is checked once, not kept."), note, form);
   }
 
   // The console link, for administrators the helpdesk vouched for (the server may have rendered it already).

@@ -1,5 +1,4 @@
-// Follow-ups: this ticket's promises and my open ones (done / snooze / edit / add by hand), the honest update
-// drafted after a miss, follow-ups Valuedesk suggests, private reminders and thank-yous, a pre-send note.
+// Follow-ups: promises here and mine, honest updates, suggested tasks, private reminders and thanks, a pre-send note.
 (function () {
   "use strict";
   const V = window.Valuedesk;
@@ -14,14 +13,16 @@
     return el("span", "vd-rel", minutes < 0 ? size.replace("-", "") + " ago" : "in " + size);
   }
 
-  function localInput(date) {
+  // A datetime-local value for this time tomorrow.
+  function tomorrow() {
+    const date = new Date(V.now().getTime() + 86400000);
     const pad = (n) => String(n).padStart(2, "0");
     return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) + "T" + pad(date.getHours()) + ":" + pad(date.getMinutes());
   }
 
   // Snooze / edit the due time in place of the item's buttons.
   function dueForm(container, key, label, back, withReason, send) {
-    const when = el("input", { type: "datetime-local", required: true, value: localInput(new Date(V.now().getTime() + 86400000)) });
+    const when = el("input", { type: "datetime-local", required: true, value: tomorrow() });
     const reason = withReason ? el("input", { maxlength: 300, required: true, placeholder: "Why (for your notes)", "aria-label": "Reason" }) : null;
     const form = el("form", { "data-work": "", onsubmit: async () => {
       await send(new Date(when.value).toISOString(), reason && reason.value);
@@ -43,7 +44,7 @@
         el("span", "vd-note", "due " + V.formatTime(c.due_at), c.state === "open" ? [" · ", relative(c.due_at)] : null)),
       el("blockquote", "vd-quote", c.text),
       el("p", "vd-note", [who,
-        c.vague ? "no firm time, so the default applies (not counted)" : null, c.conditional ? "conditional" : null,
+        c.vague || !(c.manual || c.task || c.due_text) ? "no " + (c.vague ? "firm time" : "time named") + ", so the default applies (not counted)" : null, c.conditional ? "conditional" : null,
         c.reminded && c.state === "open" ? "due soon" : null,
         c.updates ? "moved out by your " + (c.updates === 1 ? "reply" : c.updates + " replies") : null,
         c.state === "closed" ? "the ticket was solved first; counted neither way" : null,
@@ -66,7 +67,7 @@
 
   function adder() {
     const text = el("input", { maxlength: 1000, required: true, placeholder: "What did you promise?", "aria-label": "Promise" });
-    const when = el("input", { type: "datetime-local", required: true, value: localInput(new Date(V.now().getTime() + 86400000)), "aria-label": "Due" });
+    const when = el("input", { type: "datetime-local", required: true, value: tomorrow(), "aria-label": "Due" });
     const form = el("form", { onsubmit: async () => {
       const made = await api("POST", V.ticket() + "/commitments", { text: text.value, due_at: new Date(when.value).toISOString() });
       V.toast("Follow-up added. We'll remind you before it's due.");
@@ -115,8 +116,9 @@
       const [here, my, notes] = await Promise.all([api("GET", V.ticket() + "/commitments"),
         api("GET", "/commitments/mine"), api("GET", "/notices")]);
       const attention = here.filter((c) => c.mine && (c.state === "missed" || (c.state === "open" && c.reminded))).length;
-      document.getElementById("vd-commitments-count").textContent = attention ? attention + (attention === 1 ? " needs" : " need") + " attention" : "";
-      document.getElementById("vd-commitments-count").className = "vd-count" + (attention ? " vd-pill bad" : "");
+      const count = document.getElementById("vd-commitments-count");
+      count.textContent = attention ? attention + (attention === 1 ? " needs" : " need") + " attention" : "";
+      count.className = "vd-count" + (attention ? " vd-pill bad" : "");
       fill(body, notes.map(noticeItem), here.length ? here.map(item) : el("p", "vd-empty", "No promises on this ticket."), adder(), mine(my));
       tellPrivately(my);
     },
@@ -127,6 +129,7 @@
     const found = await api("POST", "/commitments/preview", { text }, { timeoutMs: 800 });
     if (!found.promise) return null;
     const due = V.formatTime(found.due_at);
-    return { notice: "You're promising a follow-up by " + due + (found.vague ? " (no firm time, so the default applies)" : "") + ". Valuedesk will remind you." };
+    const why = found.vague ? " (no firm time, so the default applies)" : found.timed ? "" : " (no time named, so the default applies)";
+    return { notice: "You're promising a follow-up by " + due + why + ": \u201c" + found.sentence + "\u201d Valuedesk will remind you." };
   });
 })();
