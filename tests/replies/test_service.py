@@ -10,7 +10,7 @@ from adapter import clock
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import Installation
 from adapter.models import MacroText
-from adapter.models import ReplyBand
+from adapter.models import ReplyKey
 from adapter.models import ReplyContext
 from adapter.models import ReplyFingerprint
 from adapter.replies import service
@@ -137,7 +137,7 @@ def test_duplicate_deliveries_store_once(tenant):
         assert service.record_reply(session, ticket_id="1", comment_id="c1", agent_id="a", text=ANSWER) is not None
         assert service.record_reply(session, ticket_id="1", comment_id="c1", agent_id="a", text=ANSWER) is None
         assert service.record_reply(session, ticket_id="1", comment_id="c2", agent_id="a", text="Thanks!") is None
-        assert session.scalar(select(func.count()).select_from(ReplyBand)) == 21
+        assert session.scalar(select(func.count()).select_from(ReplyKey)) == 40
 
 
 def test_fingerprints_are_per_installation(db, tenant, make_installation):
@@ -161,7 +161,7 @@ def test_retention_drops_text_then_fingerprints(tenant):
                                                         "contexts_removed": 0}
         [kept] = session.scalars(select(ReplyFingerprint)).all()
         assert (kept.ticket_id, kept.text) == ("1", None)  # text gone after 7 days; fingerprint kept for the window
-        assert session.scalar(select(func.count()).select_from(ReplyBand)) == 21
+        assert session.scalar(select(func.count()).select_from(ReplyKey)) == 40
 
 
 def test_macro_sync_adds_changes_and_removes(tenant, monkeypatch):
