@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
 
 import numpy as np
 from datasketch import MinHash
@@ -35,7 +34,7 @@ from adapter.replies.asks import STOPWORDS
 NUM_PERM = 160
 BANDS = 40
 ROWS = 4
-MIN_SPAN = 15  # shorter replies may differ by as many words as a 15-word one
+MIN_SPAN = 20  # shorter replies may differ by as many words as a 20-word one
 LOWEST_THRESHOLD = 0.7  # below this the bands would miss too many pairs
 SEED = 20261127
 # Stored keys are only comparable within one permutation scheme; pin it.
@@ -149,20 +148,22 @@ def allowed_edits(longer: int, threshold: float) -> int:
     return int((1.0 - threshold) * max(longer, MIN_SPAN) + 1e-9)
 
 
-@dataclass(frozen=True)
 class Words:
-    """A fingerprint ready to compare: all words in order, sentence by sentence, and as a bag."""
+    """A fingerprint ready to compare: all words in order, sentence by sentence, and (when needed) as a bag."""
 
-    words: list[int]
-    sentences: list[list[int]]
-    bag: Counter
+    def __init__(self, ids: np.ndarray):
+        self.sentences = sentences_of(ids)
+        self.words = [word for sentence in self.sentences for word in sentence]
 
     @classmethod
     def of(cls, ids: np.ndarray) -> Words:
         """Unpack a fingerprint."""
-        sentences = sentences_of(ids)
-        words = [word for sentence in sentences for word in sentence]
-        return cls(words, sentences, Counter(words))
+        return cls(ids)
+
+    @functools.cached_property
+    def bag(self) -> Counter:
+        """How often each word occurs."""
+        return Counter(self.words)
 
 
 def _in_order_of(draft: Words, other: Words) -> list[int]:
@@ -182,14 +183,13 @@ def _in_order_of(draft: Words, other: Words) -> list[int]:
 
 def edits(draft: Words, other: Words, limit: int) -> int:
     """Word edits between two replies, sentences in either order; anything over `limit` is reported as limit + 1."""
-    longer = max(len(draft.words), len(other.words))
-    shared = sum((draft.bag & other.bag).values())
-    if longer - shared > limit:  # every word the two do not share costs at least one edit, in any order
-        return limit + 1
     distance = Levenshtein.distance(draft.words, other.words, score_cutoff=limit)
-    if distance > limit and len(draft.sentences) > 1 and len(other.sentences) > 1:
-        distance = Levenshtein.distance(draft.words, _in_order_of(draft, other), score_cutoff=limit)
-    return min(distance, limit + 1)
+    if distance <= limit or len(draft.sentences) < 2 or len(other.sentences) < 2:
+        return min(distance, limit + 1)
+    # Every word the two do not share costs at least one edit in any order: most pairs stop here.
+    if max(len(draft.words), len(other.words)) - sum((draft.bag & other.bag).values()) > limit:
+        return limit + 1
+    return min(Levenshtein.distance(draft.words, _in_order_of(draft, other), score_cutoff=limit), limit + 1)
 
 
 def similarity(draft: Words, other: Words, threshold: float) -> float | None:
