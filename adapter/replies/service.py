@@ -77,8 +77,8 @@ def update_settings(installation: Installation, **changes) -> ReplySettings:
     current = merged_settings(installation, "replies", ReplySettings, changes)
     if not fingerprint.LOWEST_THRESHOLD <= float(current["threshold"]) <= 1.0:
         raise ApiError(400, "invalid_setting",
-                       f"The share of words two copies have in common must be between {fingerprint.LOWEST_THRESHOLD} "
-                       "and 1.0.",
+                       f"The share of matching words must be between {fingerprint.LOWEST_THRESHOLD} and 1.0 (at 0.8 "
+                       "a reply of up to 20 words may differ by 4 words).",
                        fields={"threshold": f"{fingerprint.LOWEST_THRESHOLD}–1.0"})
     limits = {"min_matches": (2, 1000, "A reply is repeated after 2 to 1,000 near-copies."),
               "window_days": (1, 365, "Look back 1 to 365 days."),

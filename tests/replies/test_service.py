@@ -20,23 +20,11 @@ pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` 
 ANSWER = ("Thanks for flagging this. Our team is aware that large exports can time out and a fix ships next week. "
           "Until then, exporting one month at a time works reliably and keeps every invoice intact.")
 EDITED = ANSWER.replace("keeps every invoice intact", "nothing gets lost along the way").replace(
-    "a fix ships next week", "engineers expect to fix it soon")  # exact Jaccard 0.6
-ONE_WORD_CHANGED = ANSWER.replace("reliably", "fine")  # exact Jaccard 0.89
+    "a fix ships next week", "engineers expect to fix it soon")  # the same topic, 11 of 37 words rewritten
+TWO_WORDS_CHANGED = ANSWER.replace("reliably", "fine").replace("large", "big")
 REFUND_MACRO = ("Thanks for reaching out! Refunds are available within 30 days of purchase. You can request one "
                 "from Settings > Billing > Request refund, and it usually arrives within 5-10 business days. Let us "
                 "know if there is anything else we can help with.")
-
-
-@pytest.fixture
-def tenant(db, make_installation):
-    """A fresh playground-kind installation and a function that opens its session."""
-    installation_id = make_installation().id
-
-    def session():
-        return db.tenant(installation_id)
-
-    session.id = installation_id
-    return session
 
 
 def store(tenant, text, tickets, *, agent="agent-sam", days_ago=0):
@@ -74,13 +62,13 @@ def test_copies_on_the_same_ticket_and_old_ones_do_not_count(tenant):
 
 def test_threshold(tenant):
     store(tenant, EDITED, range(1, 6))
-    assert kinds(check(tenant, ANSWER)) == []  # related, but far under 0.8
-    store(tenant, ONE_WORD_CHANGED, range(11, 16))
+    assert kinds(check(tenant, ANSWER)) == []  # related, but far more than a few words apart
+    store(tenant, TWO_WORDS_CHANGED, range(11, 16))
     assert kinds(check(tenant, ANSWER)) == ["repeated"]
     with tenant() as session:
         service.update_settings(session.get(Installation, tenant.id), threshold=0.95)
-    assert kinds(check(tenant, ANSWER)) == []
-    assert kinds(check(tenant, ONE_WORD_CHANGED)) == ["repeated"]
+    assert kinds(check(tenant, ANSWER)) == []  # two edits are more than 5% of 35 words
+    assert kinds(check(tenant, TWO_WORDS_CHANGED)) == ["repeated"]
 
 
 def test_examples_are_never_other_agents_texts(tenant):
