@@ -648,6 +648,15 @@ def replies_check(threshold: float, min_matches: int) -> None:
         raise SystemExit(1)
 
 
+@replies.command("refingerprint")
+def replies_refingerprint() -> None:
+    """Re-fingerprint replies stored before migration 0010 now (the worker also does it, a little every minute)."""
+    from adapter import jobs
+
+    require_migrated()
+    click.echo(f"Re-fingerprinted {jobs.refingerprint_replies(seconds=None):,} replies.")
+
+
 @replies.command("sync-macros")
 @click.option("--installation", "installation_id", required=True)
 def replies_sync_macros(installation_id: str) -> None:

@@ -248,8 +248,11 @@ def purge_replies() -> int:
 REFINGERPRINT_SECONDS = 40  # per run, so the next minute's run does not pile onto this one
 
 
-def refingerprint_replies() -> int:
-    """Re-fingerprint replies stored before revision 0010, newest first, in short transactions; how many moved."""
+def refingerprint_replies(seconds: float | None = REFINGERPRINT_SECONDS) -> int:
+    """Re-fingerprint replies stored before revision 0010, newest first, in short transactions; how many moved.
+
+    Stops starting new batches after `seconds` (None: when every reply has moved).
+    """
     from adapter.models import ReplyFingerprint
     from adapter.replies import copies
 
@@ -258,7 +261,7 @@ def refingerprint_replies() -> int:
                                                 .where(ReplyFingerprint.version.is_(None)).distinct()))
     started, moved = time.monotonic(), 0
     for installation_id in installation_ids:
-        while time.monotonic() - started < REFINGERPRINT_SECONDS:
+        while seconds is None or time.monotonic() - started < seconds:
             with get_db().tenant(installation_id, immediate=True) as session:
                 done = copies.refingerprint(session)
             moved += done["refingerprinted"]

@@ -14,6 +14,8 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from adapter import clock
@@ -68,7 +70,10 @@ class Match:
 
 
 def _store_keys(session: Session, fingerprint_id: int, keys: list[int]) -> None:
-    session.execute(insert(ReplyKey), [{"key": key, "fingerprint_id": fingerprint_id} for key in keys])
+    # Keys already there (a second worker re-fingerprinting the same reply) are the same keys: keep them.
+    insert_ = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert_(ReplyKey).on_conflict_do_nothing(),
+                    [{"key": key, "fingerprint_id": fingerprint_id} for key in keys])
 
 
 def record_reply(session: Session, *, ticket_id: str, comment_id: str | None, agent_id: str | None, text: str,

@@ -10,9 +10,9 @@ from adapter import clock
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import Installation
 from adapter.models import MacroText
-from adapter.models import ReplyKey
 from adapter.models import ReplyContext
 from adapter.models import ReplyFingerprint
+from adapter.models import ReplyKey
 from adapter.replies import service
 
 pytestmark = pytest.mark.dated  # also run at the fixed instants of `make test` (README, Testing)
