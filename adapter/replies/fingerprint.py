@@ -9,13 +9,14 @@ common stop list count twice: a substituted, added or removed word changes a set
 element, where it breaks two word pairs, so sets of words stay similar under the edits a person
 makes to a template even in a short reply. 160 minimums are cut into 40 bands of 4; each band
 hashes, with the installation, to one 64-bit key in an indexed table. A pair with weighted-word
-Jaccard similarity s shares at least one band with probability 1 - (1 - s^4)^40: 0.999 at 0.6,
-0.98 at 0.5, 0.82 at 0.4, 0.06 at 0.2 (about what two unrelated replies share).
+Jaccard similarity s shares at least one band with probability 1 - (1 - s^4)^40: 0.9998 at 0.7,
+0.996 at 0.6, 0.92 at 0.5, 0.65 at 0.4 (three words changed in a short reply can come this low),
+0.06 at 0.2 (about what two unrelated replies share).
 
 The few candidates are then compared exactly: word-level edit distance (substituted, inserted or
 deleted words), also with the candidate's sentences put in the draft's order. Two replies are
 copies when the edits are at most (1 - threshold) of the longer one's words, counting a reply as at
-least MIN_SPAN words long, so at the default 0.8 a reply of up to 15 words may differ by 3 words,
+least MIN_SPAN words long, so at the default 0.8 a reply of up to 20 words may differ by 4 words,
 one of 40 words by 8.
 """
 
