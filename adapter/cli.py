@@ -678,7 +678,8 @@ def replies() -> None:
 
 @replies.command("check", with_appcontext=False)
 @click.option("--threshold", type=click.FloatRange(0.7, 1.0), default=0.8, show_default=True,
-              help="Estimated Jaccard similarity that makes two replies near-copies.")
+              help="Share of words that must match, in order, for two replies to be copies "
+                   "(at 0.8 a reply of up to 20 words may differ by 4 words).")
 @click.option("--min-matches", type=click.IntRange(2, 1000), default=5, show_default=True,
               help="Near-copies on other lines needed for a 'repeated' warning.")
 def replies_check(threshold: float, min_matches: int) -> None:
@@ -726,6 +727,15 @@ def replies_check(threshold: float, min_matches: int) -> None:
             get_db().dispose()
     if failures:
         raise SystemExit(1)
+
+
+@replies.command("refingerprint")
+def replies_refingerprint() -> None:
+    """Re-fingerprint replies stored before migration 0010 now (the worker also does it, a little every minute)."""
+    from adapter import jobs
+
+    require_migrated()
+    click.echo(f"Re-fingerprinted {jobs.refingerprint_replies(seconds=None):,} replies.")
 
 
 @replies.command("sync-macros")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -244,6 +245,33 @@ def purge_replies() -> int:
     return _each_active_installation(replies.purge, "purge_replies")
 
 
+REFINGERPRINT_SECONDS = 40  # per run, so the next minute's run does not pile onto this one
+
+
+def refingerprint_replies(seconds: float | None = REFINGERPRINT_SECONDS) -> int:
+    """Re-fingerprint replies stored before revision 0010, newest first, in short transactions; how many moved.
+
+    Stops starting new batches after `seconds` (None: when every reply has moved).
+    """
+    from adapter.models import ReplyFingerprint
+    from adapter.replies import copies
+
+    with get_db().system() as session:  # one look at the partial index; nothing else runs once all have moved
+        installation_ids = list(session.scalars(select(ReplyFingerprint.installation_id)
+                                                .where(ReplyFingerprint.version.is_(None)).distinct()))
+    started, moved = time.monotonic(), 0
+    for installation_id in installation_ids:
+        while seconds is None or time.monotonic() - started < seconds:
+            with get_db().tenant(installation_id, immediate=True) as session:
+                done = copies.refingerprint(session)
+            moved += done["refingerprinted"]
+            if not done["refingerprinted"] and not done["removed"]:
+                break
+    if moved:
+        log.info("jobs.refingerprint_replies", extra={"fields": {"count": moved}})
+    return moved
+
+
 def reconcile_billing() -> int:
     """Finish money actions a crash interrupted and retry those an outage failed, with their original keys."""
     from adapter.billing import actions
@@ -327,6 +355,7 @@ PERIODIC = {
     "sweep_commitments": (crontab(minute="*"), sweep_commitments),
     "sync_macros": (crontab(minute="23"), sync_macros),
     "purge_replies": (crontab(minute="47", hour="3"), purge_replies),
+    "refingerprint_replies": (crontab(minute="*"), refingerprint_replies),
     "reconcile_billing": (crontab(minute="*/2"), reconcile_billing),
     "refresh_tracker_issues": (crontab(minute="*/15"), refresh_tracker_issues),
 }

@@ -212,6 +212,41 @@ def test_replies_check_compares_each_line_with_the_ones_before(tmp_path):
     assert list(tmp_path.iterdir()) == []  # the temporary database is gone
 
 
+def test_replies_check_sees_through_a_greeting_a_name_and_a_changed_word(tmp_path):
+    import json
+
+    answer = ("We're sorry your bag didn't make it onto your flight. Our baggage team is tracing it now, and most "
+              "delayed bags are delivered within a day.")
+    dressed = [("Dana", "tracing"), ("Marcus", "tracking"), ("Priya", "locating")]
+    lines = [json.dumps({"id": n, "text": f"Hi {name}, " + answer.replace("tracing", word) + f" Thanks, {name}! ^SR"})
+             for n, (name, word) in enumerate(dressed, 1)]
+    lines.append(json.dumps({"id": "other", "text": "Your bag missed the connection, sorry. It is being traced and "
+                                                    "should reach you within a day."}))
+    result = subprocess.run([sys.executable, "-m", "adapter.cli", "replies", "check", "--min-matches", "2"],
+                            input="\n".join(lines) + "\n", env={"PATH": "/usr/bin:/bin"}, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 0, result.stderr
+    assert [row["similar"] for row in out] == [[], [1], [2, 1], []]
+    assert [w["kind"] for w in out[2]["warnings"]] == ["repeated"] and out[3]["warnings"] == []
+
+
+def test_replies_refingerprint_moves_replies_stored_before_0010(runner, db, make_installation):
+    from sqlalchemy import update
+
+    from adapter.models import ReplyFingerprint
+    from adapter.replies import copies
+
+    installation_id = make_installation().id
+    with db.tenant(installation_id) as session:
+        copies.record_reply(session, ticket_id="1", comment_id="c1", agent_id="a",
+                            text="Our baggage team is tracing your bag now and most bags arrive within a day.")
+        session.execute(update(ReplyFingerprint).values(version=None))
+    result = runner.invoke(args=["replies", "refingerprint"])
+    assert result.exit_code == 0 and "Re-fingerprinted 1 replies." in result.output
+    assert "Re-fingerprinted 0 replies." in runner.invoke(args=["replies", "refingerprint"]).output
+
+
 def test_replies_sync_macros(runner, make_installation):
     installation_id = make_installation().id
     result = runner.invoke(args=["replies", "sync-macros", "--installation", installation_id])

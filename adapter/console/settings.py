@@ -208,12 +208,12 @@ def save_commitments():
 @bp.post("/settings/replies")
 @console_required
 def save_replies():
-    """Similarity threshold, near-copies before a warning, look-back window and retention of reply text."""
+    """Share of matching words, copies before a warning, look-back window and retention of reply text."""
     form = request.form
 
     def change(_session) -> str:
         reply_service.update_settings(
-            g.installation, threshold=forms.number(form, "threshold", "The similarity threshold"),
+            g.installation, threshold=forms.number(form, "threshold", "The share of matching words"),
             min_matches=forms.whole(form, "min_matches", "The number of near-copies"),
             window_days=forms.whole(form, "window_days", "The look-back window"),
             retention_days=forms.whole(form, "retention_days", "The retention"))

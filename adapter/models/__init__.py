@@ -21,10 +21,10 @@ from adapter.models.outbox import OutboxAction
 from adapter.models.playground import PlaygroundComment
 from adapter.models.playground import PlaygroundTicket
 from adapter.models.replies import MacroText
-from adapter.models.replies import ReplyBand
 from adapter.models.replies import ReplyCheckWeek
 from adapter.models.replies import ReplyContext
 from adapter.models.replies import ReplyFingerprint
+from adapter.models.replies import ReplyKey
 from adapter.models.signals import BackfillRun
 from adapter.models.signals import Signal
 from adapter.models.signals import SignalModel
@@ -41,7 +41,7 @@ __all__ = [
     "AgentCredential", "ConsoleSession",
     "ACTION_STATES", "BillingAction", "BillingAudit", "SandboxBillingObject",
     "COMMITMENT_STATES", "AgentNotice", "Commitment",
-    "MacroText", "ReplyBand", "ReplyCheckWeek", "ReplyContext", "ReplyFingerprint",
+    "MacroText", "ReplyCheckWeek", "ReplyContext", "ReplyFingerprint", "ReplyKey",
     "BackfillRun", "Signal", "SignalModel", "SignalType", "Suggestion", "TaggedTicket", "Theme",
     "LINK_STATES", "SandboxIssue", "TrackerLink", "TrackerTicket",
     "DEFAULT_BUSINESS_HOURS", "HELPDESK_KINDS", "RECEIPT_STATES", "CommentMark", "Credential", "Installation", "OutboxAction",

@@ -1,4 +1,4 @@
-"""Copy-paste warnings: reply fingerprints with their LSH band keys, synced macros, and team-level counts."""
+"""Copy-paste warnings: reply fingerprints with their MinHash band keys, synced macros, and team-level counts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from datetime import date
 from datetime import datetime
 
 from sqlalchemy import BigInteger
-from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import LargeBinary
@@ -14,6 +13,7 @@ from sqlalchemy import SmallInteger
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -24,12 +24,15 @@ from adapter.db import TenantScoped
 
 
 class ReplyFingerprint(TenantScoped, Base):
-    """One public agent reply as a MinHash signature; its text is kept only for the retention period."""
+    """One public agent reply as keyed word ids in order; its text is kept only for the retention period."""
 
     __tablename__ = "reply_fingerprints"
     __table_args__ = (
         UniqueConstraint("installation_id", "comment_id"),
         Index("ix_reply_fingerprints_created", "installation_id", "created_at"),
+        # Rows fingerprinted before revision 0010, which the worker re-fingerprints newest first.
+        Index("ix_reply_fingerprints_waiting", "installation_id", "id", sqlite_where=sql("version IS NULL"),
+              postgresql_where=sql("version IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -38,20 +41,26 @@ class ReplyFingerprint(TenantScoped, Base):
     agent_id: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     words: Mapped[int] = mapped_column(Integer, default=0)
+    # version 2: keyed word ids (adapter.replies.fingerprint); None: a MinHash signature from before revision 0010.
     signature: Mapped[bytes] = mapped_column(LargeBinary)
+    version: Mapped[int | None] = mapped_column(SmallInteger, default=None)
     text: Mapped[str | None] = mapped_column(Text, default=None)
 
 
-class ReplyBand(TenantScoped, Base):
-    """One LSH band key of a fingerprint; replies that share a key are candidates for a near-copy."""
+class ReplyKey(Base):
+    """One MinHash band key of a fingerprint; replies that share a key are candidates for a near-copy.
 
-    __tablename__ = "reply_bands"
-    __table_args__ = (Index("ix_reply_bands_key", "installation_id", "key", "fingerprint_id"),)
+    Deliberately narrow (40 rows per reply): no installation column, because the installation is hashed
+    into every key, so a lookup only ever meets its own installation's replies (and the rows it leads to
+    are read through the tenant-scoped fingerprint table). SQLite stores it WITHOUT ROWID: the primary
+    key is the table, so a lookup is one range scan of one b-tree.
+    """
 
-    fingerprint_id: Mapped[int] = mapped_column(BigId, ForeignKey("reply_fingerprints.id", ondelete="CASCADE"),
-                                                primary_key=True)
-    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    key: Mapped[int] = mapped_column(BigInteger)
+    __tablename__ = "reply_keys"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    fingerprint_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
 
 
 class MacroText(TenantScoped, Base):

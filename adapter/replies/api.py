@@ -58,7 +58,9 @@ class WeekOut(ma.Schema):
 
 
 class ReplySettings(ma.Schema):
-    threshold = ma.fields.Float(validate=ma.validate.Range(min=fingerprint.LOWEST_THRESHOLD, max=1.0))
+    threshold = ma.fields.Float(validate=ma.validate.Range(min=fingerprint.LOWEST_THRESHOLD, max=1.0), metadata={
+        "description": "Share of words two replies must have in common, in order, to be copies (after masking); "
+                       "a reply counts as at least 20 words, so at 0.8 short replies may differ by 4 words"})
     min_matches = ma.fields.Integer(validate=ma.validate.Range(min=2, max=1000))
     window_days = ma.fields.Integer(validate=ma.validate.Range(min=1, max=365))
     retention_days = ma.fields.Integer(validate=ma.validate.Range(min=1, max=3650))
@@ -108,7 +110,7 @@ def team_stats(query):
 @bp.response(200, ReplySettings)
 @admin_required
 def get_settings():
-    """Similarity threshold, near-copies needed, look-back window and text retention."""
+    """Share of matching words, copies needed, look-back window and text retention."""
     return service.settings_of(g.installation)
 
 

@@ -11,12 +11,9 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
-import numpy as np
 from sqlalchemy import delete
 from sqlalchemy import func
-from sqlalchemy import insert
 from sqlalchemy import select
-from sqlalchemy import text
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from adapter import clock
 from adapter.db import SCOPE_KEY
-from adapter.db import insert_unless_exists
 from adapter.errors import ApiError
 from adapter.events import AGENT
 from adapter.events import CUSTOMER
@@ -34,7 +30,6 @@ from adapter.installations import merged_settings
 from adapter.installations import store_feature_settings
 from adapter.models import Installation
 from adapter.models import MacroText
-from adapter.models import ReplyBand
 from adapter.models import ReplyCheckWeek
 from adapter.models import ReplyContext
 from adapter.models import ReplyFingerprint
@@ -44,12 +39,15 @@ from adapter.replies import fingerprint
 from adapter.replies.asks import MAX_SHOWN
 from adapter.replies.asks import asks_in
 from adapter.replies.asks import untouched
-from adapter.replies.normalize import shingles
-from adapter.replies.normalize import tokens
+from adapter.replies.copies import MIN_WORDS
+from adapter.replies.copies import Match
+from adapter.replies.copies import Prepared
+from adapter.replies.copies import forget_before
+from adapter.replies.copies import near_copies
+from adapter.replies.copies import prepare
+from adapter.replies.copies import record_reply
 
 MAX_DRAFT_CHARS = 20_000
-MIN_WORDS = 8  # shorter replies ("Thanks, glad it works!") are meant to repeat
-CANDIDATES_PER_BAND = 10  # newest first per band; 21 bands give ample near-copies to count min_matches
 MACRO_CONTAINED = 0.9  # share of the macro's word pairs that must be in the draft for it to count as "the macro"
 MACRO_ADDED_WORDS = 5  # at most this many new words (or 10% of the macro) and the macro is "unedited"
 EXAMPLES_SHOWN = 2
@@ -80,7 +78,8 @@ def update_settings(installation: Installation, **changes) -> ReplySettings:
     current = merged_settings(installation, "replies", ReplySettings, changes)
     if not fingerprint.LOWEST_THRESHOLD <= float(current["threshold"]) <= 1.0:
         raise ApiError(400, "invalid_setting",
-                       f"The similarity threshold must be between {fingerprint.LOWEST_THRESHOLD} and 1.0.",
+                       f"The share of matching words must be between {fingerprint.LOWEST_THRESHOLD} and 1.0 (at 0.8 "
+                       "a reply of up to 20 words may differ by 4 words).",
                        fields={"threshold": f"{fingerprint.LOWEST_THRESHOLD}–1.0"})
     limits = {"min_matches": (2, 1000, "A reply is repeated after 2 to 1,000 near-copies."),
               "window_days": (1, 365, "Look back 1 to 365 days."),
@@ -91,22 +90,6 @@ def update_settings(installation: Installation, **changes) -> ReplySettings:
     current["threshold"] = float(current["threshold"])
     store_feature_settings(installation, "replies", current)
     return ReplySettings(**current)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A text reduced to its words, word pairs and signature."""
-
-    words: list[str]
-    pairs: set[str]
-    signature: np.ndarray
-
-
-def prepare(text: str, names: tuple[str | None, ...] = ()) -> Prepared:
-    """Normalise and fingerprint a reply (names are masked)."""
-    words = tokens(text, tuple(n for n in names if n))
-    pairs = shingles(words)
-    return Prepared(words, pairs, fingerprint.signature(pairs))
 
 
 @dataclass(frozen=True)
@@ -124,17 +107,6 @@ class Warning:
         return {**asdict(self), "examples": list(self.examples)}
 
 
-@dataclass(frozen=True)
-class Match:
-    """A stored reply the draft nearly copies."""
-
-    fingerprint_id: int
-    ticket_id: str
-    comment_id: str | None
-    agent_id: str | None
-    similarity: float
-
-
 @dataclass
 class CheckResult:
     """The warnings for a draft, and the stored replies it nearly copies."""
@@ -144,28 +116,6 @@ class CheckResult:
 
 
 # Storing
-
-
-def record_reply(session: Session, *, ticket_id: str, comment_id: str | None, agent_id: str | None, text: str,
-                 created_at: datetime | None = None, names: tuple[str | None, ...] = (),
-                 prepared: Prepared | None = None) -> int | None:
-    """Fingerprint a sent public reply; the new row's id, or None for a duplicate or a reply too short to compare."""
-    prepared = prepared or prepare(text, names)
-    if len(prepared.pairs) < 2:
-        return None
-    installation_id = session.info[SCOPE_KEY]
-    values = {"installation_id": installation_id, "ticket_id": ticket_id, "comment_id": comment_id,
-              "agent_id": agent_id, "created_at": created_at or clock.now(), "words": len(prepared.words),
-              "signature": fingerprint.to_bytes(prepared.signature), "text": text}
-    if comment_id is None:
-        new_id = session.execute(insert(ReplyFingerprint).values(**values).returning(ReplyFingerprint.id)).scalar()
-    else:
-        new_id = insert_unless_exists(session, ReplyFingerprint, values, ["installation_id", "comment_id"])
-    if new_id is not None:
-        session.execute(insert(ReplyBand), [
-            {"installation_id": installation_id, "fingerprint_id": new_id, "band": band, "key": key}
-            for band, key in enumerate(fingerprint.band_keys(prepared.signature))])
-    return new_id
 
 
 def record_customer_message(session: Session, ticket_id: str, message: str, customer_name: str | None,
@@ -265,36 +215,6 @@ def matching_macro(session: Session, draft: Prepared) -> tuple[PreparedMacro, bo
             added = sum(1 for word in draft.words if word not in macro_words)
             best = (contained, macro, added <= max(MACRO_ADDED_WORDS, len(prepared.words) // 10))
     return (best[1], best[2]) if best else None
-
-
-# One index range scan per band, newest first, so the work per check stays flat however many replies
-# are stored. Plain SQL built once: composing 21 subqueries per check cost more than running them.
-_CANDIDATES_SQL = text(" UNION ALL ".join(
-    f"SELECT fingerprint_id FROM (SELECT fingerprint_id FROM reply_bands WHERE installation_id = :installation "
-    f"AND key = :k{band} ORDER BY fingerprint_id DESC LIMIT {CANDIDATES_PER_BAND}) AS band{band}"
-    for band in range(fingerprint.BANDS)))
-
-
-def near_copies(session: Session, draft: Prepared, *, exclude_ticket: str | None, since: datetime,
-                threshold: float) -> list[Match]:
-    """Stored replies since `since`, on other tickets, whose estimated similarity to the draft reaches `threshold`."""
-    params = {f"k{band}": key for band, key in enumerate(fingerprint.band_keys(draft.signature))}
-    ids = set(session.scalars(_CANDIDATES_SQL, {"installation": session.info[SCOPE_KEY], **params}))
-    if not ids:
-        return []
-    query = select(ReplyFingerprint.id, ReplyFingerprint.ticket_id, ReplyFingerprint.comment_id,
-                   ReplyFingerprint.agent_id, ReplyFingerprint.signature).where(
-        ReplyFingerprint.id.in_(sorted(ids)), ReplyFingerprint.created_at >= since)
-    if exclude_ticket is not None:
-        query = query.where(ReplyFingerprint.ticket_id != exclude_ticket)
-    rows = session.execute(query).all()
-    if not rows:
-        return []
-    stored = np.frombuffer(b"".join(row.signature for row in rows), dtype="<u4").reshape(len(rows), -1)
-    similarity = fingerprint.estimated_similarities(draft.signature, stored)
-    matches = [Match(row.id, row.ticket_id, row.comment_id, row.agent_id, float(score))
-               for row, score in zip(rows, similarity, strict=True) if score >= threshold]
-    return sorted(matches, key=lambda m: (-m.similarity, -m.fingerprint_id))
 
 
 def texts_of(session: Session, fingerprint_ids: list[int]) -> list[str]:
@@ -447,11 +367,7 @@ def purge(session: Session, installation: Installation, now: datetime | None = N
     now = now or clock.now()
     text_cutoff = now - timedelta(days=settings.retention_days)
     row_cutoff = now - timedelta(days=max(settings.window_days, settings.retention_days))
-    old = select(ReplyFingerprint.id).where(ReplyFingerprint.created_at < row_cutoff)
-    session.execute(delete(ReplyBand).where(ReplyBand.fingerprint_id.in_(old))
-                    .execution_options(synchronize_session=False))
-    removed = session.execute(delete(ReplyFingerprint).where(ReplyFingerprint.created_at < row_cutoff)
-                              .execution_options(synchronize_session=False)).rowcount
+    removed = forget_before(session, row_cutoff)
     cleared = session.execute(update(ReplyFingerprint).where(ReplyFingerprint.created_at < text_cutoff,
                                                              ReplyFingerprint.text.is_not(None))
                               .values(text=None).execution_options(synchronize_session=False)).rowcount

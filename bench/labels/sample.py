@@ -85,14 +85,16 @@ def ibm_turns() -> list[dict]:
             if final.get("url_utterance"):
                 # The final reply has no time of its own: it came after the conversation's last message.
                 last = max((t["datetime"] for t in content if t.get("datetime")), default=None)
-                content.append({"agent": "agent", "message": final["url_utterance"], "datetime": last})
+                content.append({"agent": "agent", "message": final["url_utterance"], "datetime": last,
+                                "doc_id": final.get("doc_id")})
             for index, turn in enumerate(content):
                 role = "cust" if "client" in turn else "rep" if "agent" in turn else None
                 text = " ".join((turn.get("message") or "").split())
                 if role and text:
                     turns.append({"id": f"i:{split}:{session}:{index}", "role": role, "text": text,
                                   "previous": previous, "datetime": turn.get("datetime"),
-                                  "company": conversation["dialogHeader"]["company"], "source": "ibm_twitter_docpred"})
+                                  "company": conversation["dialogHeader"]["company"], "source": "ibm_twitter_docpred",
+                                  **({"doc_id": turn["doc_id"]} if turn.get("doc_id") else {})})
                 previous = text or previous
     return turns
 

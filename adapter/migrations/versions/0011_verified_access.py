@@ -14,7 +14,7 @@ from adapter.db import UTCDateTime
 from adapter.db import installation_column
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
