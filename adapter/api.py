@@ -18,6 +18,11 @@ from werkzeug.routing import IntegerConverter
 
 from adapter import logs
 from adapter.errors import ApiError
+from adapter.errors import Conflict
+from adapter.errors import DomainError
+from adapter.errors import InvalidInput
+from adapter.errors import Missing
+from adapter.errors import PolicyRefused
 from adapter.errors import ProviderError
 from adapter.errors import TenantViolation
 from adapter.security import JsonTooDeep
@@ -71,6 +76,14 @@ def wants_json() -> bool:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
+
+
+DOMAIN_STATUS = {InvalidInput: 400, Missing: 404, Conflict: 409, PolicyRefused: 403}
+
+
+def domain_status(error: DomainError) -> int:
+    """The HTTP status of a domain refusal: its nearest kind's, else 400."""
+    return next((DOMAIN_STATUS[kind] for kind in type(error).__mro__ if kind in DOMAIN_STATUS), 400)
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None, headers: dict | None = None):
@@ -181,6 +194,10 @@ def init_app(app: Flask) -> ValuedeskApi:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
         return error_response(error.status, error.code, error.message, error.fields, headers=error.headers)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        return error_response(domain_status(error), error.code, error.message, error.fields)
 
     @app.errorhandler(ProviderError)
     def _provider_error(error: ProviderError):

@@ -39,6 +39,46 @@ class ApiError(ValuedeskError):
         self.headers = headers
 
 
+# Domain refusals: domain modules raise these and never name an HTTP status; the API layer (adapter/api.py,
+# DOMAIN_STATUS) gives each kind its status, and the CLI and console show the message.
+
+
+class DomainError(ValuedeskError):
+    """Something the domain will not do, with a stable code and a message a person understands."""
+
+    code = "refused"
+
+    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        if code:
+            self.code = code
+        self.fields = fields
+
+
+class InvalidInput(DomainError):
+    """The input does not make sense: a field, a value or a combination of them."""
+
+    code = "invalid_input"
+
+
+class Missing(DomainError):
+    """What the request names does not exist in this installation (a vendor's missing object is NotFound)."""
+
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state: already done, or changed meanwhile."""
+
+    code = "conflict"
+
+
+class PolicyRefused(DomainError):
+    """A rule (the admin's limits, a role) forbids it."""
+
+    code = "refused_by_policy"
+
+
 # Webhook intake
 
 

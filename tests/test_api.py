@@ -2,6 +2,8 @@
 
 import pytest
 
+from adapter import errors
+
 
 def test_unknown_api_route_is_json_404(client):
     response = client.get("/api/nowhere")
@@ -45,6 +47,23 @@ def test_unexpected_exception_is_a_logged_500_with_request_id(app, caplog):
     assert "req-12345678" in response.json["error"]["message"]
     assert "kaboom" not in response.json["error"]["message"]
     assert any(r.getMessage() == "api.unhandled" for r in caplog.records)
+
+
+@pytest.mark.parametrize(("error", "status"), [
+    (errors.InvalidInput("The amount must be positive.", fields={"amount": ["Must be positive."]}), 400),
+    (errors.Missing("No such theme."), 404),
+    (errors.Conflict("Already confirmed."), 409),
+    (errors.PolicyRefused("Over your limit.", code="limit_exceeded"), 403),
+])
+def test_domain_refusals_get_the_status_of_their_kind(app, error, status):
+    @app.get("/api/refuse")
+    def refuse():
+        raise error
+
+    response = app.test_client().get("/api/refuse")
+    assert response.status_code == status
+    assert response.json["error"]["code"] == error.code and response.json["error"]["message"] == error.message
+    assert response.json["error"].get("fields") == error.fields
 
 
 @pytest.mark.parametrize("path", ["/openapi.json"])
