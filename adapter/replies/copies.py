@@ -110,16 +110,34 @@ def candidates(session: Session, prepared: Prepared) -> list[int]:
     return [fid for fid, _ in sorted(shared.items(), key=lambda item: (-item[1], -item[0]))[:MAX_CANDIDATES]]
 
 
-# The candidates' rows by id. SQLite would rather walk the (installation, created_at) index, every row of the
+# Stored replies by id. SQLite would rather walk the (installation, created_at) index, every row of the
 # installation, than look up forty rowids (that made the check slow at a million replies): NOT INDEXED keeps it
 # on the rowid, and the date and ticket are filtered here.
-_ROWS = ("SELECT id, ticket_id, comment_id, agent_id, created_at, signature FROM reply_fingerprints{hint} "
-         "WHERE installation_id = :installation AND id IN :ids")
-_ROWS_SQL = {
-    name: text(_ROWS.format(hint=hint)).bindparams(bindparam("ids", expanding=True)).columns(
-        ReplyFingerprint.id, ReplyFingerprint.ticket_id, ReplyFingerprint.comment_id, ReplyFingerprint.agent_id,
-        ReplyFingerprint.created_at, ReplyFingerprint.signature)
-    for name, hint in (("sqlite", " NOT INDEXED"), ("other", ""))}
+def _by_id(*columns) -> dict:
+    """The SELECT of these columns of reply_fingerprints by id, for SQLite and for other databases."""
+    names = ", ".join(column.key for column in columns)
+    return {name: text(f"SELECT {names} FROM reply_fingerprints{hint} WHERE installation_id = :installation "
+                       "AND id IN :ids").bindparams(bindparam("ids", expanding=True)).columns(*columns)
+            for name, hint in (("sqlite", " NOT INDEXED"), ("other", ""))}
+
+
+_ROWS_SQL = _by_id(ReplyFingerprint.id, ReplyFingerprint.ticket_id, ReplyFingerprint.comment_id,
+                   ReplyFingerprint.agent_id, ReplyFingerprint.created_at, ReplyFingerprint.signature)
+_TEXTS_SQL = _by_id(ReplyFingerprint.id, ReplyFingerprint.text)
+
+
+def by_id(session: Session, statements: dict, ids: list[int]):
+    """Rows of this installation's stored replies with these ids, read with `statements` (one of the above)."""
+    statement = statements["sqlite" if session.get_bind().dialect.name == "sqlite" else "other"]
+    return session.execute(statement, {"installation": session.info[SCOPE_KEY], "ids": ids})
+
+
+def texts_of(session: Session, fingerprint_ids: list[int]) -> list[str]:
+    """The stored texts of these replies, in the given order (those past retention are skipped)."""
+    if not fingerprint_ids:
+        return []
+    texts = {row.id: row.text for row in by_id(session, _TEXTS_SQL, fingerprint_ids) if row.text is not None}
+    return [texts[i] for i in fingerprint_ids if i in texts]
 
 
 def near_copies(session: Session, draft: Prepared, *, exclude_ticket: str | None, since: datetime,
@@ -128,8 +146,7 @@ def near_copies(session: Session, draft: Prepared, *, exclude_ticket: str | None
     ids = candidates(session, draft)
     if not ids:
         return []
-    statement = _ROWS_SQL["sqlite" if session.get_bind().dialect.name == "sqlite" else "other"]
-    rows = session.execute(statement, {"installation": session.info[SCOPE_KEY], "ids": ids})
+    rows = by_id(session, _ROWS_SQL, ids)
     words = fingerprint.Words.of(draft.ids)
     matches = []
     for row in rows:

@@ -46,6 +46,7 @@ from adapter.replies.copies import forget_before
 from adapter.replies.copies import near_copies
 from adapter.replies.copies import prepare
 from adapter.replies.copies import record_reply
+from adapter.replies.copies import texts_of
 
 MAX_DRAFT_CHARS = 20_000
 MACRO_CONTAINED = 0.9  # share of the macro's word pairs that must be in the draft for it to count as "the macro"
@@ -215,15 +216,6 @@ def matching_macro(session: Session, draft: Prepared) -> tuple[PreparedMacro, bo
             added = sum(1 for word in draft.words if word not in macro_words)
             best = (contained, macro, added <= max(MACRO_ADDED_WORDS, len(prepared.words) // 10))
     return (best[1], best[2]) if best else None
-
-
-def texts_of(session: Session, fingerprint_ids: list[int]) -> list[str]:
-    """The stored texts of these replies, in the given order (those past retention are skipped)."""
-    if not fingerprint_ids:
-        return []
-    texts = dict(session.execute(select(ReplyFingerprint.id, ReplyFingerprint.text)
-                                 .where(ReplyFingerprint.id.in_(fingerprint_ids), ReplyFingerprint.text.is_not(None))).all())
-    return [texts[i] for i in fingerprint_ids if i in texts]
 
 
 def _excerpt(text: str) -> str:
