@@ -20,13 +20,7 @@ from adapter.security import new_secret
 WEBHOOK_NAME = "Valuedesk"
 APP_NAME = "Valuedesk"
 INSTALLATION_TOKEN = "installation_token"
-ZENDESK_CREDENTIALS = (
-    zendesk.EMAIL_CREDENTIAL,
-    zendesk.TOKEN_CREDENTIAL,
-    zendesk.OAUTH_CREDENTIAL,
-    zendesk.SECRET_CREDENTIAL,
-    zendesk.APP_KEY_CREDENTIAL,
-)
+ZENDESK_CREDENTIALS = tuple(zendesk.VENDOR.credentials.values())
 
 
 @dataclass
