@@ -40,13 +40,13 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     from adapter import health
     from adapter import home
     from adapter import logs
-    from adapter import queue
+    from adapter import wiring
     from adapter.security import CredentialCipher
 
     logs.init_app(app, settings.log_level)
     db.init_app(app, settings.database_url)
     app.extensions["valuedesk.cipher"] = CredentialCipher(settings.secret_key)
-    queue.init_app(app, settings)
+    wiring.wire(app, settings)
     api.init_app(app)
 
     import webhooks

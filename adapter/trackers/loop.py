@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from adapter import clock
+from adapter import dispatch
 from adapter import notices
 from adapter import outbox
 from adapter.commitments.service import schedule_of
@@ -150,3 +151,9 @@ def close_ticket(context, payload: dict) -> None:
         "nudge": writeup.drafted_message(ticket.requester_name, _first_words(session, link, ticket_id), category),
     }
     insert_unless_exists(session, Commitment, values, ["installation_id", "source_comment_id"])
+
+
+def register() -> None:
+    """Issue changes close the loop on linked tickets (called once at app start by adapter.wiring)."""
+    dispatch.on(TrackerIssueChanged, on_issue_changed)
+    outbox.register("tracker.close_ticket_loop", close_ticket)

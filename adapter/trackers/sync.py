@@ -276,8 +276,9 @@ def unlink_tickets(context, payload: dict) -> None:
                               url=context.helpdesk.ticket_url(ticket_id))
 
 
-def close_ticket_loop(context, payload: dict) -> None:
-    """One linked ticket's part of closing the loop (see adapter.trackers.loop)."""
-    from adapter.trackers import loop
-
-    loop.close_ticket(context, payload)
+def register() -> None:
+    """The tracker writes themes record in the outbox (called once at app start by adapter.wiring)."""
+    outbox.register("tracker.create_issue", create_issue)
+    outbox.register("tracker.link_tickets", link_tickets)
+    outbox.register("tracker.comment_count", comment_count)
+    outbox.register("tracker.unlink_tickets", unlink_tickets)
