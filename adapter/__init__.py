@@ -79,11 +79,12 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
 
     from adapter import headers
     from adapter import limits
+    from adapter.sidebar import auth as sidebar_auth
 
     headers.init_app(app)
     limits.init_app(app, settings, exempt_blueprint=webhooks.bp.name, login_view="console.login",
                     api_blueprints=(sidebar.api_bp, signals_api.bp, commitments_api.bp, replies_api.bp, billing_api.bp,
-                                    trackers_api.bp))
+                                    trackers_api.bp), signed_session_key=sidebar_auth.signed_session_key)
     if settings.proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,
                                 x_host=settings.proxy_hops)

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from adapter import queue
 from adapter import workitems
 from adapter.billing import service as billing_service
-from adapter.console import bp
 from adapter.console.auth import console_required
+from adapter.console.blueprint import bp
 from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.db import request_session

@@ -21,9 +21,9 @@ from adapter.billing import policy as rules
 from adapter.billing import service as billing_service
 from adapter.billing.money import major_text
 from adapter.commitments import service as commitment_service
-from adapter.console import bp
 from adapter.console import forms
 from adapter.console.auth import console_required
+from adapter.console.blueprint import bp
 from adapter.db import request_session
 from adapter.errors import ApiError
 from adapter.errors import DomainError

@@ -12,8 +12,8 @@ from jinja2 import FileSystemLoader
 from jinja2 import select_autoescape
 
 from adapter.errors import ApiError
-from adapter.sidebar import PANEL_SECTIONS
-from adapter.sidebar import SECTION_SCRIPTS
+from adapter.sidebar.blueprint import PANEL_SECTIONS
+from adapter.sidebar.blueprint import SECTION_SCRIPTS
 from adapter.sidebar.icons import SVG
 from adapter.sidebar.icons import logo_png
 
