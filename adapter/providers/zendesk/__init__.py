@@ -29,6 +29,7 @@ from adapter.providers.zendesk.constants import STATUSES
 from adapter.providers.zendesk.constants import STORED_HEADERS
 from adapter.providers.zendesk.constants import TIMESTAMP_HEADER
 from adapter.providers.zendesk.constants import TOKEN_CREDENTIAL
+from adapter.providers.zendesk.provisioning import Provisioning
 from adapter.providers.zendesk.webhooks import EVENT_PARSERS
 from adapter.providers.zendesk.webhooks import describe
 from adapter.providers.zendesk.webhooks import event_type_of
@@ -52,6 +53,6 @@ VENDOR = Vendor(
 
 __all__ = [
     "AGENT_ROLES", "NAME", "SECRET_CREDENTIAL", "EMAIL_CREDENTIAL", "TOKEN_CREDENTIAL", "OAUTH_CREDENTIAL", "APP_KEY_CREDENTIAL", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "INVOCATION_HEADER", "STORED_HEADERS", "EVENT_TYPES", "IGNORED_EVENT_TYPES", "STATUSES",
-    "AppContext", "Client", "VENDOR", "EVENT_PARSERS", "client_for", "describe", "event_type_of", "parse_event", "sign",
+    "AppContext", "Client", "Provisioning", "VENDOR", "EVENT_PARSERS", "client_for", "describe", "event_type_of", "parse_event", "sign",
     "trigger_body", "trigger_specs", "unverified_subdomain", "verify", "verify_app_token",
 ]
