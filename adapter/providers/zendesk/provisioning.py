@@ -19,13 +19,23 @@ class Provisioning:
     def __init__(self, client: Client):
         self.http = client.http
 
+    def _existing(self, path: str, key: str) -> dict | None:
+        try:
+            return (self.http.json("GET", path) or {}).get(key)
+        except NotFound:
+            return None
+
+    def _delete(self, path: str) -> bool:
+        try:
+            self.http.request("DELETE", path)
+        except NotFound:
+            return False
+        return True
+
     @vendor_errors
     def get_webhook(self, webhook_id: str) -> dict | None:
         """A webhook by id, or None when it no longer exists."""
-        try:
-            return (self.http.json("GET", f"webhooks/{webhook_id}") or {}).get("webhook")
-        except NotFound:
-            return None
+        return self._existing(f"webhooks/{webhook_id}", "webhook")
 
     @vendor_errors
     def find_webhook(self, endpoint: str) -> dict | None:
@@ -56,19 +66,12 @@ class Provisioning:
     @vendor_errors
     def delete_webhook(self, webhook_id: str) -> bool:
         """Delete a webhook; False when it was already gone."""
-        try:
-            self.http.request("DELETE", f"webhooks/{webhook_id}")
-        except NotFound:
-            return False
-        return True
+        return self._delete(f"webhooks/{webhook_id}")
 
     @vendor_errors
     def get_trigger(self, trigger_id: str) -> dict | None:
         """A trigger by id, or None when it no longer exists."""
-        try:
-            return (self.http.json("GET", f"triggers/{trigger_id}.json") or {}).get("trigger")
-        except NotFound:
-            return None
+        return self._existing(f"triggers/{trigger_id}.json", "trigger")
 
     @vendor_errors
     def find_trigger(self, title: str) -> dict | None:
@@ -89,11 +92,7 @@ class Provisioning:
     @vendor_errors
     def delete_trigger(self, trigger_id: str) -> bool:
         """Delete a trigger; False when it was already gone."""
-        try:
-            self.http.request("DELETE", f"triggers/{trigger_id}.json")
-        except NotFound:
-            return False
-        return True
+        return self._delete(f"triggers/{trigger_id}.json")
 
     @vendor_errors
     def find_app_installation(self, app_name: str) -> dict | None:
