@@ -76,3 +76,9 @@ def test_fake_helpdesk_webhook_to_suggestion_to_confirm_to_tag(app, client, db, 
     assert confirmed.json["organization"] == "Northwind Traders"
     assert fakedesk_registered.tag_writes == [("7", (f"vd_{type_key}",))]
     assert f"vd_{type_key}" in fakedesk_registered.tickets["7"].tags
+
+
+def test_every_helpdesk_that_frames_the_sidebar_has_an_app_packager():
+    from adapter.sidebar.packaging import PACKAGERS
+
+    assert set(PACKAGERS) == {v.name for v in providers.vendors(HELPDESK) if v.frame_ancestors} == {"zendesk", "freshdesk"}
