@@ -15,6 +15,7 @@ from adapter.providers.base import Ticket
 from adapter.providers.vendor import BILLING
 from adapter.providers.vendor import HELPDESK
 from adapter.providers.vendor import TRACKER
+from adapter.sidebar.packaging import PACKAGERS
 from tests.providers import fakedesk
 from tests.support import bearer
 
@@ -79,6 +80,4 @@ def test_fake_helpdesk_webhook_to_suggestion_to_confirm_to_tag(app, client, db, 
 
 
 def test_every_helpdesk_that_frames_the_sidebar_has_an_app_packager():
-    from adapter.sidebar.packaging import PACKAGERS
-
     assert set(PACKAGERS) == {v.name for v in providers.vendors(HELPDESK) if v.frame_ancestors} == {"zendesk", "freshdesk"}
