@@ -39,6 +39,7 @@ class Vendor:
     # (client, agent id) -> Agent, to ask the helpdesk an agent's role again; None: roles are never rechecked
     agent_lookup: Callable[[Any, str], Any] | None = None
     agent_roles: tuple[str, ...] | None = None  # helpdesk roles allowed in the sidebar; None: every agent
+    closed_is_final: bool = False  # a "closed" ticket takes no more notes, tags or status changes
     # Trackers
     connection: Callable[[dict], dict] | None = None  # the connect form's values -> settings; raises InvalidInput
     min_credentials: int = 1  # how many of `credentials` the connect form must fill

@@ -49,6 +49,7 @@ VENDOR = Vendor(
     frame_ancestors=("https://*.zendesk.com", "https://*.zdusercontent.com"),
     script_origins=("https://static.zdassets.com",),
     agent_lookup=lambda client, agent_id: client.get_user(agent_id), agent_roles=AGENT_ROLES,
+    closed_is_final=True,  # Zendesk archives closed tickets: updates to them are refused
 )
 
 __all__ = [
