@@ -40,13 +40,13 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     from adapter import health
     from adapter import home
     from adapter import logs
-    from adapter import queue
+    from adapter import wiring
     from adapter.security import CredentialCipher
 
     logs.init_app(app, settings.log_level)
     db.init_app(app, settings.database_url)
     app.extensions["valuedesk.cipher"] = CredentialCipher(settings.secret_key)
-    queue.init_app(app, settings)
+    wiring.wire(app, settings)
     api.init_app(app)
 
     import webhooks
@@ -79,11 +79,12 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
 
     from adapter import headers
     from adapter import limits
+    from adapter.sidebar import auth as sidebar_auth
 
     headers.init_app(app)
     limits.init_app(app, settings, exempt_blueprint=webhooks.bp.name, login_view="console.login",
                     api_blueprints=(sidebar.api_bp, signals_api.bp, commitments_api.bp, replies_api.bp, billing_api.bp,
-                                    trackers_api.bp))
+                                    trackers_api.bp), signed_session_key=sidebar_auth.signed_session_key)
     if settings.proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,
                                 x_host=settings.proxy_hops)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from adapter import clock
+from adapter import dispatch
 from adapter.events import CommentAdded
 from adapter.events import TicketAssigned
 from adapter.events import TicketStatusChanged
@@ -36,3 +37,8 @@ def catch_up(event: TicketUpdated, context) -> None:
         context.emit(TicketAssigned(event.installation_id, event.ticket_id, ticket.assignee_id, ticket.assignee_name))
     snapshot.status, snapshot.assignee_id = ticket.status, ticket.assignee_id
     context.session.flush()
+
+
+def register() -> None:
+    """A ticket update without details catches up on what it missed (called once at app start by adapter.wiring)."""
+    dispatch.on(TicketUpdated, catch_up)

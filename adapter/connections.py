@@ -20,13 +20,7 @@ from adapter.security import new_secret
 WEBHOOK_NAME = "Valuedesk"
 APP_NAME = "Valuedesk"
 INSTALLATION_TOKEN = "installation_token"
-ZENDESK_CREDENTIALS = (
-    zendesk.EMAIL_CREDENTIAL,
-    zendesk.TOKEN_CREDENTIAL,
-    zendesk.OAUTH_CREDENTIAL,
-    zendesk.SECRET_CREDENTIAL,
-    zendesk.APP_KEY_CREDENTIAL,
-)
+ZENDESK_CREDENTIALS = tuple(zendesk.VENDOR.credentials.values())
 
 
 @dataclass
@@ -82,6 +76,7 @@ def connect_zendesk(
     """
     subdomain = normalise_account("zendesk", subdomain)
     client = client or zendesk.Client(subdomain, email=email, token=token)
+    account = zendesk.Provisioning(client)
     me = client.me()
     if me.role != "admin":
         raise ApiError(403, "zendesk_admin_required",
@@ -102,31 +97,31 @@ def connect_zendesk(
     state = dict((installation.settings or {}).get("zendesk") or {})
 
     endpoint = webhook_url(public_url, "zendesk", installation.id)
-    webhook = client.get_webhook(state["webhook_id"]) if state.get("webhook_id") else None
-    webhook = webhook or client.find_webhook(endpoint)
+    webhook = account.get_webhook(state["webhook_id"]) if state.get("webhook_id") else None
+    webhook = webhook or account.find_webhook(endpoint)
     if webhook is None:
-        webhook = client.create_webhook(WEBHOOK_NAME, endpoint)
+        webhook = account.create_webhook(WEBHOOK_NAME, endpoint)
         report.created.append(f"webhook {webhook['id']}")
     else:
         if webhook.get("endpoint") != endpoint:
-            client.update_webhook(webhook["id"], WEBHOOK_NAME, endpoint)
+            account.update_webhook(webhook["id"], WEBHOOK_NAME, endpoint)
         report.reused.append(f"webhook {webhook['id']}")
     state["webhook_id"] = str(webhook["id"])
-    credentials.set(zendesk.SECRET_CREDENTIAL, client.webhook_signing_secret(state["webhook_id"]))
+    credentials.set(zendesk.SECRET_CREDENTIAL, account.webhook_signing_secret(state["webhook_id"]))
 
     trigger_ids = dict(state.get("trigger_ids") or {})
     for key, spec in zendesk.trigger_specs(state["webhook_id"]).items():
-        existing = client.get_trigger(trigger_ids[key]) if trigger_ids.get(key) else None
-        existing = existing or client.find_trigger(spec["title"])
+        existing = account.get_trigger(trigger_ids[key]) if trigger_ids.get(key) else None
+        existing = existing or account.find_trigger(spec["title"])
         if existing is None:
-            trigger_ids[key] = str(client.create_trigger(spec)["id"])
+            trigger_ids[key] = str(account.create_trigger(spec)["id"])
             report.created.append(f"trigger '{spec['title']}' {trigger_ids[key]}")
         else:
-            trigger_ids[key] = str(client.update_trigger(existing["id"], spec)["id"])
+            trigger_ids[key] = str(account.update_trigger(existing["id"], spec)["id"])
             report.reused.append(f"trigger '{spec['title']}' {trigger_ids[key]}")
     state["trigger_ids"] = trigger_ids
 
-    app = client.find_app_installation(APP_NAME)
+    app = account.find_app_installation(APP_NAME)
     if app is None:
         report.notes.append(
             "The Valuedesk sidebar app is not installed yet: build it with `valuedesk package zendesk`, upload it "
@@ -134,7 +129,7 @@ def connect_zendesk(
         )
     else:
         state["app_id"], state["app_installation_id"] = str(app["app_id"]), str(app["id"])
-        credentials.set(zendesk.APP_KEY_CREDENTIAL, client.app_public_key(state["app_id"]))
+        credentials.set(zendesk.APP_KEY_CREDENTIAL, account.app_public_key(state["app_id"]))
         report.reused.append(f"sidebar app {state['app_id']} (installation {state['app_installation_id']})")
     installation.settings = {**(installation.settings or {}), "zendesk": state}
     session.flush()
@@ -149,11 +144,12 @@ def disconnect_zendesk(session: Session, installation: Installation, *, client: 
     if client is None and credentials.get(zendesk.TOKEN_CREDENTIAL):
         client = zendesk.client_for(installation, credentials)
     if client is not None:
+        account = zendesk.Provisioning(client)
         for key, trigger_id in (state.get("trigger_ids") or {}).items():
-            gone = client.delete_trigger(trigger_id)
+            gone = account.delete_trigger(trigger_id)
             report.removed.append(f"trigger {key} {trigger_id}" + ("" if gone else " (already gone)"))
         if state.get("webhook_id"):
-            gone = client.delete_webhook(state["webhook_id"])
+            gone = account.delete_webhook(state["webhook_id"])
             report.removed.append(f"webhook {state['webhook_id']}" + ("" if gone else " (already gone)"))
     else:
         report.notes.append("No Zendesk credentials stored; nothing could be removed in Zendesk.")

@@ -10,28 +10,18 @@ from functools import cached_property
 
 from sqlalchemy.orm import Session
 
-from adapter import catchup
-from adapter.billing import actions as billing
-from adapter.commitments import service as commitments
 from adapter.db import insert_unless_exists
 from adapter.errors import NotFound
 from adapter.errors import ProviderError
 from adapter.events import CommentAdded
 from adapter.events import DomainEvent
-from adapter.events import RefundUpdated
-from adapter.events import TicketAssigned
-from adapter.events import TicketCreated
 from adapter.events import TicketStatusChanged
-from adapter.events import TicketUpdated
-from adapter.events import TrackerIssueChanged
 from adapter.models import CommentMark
 from adapter.models import Installation
+from adapter.providers import helpdesk_client
 from adapter.providers.base import Comment
 from adapter.providers.base import Helpdesk
 from adapter.providers.base import Ticket
-from adapter.replies import service as replies
-from adapter.signals import service as signals
-from adapter.trackers import loop as trackers
 
 
 @dataclass
@@ -51,8 +41,6 @@ class EventContext:
     @cached_property
     def helpdesk(self) -> Helpdesk:
         """The installation's helpdesk client, built on first use."""
-        from adapter.providers import helpdesk_client
-
         return helpdesk_client(self.session, self.installation)
 
     def ticket(self, ticket_id: str) -> Ticket:
@@ -106,16 +94,14 @@ def resolve(event: DomainEvent, context: EventContext) -> DomainEvent:
 
 Handler = Callable[[DomainEvent, EventContext], None]
 
-# Each feature module adds its handlers here; order within a tuple is the order they run.
-HANDLERS: dict[type, tuple[Handler, ...]] = {
-    TicketCreated: (),
-    CommentAdded: (signals.on_comment, commitments.on_comment, replies.on_comment),
-    TicketStatusChanged: (commitments.on_status,),
-    TicketAssigned: (commitments.on_assigned,),
-    TicketUpdated: (catchup.catch_up,),
-    RefundUpdated: (billing.on_refund_updated,),
-    TrackerIssueChanged: (trackers.on_issue_changed,),
-}
+# Each feature adds its handlers with `on` at app start (adapter.wiring); they run in the order they were added.
+HANDLERS: dict[type, tuple[Handler, ...]] = {}
+
+
+def on(event_type: type, handler: Handler) -> None:
+    """Run `handler` for every event of `event_type` (adding it again changes nothing)."""
+    if handler not in HANDLERS.get(event_type, ()):
+        HANDLERS[event_type] = (*HANDLERS.get(event_type, ()), handler)
 
 
 def _first_delivery(context: EventContext, event: CommentAdded) -> bool:

@@ -14,12 +14,9 @@ from flask import current_app
 from flask import g
 from flask import request
 
-# Where the helpdesks frame a sidebar app from (Zendesk's agent workspace and its app sandbox domain,
-# Freshdesk's and Freshworks' agent UIs).
-HELPDESK_FRAME_ANCESTORS = ("https://*.zendesk.com", "https://*.zdusercontent.com", "https://*.freshdesk.com",
-                            "https://*.freshworks.com", "https://*.myfreshworks.com")
-# The helpdesks' own SDKs, the only scripts not served by us.
-HELPDESK_SDKS = ("https://static.zdassets.com", "https://static.freshdev.io")
+from adapter.providers import vendors
+from adapter.providers.vendor import HELPDESK
+
 SIDEBAR_BLUEPRINTS = ("sidebar",)
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -33,8 +30,9 @@ def csp_nonce() -> str:
 
 def content_security_policy(*, framed_by_helpdesk: bool, nonce: str | None) -> str:
     """The policy for one response."""
-    scripts = ["'self'", *HELPDESK_SDKS] + ([f"'nonce-{nonce}'"] if nonce else [])
-    ancestors = ["'self'", *HELPDESK_FRAME_ANCESTORS] if framed_by_helpdesk else ["'none'"]
+    helpdesks = vendors(HELPDESK)  # where each frames our sidebar from, and its SDK: the only scripts not ours
+    scripts = ["'self'", *(origin for helpdesk in helpdesks for origin in helpdesk.script_origins)] + ([f"'nonce-{nonce}'"] if nonce else [])
+    ancestors = ["'self'", *(origin for helpdesk in helpdesks for origin in helpdesk.frame_ancestors)] if framed_by_helpdesk else ["'none'"]
     directives = {
         "default-src": ["'self'"],
         "script-src": scripts,

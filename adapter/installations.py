@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from adapter import clock
 from adapter.errors import ApiError
 from adapter.models import DEFAULT_BUSINESS_HOURS
-from adapter.models import HELPDESK_KINDS
 from adapter.models import Installation
+from adapter.providers import helpdesk_kinds
+from adapter.providers import vendor
+from adapter.providers.vendor import HELPDESK
 
 T = TypeVar("T")
 
 PLAYGROUND_ID = "playground"
-_PREFIX = {"zendesk": "zd", "freshdesk": "fd", "playground": "pg"}
 MAX_HOLIDAYS = 100
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -30,18 +31,15 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 def new_installation_id(kind: str, account: str) -> str:
     """A readable, unguessable id such as `zd-acme-4f9c2a`."""
     slug = re.sub(r"[^a-z0-9]+", "-", account.lower()).strip("-")[:32] or "account"
-    return f"{_PREFIX[kind]}-{slug}-{secrets.token_hex(3)}"
+    return f"{vendor(HELPDESK, kind).installation_prefix}-{slug}-{secrets.token_hex(3)}"
 
 
 def normalise_account(kind: str, account: str) -> str:
     """Reduce what people paste (URLs, hostnames) to the bare subdomain or domain."""
     value = account.strip().lower()
     value = re.sub(r"^https?://", "", value).split("/")[0]
-    if kind == "zendesk":
-        value = value.removesuffix(".zendesk.com")
-    elif kind == "freshdesk":
-        value = value.removesuffix(".freshdesk.com")
-    return value
+    helpdesk = vendor(HELPDESK, kind)
+    return value.removesuffix(helpdesk.account_suffix) if helpdesk and helpdesk.account_suffix else value
 
 
 def validate_timezone(name: str) -> str:
@@ -118,8 +116,8 @@ def create_installation(
 
     :raise ApiError: 400 for bad values, 409 when the account is already installed.
     """
-    if kind not in HELPDESK_KINDS:
-        raise ApiError(400, "invalid_kind", f"Helpdesk must be one of {', '.join(HELPDESK_KINDS)}, not {kind!r}.")
+    if kind not in helpdesk_kinds():
+        raise ApiError(400, "invalid_kind", f"Helpdesk must be one of {', '.join(helpdesk_kinds())}, not {kind!r}.")
     account = normalise_account(kind, account)
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{0,253}", account):
         raise ApiError(400, "invalid_account", f"{account!r} does not look like a helpdesk subdomain or domain.")

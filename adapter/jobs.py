@@ -21,15 +21,27 @@ from adapter import outbox
 from adapter import queue
 from adapter import receipts
 from adapter import workitems
+from adapter.billing import actions
+from adapter.commitments import service as commitments
 from adapter.db import get_db
 from adapter.errors import RETRYABLE
+from adapter.errors import NotFound
 from adapter.errors import ProviderError
 from adapter.errors import UnsupportedEvent
+from adapter.installations import list_installations
 from adapter.logs import request_id
 from adapter.models import Installation
 from adapter.models import OutboxAction
+from adapter.models import ReplyFingerprint
+from adapter.models import TrackerLink
 from adapter.models import WebhookReceipt
+from adapter.providers import billing_client
 from adapter.providers import webhook_source
+from adapter.replies import copies
+from adapter.replies import service as replies
+from adapter.signals import service as signals
+from adapter.trackers import loop
+from adapter.trackers import settings as tracker_settings
 
 log = logging.getLogger("valuedesk.jobs")
 LOCK_RETRY_SECONDS = 2.0
@@ -181,9 +193,6 @@ def purge_receipts() -> int:
 
 def retrain_signal_models() -> int:
     """Retrain each installation's signal model once enough new agent decisions have come in."""
-    from adapter.installations import list_installations
-    from adapter.signals import service as signals
-
     with get_db().system() as session:
         installation_ids = [i.id for i in list_installations(session) if i.is_active]
     trained = 0
@@ -198,9 +207,6 @@ def retrain_signal_models() -> int:
 
 def sweep_commitments() -> tuple[int, int]:
     """Mark overdue promises missed and send due reminders, for every active installation."""
-    from adapter.commitments import service as commitments
-    from adapter.installations import list_installations
-
     with get_db().system() as session:
         installation_ids = [i.id for i in list_installations(session) if i.is_active]
     missed = reminded = 0
@@ -215,8 +221,6 @@ def sweep_commitments() -> tuple[int, int]:
 
 def _each_active_installation(work: Callable[[Session, Installation], object], name: str) -> int:
     """Run `work` in its own transaction for every active installation; one failing does not stop the rest."""
-    from adapter.installations import list_installations
-
     with get_db().system() as session:
         installation_ids = [i.id for i in list_installations(session) if i.is_active]
     done = 0
@@ -233,15 +237,11 @@ def _each_active_installation(work: Callable[[Session, Installation], object], n
 
 def sync_macros() -> int:
     """Refresh every installation's macros, the reference for "unedited macro" warnings."""
-    from adapter.replies import service as replies
-
     return _each_active_installation(replies.sync_macros, "sync_macros")
 
 
 def purge_replies() -> int:
     """Drop reply texts past each installation's retention period, and fingerprints no check can reach."""
-    from adapter.replies import service as replies
-
     return _each_active_installation(replies.purge, "purge_replies")
 
 
@@ -253,9 +253,6 @@ def refingerprint_replies(seconds: float | None = REFINGERPRINT_SECONDS) -> int:
 
     Stops starting new batches after `seconds` (None: when every reply has moved).
     """
-    from adapter.models import ReplyFingerprint
-    from adapter.replies import copies
-
     with get_db().system() as session:  # one look at the partial index; nothing else runs once all have moved
         installation_ids = list(session.scalars(select(ReplyFingerprint.installation_id)
                                                 .where(ReplyFingerprint.version.is_(None)).distinct()))
@@ -274,10 +271,6 @@ def refingerprint_replies(seconds: float | None = REFINGERPRINT_SECONDS) -> int:
 
 def reconcile_billing() -> int:
     """Finish money actions a crash interrupted and retry those an outage failed, with their original keys."""
-    from adapter.billing import actions
-    from adapter.installations import list_installations
-    from adapter.providers import billing_client
-
     with get_db().system() as session:
         installation_ids = [i.id for i in list_installations(session) if i.is_active]
     tried = 0
@@ -298,8 +291,6 @@ def reconcile_billing() -> int:
 
 
 def _tracker_issues(tracker, keys: list[str]) -> list:
-    from adapter.errors import NotFound
-
     issues = []
     for key in keys:
         try:
@@ -311,11 +302,6 @@ def _tracker_issues(tracker, keys: list[str]) -> list:
 
 def refresh_tracker_issues() -> int:
     """Ask each tracker where the linked issues stand, so a missed (or never set up) webhook still closes the loop."""
-    from adapter.installations import list_installations
-    from adapter.models import TrackerLink
-    from adapter.trackers import loop
-    from adapter.trackers import settings as tracker_settings
-
     with get_db().system() as session:
         installation_ids = [i.id for i in list_installations(session) if i.is_active]
     moved = 0

@@ -10,6 +10,7 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
 
@@ -28,14 +29,16 @@ from adapter.config import Settings
 from adapter.errors import ApiError
 
 
-def session_key() -> str:
-    """The caller's sidebar session when its bearer token is one we signed, else its address.
+def session_key(signed_session_key: Callable[[str], str | None]) -> Callable[[], str]:
+    """The caller's sidebar session when its bearer token is one we signed (`signed_session_key`), else its address.
 
     Keying on any header sent would give a caller who makes up a new header per request a new budget each time.
     """
-    from adapter.sidebar.auth import signed_session_key
 
-    return signed_session_key(request.headers.get("Authorization", "")) or "addr:" + get_remote_address()
+    def key() -> str:
+        return signed_session_key(request.headers.get("Authorization", "")) or "addr:" + get_remote_address()
+
+    return key
 
 
 class WebhookLimit:
@@ -192,8 +195,12 @@ def webhook_limit() -> WebhookLimit:
     return current_app.extensions["valuedesk.webhook_limit"]
 
 
-def init_app(app: Flask, settings: Settings, *, api_blueprints, login_view: str, exempt_blueprint: str) -> Limiter:
-    """A limiter for the API and sign-in, and the webhook limit; `exempt_blueprint` skips the limiter entirely."""
+def init_app(app: Flask, settings: Settings, *, api_blueprints, login_view: str, exempt_blueprint: str,
+             signed_session_key: Callable[[str], str | None]) -> Limiter:
+    """A limiter for the API and sign-in, and the webhook limit; `exempt_blueprint` skips the limiter entirely.
+
+    The API is limited per sidebar session, which `signed_session_key` reads from a bearer token we signed.
+    """
 
     # flask-limiter sets Retry-After on every response to its own window's reset; a back-off's wait is the truth
     # for the attempt it refused. Registered first, so it runs after flask-limiter's own after-request hook.
@@ -212,8 +219,9 @@ def init_app(app: Flask, settings: Settings, *, api_blueprints, login_view: str,
         swallow_errors=True,  # a Redis outage must not refuse the sidebar
     )
     limiter.request_filter(lambda: request.blueprint == exempt_blueprint)
+    per_session = session_key(signed_session_key)
     for blueprint in api_blueprints:
-        limiter.limit(settings.api_rate_limit, key_func=session_key)(blueprint)
+        limiter.limit(settings.api_rate_limit, key_func=per_session)(blueprint)
     view = app.view_functions[login_view]
     app.view_functions[login_view] = limiter.limit(settings.login_rate_limit, methods=["POST"])(view)
     app.extensions["valuedesk.limiter"] = limiter

@@ -60,30 +60,25 @@ def _helpdesk_set_status(context, payload: dict) -> None:
     context.helpdesk.set_status(payload["ticket_id"], payload["status"])
 
 
-def _tracker(name: str) -> Action:
-    """A tracker write, looked up when it runs (the sync module records outbox actions itself)."""
-
-    def run(context, payload: dict) -> None:
-        from adapter.trackers import sync
-
-        getattr(sync, name)(context, payload)
-
-    run.__name__ = name
-    return run
-
-
-# Each kind of write, explicitly; feature modules add theirs here.
+# Each kind of write, explicitly: the helpdesk's here, the features' added by their `register` at app start.
 ACTIONS: dict[str, Action] = {
     "helpdesk.add_tags": _helpdesk_add_tags,
     "helpdesk.remove_tags": _helpdesk_remove_tags,
     "helpdesk.add_note": _helpdesk_add_note,
     "helpdesk.set_status": _helpdesk_set_status,
-    "tracker.create_issue": _tracker("create_issue"),
-    "tracker.link_tickets": _tracker("link_tickets"),
-    "tracker.comment_count": _tracker("comment_count"),
-    "tracker.unlink_tickets": _tracker("unlink_tickets"),
-    "tracker.close_ticket_loop": _tracker("close_ticket_loop"),
 }
+# What hands a committed action to the job queue: (action id, delay in seconds); create_app sets it.
+_senders: list[Callable[[int, float], None]] = []
+
+
+def register(kind: str, action: Action) -> None:
+    """Make `kind` a write features can record (called at app start; registering again changes nothing)."""
+    ACTIONS[kind] = action
+
+
+def send_with(sender: Callable[[int, float], None]) -> None:
+    """Hand committed actions to `sender` (the job queue)."""
+    _senders[:] = [sender]
 
 
 def add(session: Session, kind: str, payload: dict, *, dedupe_key: str | None = None,
@@ -125,12 +120,9 @@ def add(session: Session, kind: str, payload: dict, *, dedupe_key: str | None = 
 def _send_after_commit(session: Session) -> None:
     for action_id, delay in session.info.pop(_PENDING, ()):
         try:
-            from adapter import queue
-
-            if delay:
-                queue.enqueue("run_outbox_action", action_id, delay=delay)
-            else:
-                queue.enqueue("run_outbox_action", action_id)
+            if not _senders:
+                raise RuntimeError("no job queue is wired to the outbox")
+            _senders[0](action_id, delay)
         except Exception as exc:  # committed, so the periodic sweep sends it
             log.warning("outbox.enqueue_failed", extra={"fields": {"action_id": action_id, "error": type(exc).__name__}})
 

@@ -36,15 +36,13 @@ def _in_app_context(app: Flask, job: Callable) -> Callable:
     return run
 
 
-def init_app(app: Flask, settings: Settings) -> Huey:
-    """Create the app's Huey and register every job and periodic job on it."""
-    from adapter import jobs
-
+def init_app(app: Flask, settings: Settings, jobs: dict[str, Callable], periodic: dict[str, tuple]) -> Huey:
+    """Create the app's Huey and register every job and periodic job (schedule, job) on it."""
     huey = build_huey(settings)
     tasks = {}
-    for name, job in jobs.JOBS.items():
+    for name, job in jobs.items():
         tasks[name] = huey.task(name=name)(_in_app_context(app, job))
-    for name, (schedule, job) in jobs.PERIODIC.items():
+    for name, (schedule, job) in periodic.items():
         tasks[name] = huey.periodic_task(schedule, name=name)(_in_app_context(app, job))
     app.extensions["valuedesk.huey"] = huey
     app.extensions["valuedesk.tasks"] = tasks
@@ -63,6 +61,14 @@ def enqueue(name: str, *args, delay: float | None = None) -> None:
         task.schedule(args=args, delay=delay)
     else:
         task(*args)
+
+
+def send_outbox_action(action_id: int, delay: float) -> None:
+    """Queue the sending of a committed outbox action, after `delay` seconds when it is not due yet."""
+    if delay:
+        enqueue("run_outbox_action", action_id, delay=delay)
+    else:
+        enqueue("run_outbox_action", action_id)
 
 
 def run_now(name: str, *args) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from adapter import clock
+from adapter import dispatch
 from adapter import outbox
 from adapter.billing import policy as rules
 from adapter.billing.audit import EVENTS
@@ -389,3 +390,8 @@ def request_note(action: BillingAction) -> str:
     return (f"Valuedesk: {_named(action)} asked for a {describe(action)} "
             f"({rules.REASONS[action.reason][0].lower()}); it waits for a lead's approval in the Valuedesk sidebar. "
             f"{action.verdict_reason}")
+
+
+def register() -> None:
+    """Billing follows refunds the billing system settles later (called once at app start by adapter.wiring)."""
+    dispatch.on(RefundUpdated, on_refund_updated)

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from adapter import clock
+from adapter import dispatch
 from adapter import outbox
 from adapter.commitments import deferral
 from adapter.commitments.detect import detect
@@ -306,3 +307,10 @@ def reschedule(session: Session, installation: Installation, commitment: Commitm
     commitment.reminded_at = None
     session.flush()
     return commitment
+
+
+def register() -> None:
+    """Commitments react to agent replies, status changes and reassignment (called once at app start by adapter.wiring)."""
+    dispatch.on(CommentAdded, on_comment)
+    dispatch.on(TicketStatusChanged, on_status)
+    dispatch.on(TicketAssigned, on_assigned)

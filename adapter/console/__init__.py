@@ -1,11 +1,10 @@
 """The admin console at /admin: team-level pages for an installation's admins (never per-agent numbers)."""
 
-from flask import Blueprint
+from adapter.console import billing  # noqa: F401  (registers its routes)
+from adapter.console import overview  # noqa: F401  (registers its routes)
+from adapter.console import settings  # noqa: F401  (registers its routes)
+from adapter.console import trackers  # noqa: F401  (registers its routes)
+from adapter.console import views  # noqa: F401  (registers its routes)
+from adapter.console.blueprint import bp
 
-bp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates")
-
-from adapter.console import billing  # noqa: E402,F401
-from adapter.console import overview  # noqa: E402,F401
-from adapter.console import settings  # noqa: E402,F401
-from adapter.console import trackers  # noqa: E402,F401
-from adapter.console import views  # noqa: E402,F401
+__all__ = ["bp"]

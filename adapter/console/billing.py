@@ -17,8 +17,8 @@ from adapter.billing import audit
 from adapter.billing import policy as rules
 from adapter.billing import service
 from adapter.billing.money import format_money
-from adapter.console import bp
 from adapter.console.auth import console_required
+from adapter.console.blueprint import bp
 from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.db import request_session

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from adapter import queue
 from adapter import workitems
 from adapter.billing import service as billing_service
-from adapter.console import bp
 from adapter.console.auth import console_required
+from adapter.console.blueprint import bp
 from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.db import request_session
@@ -24,10 +24,10 @@ from adapter.models import BillingAction
 from adapter.models import OutboxAction
 from adapter.models import WebhookReceipt
 from adapter.providers import billing_client
+from adapter.providers import helpdesk
 from adapter.providers import helpdesk_client
 from adapter.trackers import api as trackers_api
 
-HELPDESK_NAMES = {"zendesk": "Zendesk", "freshdesk": "Freshdesk", "playground": "the playground helpdesk"}
 JOBS_SHOWN = 200
 # Each kind of durable job: the table, the task that runs one, and how the page names it.
 JOB_KINDS = {
@@ -61,7 +61,7 @@ def home():
     billing_connected = billing_client(session, g.installation) is not None
     waiting = session.scalar(select(func.count()).select_from(BillingAction)
                              .where(BillingAction.state == "pending_approval"))
-    return render_template("console/home.html", helpdesk_name=HELPDESK_NAMES[g.installation.kind],
+    return render_template("console/home.html", helpdesk_name=helpdesk(g.installation.kind).prose_name,
                            helpdesk_connected=_helpdesk(session) is not None,
                            tracker=trackers_api.connection_out(session, g.installation), jobs=_job_counts(session),
                            billing_connected=billing_connected, approvals=waiting or 0,
@@ -75,18 +75,19 @@ def test_helpdesk():
     """One call to the helpdesk with the stored credentials."""
     client = _helpdesk(request_session(g.installation.id))
     kind = g.installation.kind
+    name = helpdesk(kind).prose_name
     release_request_session()
-    if kind == "playground":
+    if helpdesk(kind).builtin:
         flash("The playground helpdesk is built in; it is always connected.", "info")
         return redirect(url_for("console.home"))
     if client is None:
-        flash(f"{HELPDESK_NAMES[kind]} is not connected: run `valuedesk installations connect {kind}`.", "error")
+        flash(f"{name} is not connected: run `valuedesk installations connect {kind}`.", "error")
         return redirect(url_for("console.home"))
     try:
         me = client.me()
-        flash(f"{HELPDESK_NAMES[kind]} answered: connected as {me.name or me.id}.", "info")
+        flash(f"{name} answered: connected as {me.name or me.id}.", "info")
     except ProviderError as exc:
-        flash(f"{HELPDESK_NAMES[kind]} refused or did not answer: {exc.message}", "error")
+        flash(f"{name} refused or did not answer: {exc.message}", "error")
     return redirect(url_for("console.home"))
 
 

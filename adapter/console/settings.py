@@ -16,15 +16,17 @@ from flask import request
 from flask import url_for
 from sqlalchemy.orm import Session
 
+from adapter.api import domain_status
 from adapter.billing import policy as rules
 from adapter.billing import service as billing_service
 from adapter.billing.money import major_text
 from adapter.commitments import service as commitment_service
-from adapter.console import bp
 from adapter.console import forms
 from adapter.console.auth import console_required
+from adapter.console.blueprint import bp
 from adapter.db import request_session
 from adapter.errors import ApiError
+from adapter.errors import DomainError
 from adapter.installations import validate_business_hours
 from adapter.installations import validate_timezone
 from adapter.replies import fingerprint
@@ -87,9 +89,10 @@ def _save(section: str, change: Callable[[Session], str]):
     try:
         saved = change(session)
         session.flush()
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         session.rollback()
-        return _render({section: exc.message}, 400 if exc.status < 500 else exc.status)
+        status = domain_status(exc) if isinstance(exc, DomainError) else exc.status
+        return _render({section: exc.message}, 400 if status < 500 else status)
     session.commit()
     flash(saved, "info")
     return redirect(url_for("console.settings_page") + f"#{section}")

@@ -11,12 +11,13 @@ from flask import url_for
 from sqlalchemy import select
 
 from adapter import queue
-from adapter.console import bp
 from adapter.console.auth import console_required
+from adapter.console.blueprint import bp
 from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.db import request_session
 from adapter.errors import ApiError
+from adapter.errors import DomainError
 from adapter.errors import ProviderError
 from adapter.models import TrackerLink
 from adapter.signals import taxonomy
@@ -59,7 +60,7 @@ def trackers_settings():
             g.installation, sync=form.get("sync"), auto_threshold=threshold,
             reopen_tickets=form.get("reopen_tickets") == "on", issue_type=form.get("issue_type"),
             **{name: values for name, values in mapping.items() if f"has_{name}" in form})
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("console.trackers_page"))

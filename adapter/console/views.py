@@ -17,7 +17,6 @@ from markupsafe import Markup
 from adapter import clock
 from adapter.commitments import digest as followup_digest
 from adapter.commitments.service import settings_of as commitment_settings
-from adapter.console import bp
 from adapter.console.auth import begin
 from adapter.console.auth import check_admin_token
 from adapter.console.auth import check_csrf
@@ -27,6 +26,7 @@ from adapter.console.auth import current
 from adapter.console.auth import enter
 from adapter.console.auth import read_entry
 from adapter.console.auth import sign_out
+from adapter.console.blueprint import bp
 from adapter.db import get_db
 from adapter.db import request_session
 from adapter.errors import ApiError

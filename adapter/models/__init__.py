@@ -10,7 +10,6 @@ from adapter.models.commitments import COMMITMENT_STATES
 from adapter.models.commitments import AgentNotice
 from adapter.models.commitments import Commitment
 from adapter.models.core import DEFAULT_BUSINESS_HOURS
-from adapter.models.core import HELPDESK_KINDS
 from adapter.models.core import RECEIPT_STATES
 from adapter.models.core import CommentMark
 from adapter.models.core import Credential
@@ -44,6 +43,6 @@ __all__ = [
     "MacroText", "ReplyCheckWeek", "ReplyContext", "ReplyFingerprint", "ReplyKey",
     "BackfillRun", "Signal", "SignalModel", "SignalType", "Suggestion", "TaggedTicket", "Theme",
     "LINK_STATES", "SandboxIssue", "TrackerLink", "TrackerTicket",
-    "DEFAULT_BUSINESS_HOURS", "HELPDESK_KINDS", "RECEIPT_STATES", "CommentMark", "Credential", "Installation", "OutboxAction",
+    "DEFAULT_BUSINESS_HOURS", "RECEIPT_STATES", "CommentMark", "Credential", "Installation", "OutboxAction",
     "PlaygroundComment", "PlaygroundTicket", "TicketSnapshot", "WebhookReceipt",
 ]

@@ -19,7 +19,6 @@ from adapter.db import TenantScoped
 from adapter.workitems import STATES
 from adapter.workitems import WorkItem
 
-HELPDESK_KINDS = ("zendesk", "freshdesk", "playground")
 DEFAULT_BUSINESS_HOURS = {"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"}
 
 

@@ -1,18 +1,7 @@
 """The playground: a small helpdesk with sample tickets and the Valuedesk sidebar beside each ticket."""
 
-from flask import Blueprint
-from flask_smorest import Blueprint as ApiBlueprint
+from adapter.playground import views  # noqa: F401  (registers its routes)
+from adapter.playground.blueprint import api_bp
+from adapter.playground.blueprint import bp
 
-bp = Blueprint(
-    "playground",
-    __name__,
-    url_prefix="/playground",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static",
-)
-api_bp = ApiBlueprint(
-    "playground_api", __name__, url_prefix="/playground/api", description="The playground helpdesk (sample data)."
-)
-
-from adapter.playground import views  # noqa: E402,F401
+__all__ = ["api_bp", "bp"]

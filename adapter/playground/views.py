@@ -21,9 +21,9 @@ from adapter.intake import enqueue_processing
 from adapter.models import Installation
 from adapter.models import PlaygroundTicket
 from adapter.models import SandboxIssue
-from adapter.playground import api_bp
-from adapter.playground import bp
 from adapter.playground import helpdesk
+from adapter.playground.blueprint import api_bp
+from adapter.playground.blueprint import bp
 from adapter.providers import playground as provider
 from adapter.providers import sandbox_tracker
 

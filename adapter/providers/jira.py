@@ -9,12 +9,14 @@ Webhooks: https://developer.atlassian.com/cloud/jira/platform/webhooks/
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from urllib.parse import quote
 from urllib.parse import urlsplit
 
 from requests.auth import HTTPBasicAuth
 
+from adapter.errors import InvalidInput
 from adapter.errors import MalformedDelivery
 from adapter.errors import Rejected
 from adapter.errors import SignatureError
@@ -27,6 +29,8 @@ from adapter.providers.base import UNSTARTED
 from adapter.providers.base import Delivery
 from adapter.providers.base import HttpApi
 from adapter.providers.base import TrackerIssue
+from adapter.providers.vendor import TRACKER
+from adapter.providers.vendor import Vendor
 from adapter.security import constant_time_equals
 from adapter.security import hmac_sha256_hex
 
@@ -270,3 +274,39 @@ def parse_event(installation_id: str, payload: dict, headers: Mapping[str, str] 
     return TrackerIssueChanged(installation_id=installation_id, tracker=NAME, issue_key=issue.key, issue_id=issue.id,
                                title=issue.title, status=issue.status, category=issue.category, url=issue.url,
                                deleted=payload.get("webhookEvent") == "jira:issue_deleted")
+
+
+def connection(values: dict) -> dict:
+    """The connect form's values as tracker settings.
+
+    :raise InvalidInput: without a site or a project.
+    """
+    site, project = site_name(values.get("site") or ""), str(values.get("project") or "").strip().upper()
+    if not site:
+        raise InvalidInput("Jira needs your Atlassian Cloud site: acme, acme.atlassian.net or https://acme.atlassian.net.",
+                           code="invalid_connection", fields={"site": "an Atlassian Cloud site"})
+    if not project:
+        raise InvalidInput("Jira needs the key of the project issues go to (SUP).", code="invalid_connection",
+                           fields={"project": "required"})
+    return {"site": site, "project": project, "team_id": ""}
+
+
+def webhook_help(url: str, secret: str | None, project: str = "") -> str:
+    """How to set up Jira's webhook so issue changes reach Valuedesk."""
+    return (f"In Jira: Settings > System > WebHooks > Create a WebHook\n"
+            f"  URL:    {url}\n  Secret: {secret}\n"
+            "  Events: Issue updated, Issue deleted\n"
+            f"  JQL:    project = {project or 'SUP'}   (Valuedesk ignores issues it has not linked)\n"
+            "Without the webhook, Valuedesk still checks linked issues every 15 minutes.")
+
+
+VENDOR = Vendor(
+    name=NAME, display_name="Jira", role=TRACKER, webhooks=sys.modules[__name__], secret_credential=SECRET_CREDENTIAL,
+    credentials={"email": EMAIL_CREDENTIAL, "api_token": TOKEN_CREDENTIAL},
+    client_for=lambda session, settings, credentials: client_for(settings, credentials),
+    connection=connection, min_credentials=2, credentials_missing="Jira needs the account's email and an API token.",
+    credentials_missing_fields={"email": "required", "api_token": "required"},
+    refused="Jira did not accept the connection. Check the site, the project key, the account's email and the API "
+            "token, then try again.",
+    key_of=key_of, webhook_help=webhook_help,
+)

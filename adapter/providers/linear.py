@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
 from adapter.errors import AuthError
+from adapter.errors import InvalidInput
 from adapter.errors import MalformedDelivery
 from adapter.errors import NotFound
 from adapter.errors import RateLimited
@@ -29,6 +31,8 @@ from adapter.providers.base import UNSTARTED
 from adapter.providers.base import Delivery
 from adapter.providers.base import HttpApi
 from adapter.providers.base import TrackerIssue
+from adapter.providers.vendor import TRACKER
+from adapter.providers.vendor import Vendor
 from adapter.security import JsonTooDeep
 from adapter.security import constant_time_equals
 from adapter.security import hmac_sha256_hex
@@ -247,3 +251,35 @@ def parse_event(installation_id: str, payload: dict, headers: Mapping[str, str] 
     return TrackerIssueChanged(installation_id=installation_id, tracker=NAME, issue_key=issue.key, issue_id=issue.id,
                                title=issue.title, status=issue.status, category=issue.category, url=issue.url,
                                deleted=payload.get("action") == "remove")
+
+
+def connection(values: dict) -> dict:
+    """The connect form's values as tracker settings.
+
+    :raise InvalidInput: without a team.
+    """
+    team_id = str(values.get("team_id") or "").strip()
+    if not team_id:
+        raise InvalidInput("Linear needs the id of the team issues go to.", code="invalid_connection",
+                           fields={"team_id": "required"})
+    return {"site": "", "project": "", "team_id": team_id}
+
+
+def webhook_help(url: str, secret: str | None, project: str = "") -> str:
+    """How to set up Linear's webhook so issue changes reach Valuedesk."""
+    return (f"In Linear: Settings > API > Webhooks > New webhook\n"
+            f"  URL:    {url}\n  Data change events: Issues\n"
+            f"  Then paste Linear's signing secret here: `valuedesk trackers webhook-secret --installation ... SECRET`\n"
+            f"  (until then Valuedesk expects: {secret})\n"
+            "Without the webhook, Valuedesk still checks linked issues every 15 minutes.")
+
+
+VENDOR = Vendor(
+    name=NAME, display_name="Linear", role=TRACKER, webhooks=sys.modules[__name__], secret_credential=SECRET_CREDENTIAL,
+    credentials={"api_key": KEY_CREDENTIAL, "oauth_token": OAUTH_CREDENTIAL},
+    client_for=lambda session, settings, credentials: client_for(settings, credentials),
+    connection=connection, credentials_missing="Linear needs an API key (or an OAuth token).",
+    credentials_missing_fields={"api_key": "required"},
+    refused="Linear did not accept the connection. Check the team id and the API key, then try again.",
+    key_of=key_of, webhook_help=webhook_help,
+)

@@ -7,12 +7,14 @@ channel (`POST /webhooks/playground/<installation>`) for load tests and custom i
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,6 +38,8 @@ from adapter.providers.base import Comment
 from adapter.providers.base import Delivery
 from adapter.providers.base import Macro
 from adapter.providers.base import Ticket
+from adapter.providers.vendor import HELPDESK
+from adapter.providers.vendor import Vendor
 from adapter.security import constant_time_equals
 from adapter.security import hmac_sha256_hex
 from adapter.security import within_window
@@ -316,3 +320,15 @@ class Client:
 def agent_id_for(name: str) -> str | None:
     """The id of the playground agent called `name`."""
     return next((a.id for a in AGENTS if a.name == name), None)
+
+
+def client_from(session: Session, installation, credentials) -> Client:
+    """The playground helpdesk of an installation, with ticket links on this service."""
+    return Client(session, installation.id, current_app.config["VALUEDESK"].public_url)
+
+
+VENDOR = Vendor(
+    name=NAME, display_name="playground", long_name="the playground helpdesk", role=HELPDESK,
+    webhooks=sys.modules[__name__], secret_credential=SECRET_CREDENTIAL, credentials={"webhook_secret": SECRET_CREDENTIAL},
+    client_for=client_from, builtin=True, installation_prefix="pg",
+)

@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,8 @@ from adapter.providers.base import Charge
 from adapter.providers.base import Credit
 from adapter.providers.base import Promotion
 from adapter.providers.base import Refund
+from adapter.providers.vendor import BILLING
+from adapter.providers.vendor import Vendor
 
 NAME = "sandbox"
 
@@ -195,3 +198,11 @@ def _charge(object_id: str, data: dict) -> Charge:
 def _refund(object_id: str, data: dict) -> Refund:
     return Refund(id=object_id, charge_id=data["charge"], amount=data["amount"], currency=data["currency"],
                   status=data["status"], action_ref=(data.get("metadata") or {}).get(ACTION_METADATA))
+
+
+def client_from(installation, credentials) -> Client | None:
+    """The sandbox billing account, when the playground is on."""
+    return Client(installation.id) if current_app.config["VALUEDESK"].playground else None
+
+
+VENDOR = Vendor(name=NAME, display_name="sandbox billing account", role=BILLING, client_for=client_from, builtin=True)

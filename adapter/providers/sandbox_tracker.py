@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,8 @@ from adapter.providers.base import DONE
 from adapter.providers.base import IN_PROGRESS
 from adapter.providers.base import UNSTARTED
 from adapter.providers.base import TrackerIssue
+from adapter.providers.vendor import TRACKER
+from adapter.providers.vendor import Vendor
 
 NAME = "sandbox"
 KEY_PREFIX = "VD"
@@ -96,3 +99,14 @@ def key_of(text: str) -> str | None:
     """A sandbox key (VD-3) in what an agent pastes, including the playground tracker URL."""
     match = re.search(r"\b(VD-\d+)\b", text.strip().upper())
     return match.group(1) if match else None
+
+
+def client_from(session: Session, settings, credentials) -> Client | None:
+    """The sandbox tracker, when the playground is on."""
+    config = current_app.config["VALUEDESK"]
+    return Client(session, config.public_url) if config.playground else None
+
+
+VENDOR = Vendor(name=NAME, display_name="sandbox tracker", long_name="the sandbox tracker", role=TRACKER,
+                client_for=client_from, builtin=True, key_of=key_of,
+                webhook_help=lambda url, secret, project="": "The playground's sandbox tracker needs no webhook.")

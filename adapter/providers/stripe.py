@@ -9,6 +9,7 @@ Webhook signatures: https://docs.stripe.com/webhooks#verify-manually
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import UTC
@@ -35,6 +36,8 @@ from adapter.providers.base import Credit
 from adapter.providers.base import Delivery
 from adapter.providers.base import Promotion
 from adapter.providers.base import Refund
+from adapter.providers.vendor import BILLING
+from adapter.providers.vendor import Vendor
 from adapter.security import within_window
 
 NAME = "stripe"
@@ -257,3 +260,8 @@ def parse_event(installation_id: str, payload: dict, headers: Mapping[str, str] 
                          action_ref=(refund.get("metadata") or {}).get(ACTION_METADATA),
                          failure_reason=refund.get("failure_reason"))
 
+
+
+VENDOR = Vendor(name=NAME, display_name="Stripe", role=BILLING, webhooks=sys.modules[__name__],
+                secret_credential=SECRET_CREDENTIAL,
+                credentials={"api_key": API_KEY_CREDENTIAL, "webhook_secret": SECRET_CREDENTIAL}, client_for=client_for)

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from adapter import clock
+from adapter import dispatch
 from adapter.db import SCOPE_KEY
 from adapter.errors import ApiError
 from adapter.events import AGENT
@@ -366,3 +367,8 @@ def purge(session: Session, installation: Installation, now: datetime | None = N
     contexts = session.execute(delete(ReplyContext).where(ReplyContext.updated_at < text_cutoff)
                                .execution_options(synchronize_session=False)).rowcount
     return {"texts_cleared": cleared, "fingerprints_removed": removed, "contexts_removed": contexts}
+
+
+def register() -> None:
+    """Copy-paste checks learn from agent replies (called once at app start by adapter.wiring)."""
+    dispatch.on(CommentAdded, on_comment)

@@ -1,25 +1,11 @@
 """The agent sidebar: pages under /sidebar (one entry per host) and the JSON API under /api."""
 
-from flask import Blueprint
-from flask_smorest import Blueprint as ApiBlueprint
+from adapter.sidebar import api  # noqa: F401  (registers its routes)
+from adapter.sidebar import assets  # noqa: F401  (registers its routes)
+from adapter.sidebar import views  # noqa: F401  (registers its routes)
+from adapter.sidebar.blueprint import PANEL_SECTIONS
+from adapter.sidebar.blueprint import SECTION_SCRIPTS
+from adapter.sidebar.blueprint import api_bp
+from adapter.sidebar.blueprint import bp
 
-bp = Blueprint(
-    "sidebar",
-    __name__,
-    url_prefix="/sidebar",
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static",
-)
-# Partial templates rendered inside the panel, in order; each feature adds its own.
-PANEL_SECTIONS: tuple[str, ...] = ("sidebar/sections/signals.html", "sidebar/sections/commitments.html",
-                                   "sidebar/sections/billing.html")
-# Scripts of those sections, loaded after the core.
-SECTION_SCRIPTS: tuple[str, ...] = ("sections/signals.js", "sections/commitments.js", "sections/replies.js",
-                                   "sections/billing.js")
-
-api_bp = ApiBlueprint("api", __name__, url_prefix="/api", description="Sidebar API for agents (bearer session).")
-
-from adapter.sidebar import api  # noqa: E402,F401
-from adapter.sidebar import assets  # noqa: E402,F401
-from adapter.sidebar import views  # noqa: E402,F401
+__all__ = ["PANEL_SECTIONS", "SECTION_SCRIPTS", "api_bp", "bp"]

@@ -9,7 +9,6 @@ from flask import url_for
 
 from adapter.db import request_session
 from adapter.providers import helpdesk_client
-from adapter.sidebar import api_bp
 from adapter.sidebar.auth import SESSION_MAX_AGE_SECONDS
 from adapter.sidebar.auth import AgentSession
 from adapter.sidebar.auth import FreshdeskSession
@@ -21,6 +20,7 @@ from adapter.sidebar.auth import install_freshdesk
 from adapter.sidebar.auth import issue_token
 from adapter.sidebar.auth import link_zendesk_app
 from adapter.sidebar.auth import verify_freshdesk
+from adapter.sidebar.blueprint import api_bp
 
 TOKEN_HEADER = "X-Valuedesk-Installation-Token"
 

@@ -22,7 +22,7 @@ from flask import abort
 from flask import request
 from flask import url_for
 
-from adapter.sidebar import bp
+from adapter.sidebar.blueprint import bp
 
 STATIC = Path(__file__).parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -12,8 +12,10 @@ from jinja2 import FileSystemLoader
 from jinja2 import select_autoescape
 
 from adapter.errors import ApiError
-from adapter.sidebar import PANEL_SECTIONS
-from adapter.sidebar import SECTION_SCRIPTS
+from adapter.providers import freshdesk
+from adapter.providers import zendesk
+from adapter.sidebar.blueprint import PANEL_SECTIONS
+from adapter.sidebar.blueprint import SECTION_SCRIPTS
 from adapter.sidebar.icons import SVG
 from adapter.sidebar.icons import logo_png
 
@@ -307,3 +309,7 @@ def build_freshdesk_app(service_url: str, out_dir: Path) -> Path:
     }
     _write_zip(target, files)
     return target
+
+
+# The sidebar app builder of each helpdesk that has one, by the helpdesk's registry name; (service URL, folder) -> zip.
+PACKAGERS = {zendesk.NAME: build_zendesk_app, freshdesk.NAME: build_freshdesk_app}

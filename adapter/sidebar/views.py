@@ -15,13 +15,13 @@ from adapter.errors import ApiError
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import Installation
 from adapter.providers import playground
-from adapter.sidebar import PANEL_SECTIONS
-from adapter.sidebar import SECTION_SCRIPTS
-from adapter.sidebar import bp
 from adapter.sidebar.assets import asset_url
 from adapter.sidebar.auth import AgentSession
 from adapter.sidebar.auth import issue_token
 from adapter.sidebar.auth import zendesk_agent
+from adapter.sidebar.blueprint import PANEL_SECTIONS
+from adapter.sidebar.blueprint import SECTION_SCRIPTS
+from adapter.sidebar.blueprint import bp
 
 
 def render_panel(agent: AgentSession, ticket_id: str | None, installation: Installation):

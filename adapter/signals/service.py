@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapter import clock
+from adapter import dispatch
 from adapter import outbox
 from adapter.db import SCOPE_KEY
 from adapter.db import insert_unless_exists
@@ -258,3 +259,8 @@ def due_for_training(session: Session) -> bool:
     """The first model after MIN_EXAMPLES decisions, then a new one after every RETRAIN_EVERY."""
     has_model = session.scalar(select(SignalModel.id)) is not None
     return decisions_since_training(session) >= (RETRAIN_EVERY if has_model else learned.MIN_EXAMPLES)
+
+
+def register() -> None:
+    """Signals react to customer comments (called once at app start by adapter.wiring)."""
+    dispatch.on(CommentAdded, on_comment)

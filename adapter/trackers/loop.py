@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from adapter import clock
+from adapter import dispatch
 from adapter import notices
 from adapter import outbox
 from adapter.commitments.service import schedule_of
@@ -29,6 +30,7 @@ from adapter.models import Installation
 from adapter.models import Signal
 from adapter.models import TrackerLink
 from adapter.models import TrackerTicket
+from adapter.providers import helpdesk
 from adapter.providers.base import CANCELLED
 from adapter.providers.base import DONE
 from adapter.providers.base import TrackerIssue
@@ -132,8 +134,9 @@ def close_ticket(context, payload: dict) -> None:
         ticket = context.ticket(ticket_id)
     except NotFound:
         raise UnsupportedEvent(f"Ticket {ticket_id} no longer exists in the helpdesk.") from None
-    if ticket.status == "closed" and installation.kind == "zendesk":
-        raise UnsupportedEvent(f"Zendesk ticket {ticket_id} is closed and can no longer be changed.")
+    desk = helpdesk(installation.kind)
+    if ticket.status == "closed" and desk.closed_is_final:
+        raise UnsupportedEvent(f"{desk.display_name} ticket {ticket_id} is closed and can no longer be changed.")
     outbox.add(session, "helpdesk.add_note", {"ticket_id": ticket_id, "body": writeup.closed_note(
         link.issue_key, link.title, category, link.status)})
     outbox.add(session, "helpdesk.add_tags", {"ticket_id": ticket_id, "tags": [TAGS[category]]})
@@ -150,3 +153,9 @@ def close_ticket(context, payload: dict) -> None:
         "nudge": writeup.drafted_message(ticket.requester_name, _first_words(session, link, ticket_id), category),
     }
     insert_unless_exists(session, Commitment, values, ["installation_id", "source_comment_id"])
+
+
+def register() -> None:
+    """Issue changes close the loop on linked tickets (called once at app start by adapter.wiring)."""
+    dispatch.on(TrackerIssueChanged, on_issue_changed)
+    outbox.register("tracker.close_ticket_loop", close_ticket)

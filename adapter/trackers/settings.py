@@ -11,32 +11,25 @@ from sqlalchemy.orm import Session
 
 from adapter.credentials import CredentialStore
 from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 from adapter.errors import ProviderError
 from adapter.installations import feature_settings
 from adapter.installations import store_feature_settings
 from adapter.models import Installation
-from adapter.providers import jira
-from adapter.providers import linear
+from adapter.providers import tracker_client
+from adapter.providers import vendor
+from adapter.providers import vendors
+from adapter.providers.vendor import TRACKER
 from adapter.security import new_secret
 
 log = logging.getLogger("valuedesk.trackers")
 
 FEATURE = "trackers"
 SYNC_RULES = ("manual", "automatic")
-NAMES = {"jira": "Jira", "linear": "Linear", "sandbox": "the sandbox tracker"}
+NAMES = {tracker.name: tracker.prose_name for tracker in vendors(TRACKER)}
 # Credentials each tracker needs, by the connect form's field name.
-CREDENTIALS = {
-    "jira": {"email": jira.EMAIL_CREDENTIAL, "api_token": jira.TOKEN_CREDENTIAL},
-    "linear": {"api_key": linear.KEY_CREDENTIAL, "oauth_token": linear.OAUTH_CREDENTIAL},
-}
-SECRETS = {"jira": jira.SECRET_CREDENTIAL, "linear": linear.SECRET_CREDENTIAL}
-# What an admin hears when the check fails, however it failed (refused, unreachable, not found): a different
-# message per failure would let the connect form probe what answers where.
-REFUSED = {
-    "jira": "Jira did not accept the connection. Check the site, the project key, the account's email and the API "
-            "token, then try again.",
-    "linear": "Linear did not accept the connection. Check the team id and the API key, then try again.",
-}
+CREDENTIALS = {tracker.name: dict(tracker.credentials) for tracker in vendors(TRACKER) if tracker.credentials}
+SECRETS = {tracker.name: tracker.secret_credential for tracker in vendors(TRACKER) if tracker.secret_credential}
 
 
 @dataclass(frozen=True)
@@ -107,22 +100,12 @@ def update_settings(installation: Installation, **changes) -> TrackerSettings:
     return settings_of(installation)
 
 
-def _connection(kind: str, values: dict) -> dict:
-    if kind == "jira":
-        site, project = jira.site_name(values.get("site") or ""), str(values.get("project") or "").strip().upper()
-        if not site:
-            raise ApiError(400, "invalid_connection", "Jira needs your Atlassian Cloud site: acme, acme.atlassian.net "
-                           "or https://acme.atlassian.net.", fields={"site": "an Atlassian Cloud site"})
-        if not project:
-            raise ApiError(400, "invalid_connection", "Jira needs the key of the project issues go to (SUP).",
-                           fields={"project": "required"})
-        return {"site": site, "project": project, "team_id": ""}
-    if kind == "linear":
-        team_id = str(values.get("team_id") or "").strip()
-        if not team_id:
-            raise ApiError(400, "invalid_connection", "Linear needs the id of the team issues go to.", fields={"team_id": "required"})
-        return {"site": "", "project": "", "team_id": team_id}
-    raise ApiError(400, "invalid_tracker", f"Connect \"jira\" or \"linear\", not {kind!r}.")
+def _connectable(kind: str):
+    tracker = vendor(TRACKER, kind)
+    if tracker is None or tracker.connection is None:
+        names = " or ".join(f'"{t.name}"' for t in vendors(TRACKER) if t.connection)
+        raise ApiError(400, "invalid_tracker", f"Connect {names}, not {kind!r}.")
+    return tracker
 
 
 def connect(session: Session, installation: Installation, kind: str, values: dict, secrets: dict) -> str:
@@ -135,22 +118,25 @@ def connect(session: Session, installation: Installation, kind: str, values: dic
     """
     if installation.kind == "playground":
         raise ApiError(409, "sandbox_only", "The playground uses its sandbox tracker; connect Jira or Linear to a real helpdesk.")
-    connection = _connection(kind, values)
-    given = {CREDENTIALS[kind][name]: str(value).strip() for name, value in secrets.items()
-             if name in CREDENTIALS[kind] and value and str(value).strip()}
-    if kind == "jira" and len(given) < 2:
-        raise ApiError(400, "invalid_connection", "Jira needs the account's email and an API token.",
-                       fields={"email": "required", "api_token": "required"})
-    if kind == "linear" and not given:
-        raise ApiError(400, "invalid_connection", "Linear needs an API key (or an OAuth token).", fields={"api_key": "required"})
+    tracker = _connectable(kind)
+    try:
+        connection = tracker.connection(values)
+    except InvalidInput as exc:  # callers (the CLI) catch ApiError until they learn domain errors
+        raise ApiError(400, exc.code, exc.message, fields=exc.fields) from None
+    given = {tracker.credentials[name]: str(value).strip() for name, value in secrets.items()
+             if name in tracker.credentials and value and str(value).strip()}
+    if len(given) < tracker.min_credentials:
+        raise ApiError(400, "invalid_connection", tracker.credentials_missing,
+                       fields=dict(tracker.credentials_missing_fields))
     stored = asdict(feature_settings(installation, FEATURE, TrackerSettings))
     proposed = validate({**stored, **connection, "kind": kind})
-    module = jira if kind == "jira" else linear
     try:
-        who = module.client_for(proposed, given).check()
+        who = tracker.client_for(session, proposed, given).check()
     except ProviderError as exc:  # a 4xx, nothing stored, and one message whatever went wrong
+        # What an admin hears when the check fails, however it failed (refused, unreachable, not found): a different
+        # message per failure would let the connect form probe what answers where.
         log.info("trackers.connect_refused", extra={"fields": {"tracker": kind, "error": type(exc).__name__}})
-        raise ApiError(400, "tracker_refused", REFUSED[kind]) from None
+        raise ApiError(400, "tracker_refused", tracker.refused) from None
     credentials = CredentialStore(session, installation.id)
     for other in CREDENTIALS.values():
         for name in other.values():
@@ -186,43 +172,22 @@ def webhook_secret(session: Session, installation: Installation) -> str | None:
 
 def client(session: Session, installation: Installation):
     """The installation's Tracker client, or None when no tracker is connected."""
-    from flask import current_app
-
-    from adapter.providers import sandbox_tracker
-
     settings = settings_of(installation)
-    if settings.kind == "sandbox":
-        config = current_app.config["VALUEDESK"]
-        return sandbox_tracker.Client(session, config.public_url) if config.playground else None
-    module = {"jira": jira, "linear": linear}.get(settings.kind or "")
-    if module is None:
-        return None
-    return module.client_for(asdict(settings), CredentialStore(session, installation.id))
+    return tracker_client(session, installation, settings.kind, asdict(settings))
 
 
 def key_of(installation: Installation, reference: str) -> str | None:
     """The issue key in a pasted key or URL, for the connected tracker."""
-    from adapter.providers import sandbox_tracker
-
-    module = {"jira": jira, "linear": linear, "sandbox": sandbox_tracker}.get(settings_of(installation).kind or "")
-    return module.key_of(reference) if module else None
+    tracker = vendor(TRACKER, settings_of(installation).kind)
+    return tracker.key_of(reference) if tracker and tracker.key_of else None
 
 
 def webhook_instructions(kind: str, url: str, secret: str | None, project: str = "") -> str:
     """How to set up the tracker's webhook so issue changes reach Valuedesk (shown by the CLI and the console)."""
-    if kind == "jira":
-        return (f"In Jira: Settings > System > WebHooks > Create a WebHook\n"
-                f"  URL:    {url}\n  Secret: {secret}\n"
-                "  Events: Issue updated, Issue deleted\n"
-                f"  JQL:    project = {project or 'SUP'}   (Valuedesk ignores issues it has not linked)\n"
-                "Without the webhook, Valuedesk still checks linked issues every 15 minutes.")
-    if kind == "linear":
-        return (f"In Linear: Settings > API > Webhooks > New webhook\n"
-                f"  URL:    {url}\n  Data change events: Issues\n"
-                f"  Then paste Linear's signing secret here: `valuedesk trackers webhook-secret --installation ... SECRET`\n"
-                f"  (until then Valuedesk expects: {secret})\n"
-                "Without the webhook, Valuedesk still checks linked issues every 15 minutes.")
-    return "The playground's sandbox tracker needs no webhook."
+    tracker = vendor(TRACKER, kind)
+    if tracker is None or tracker.webhook_help is None:
+        tracker = next(t for t in vendors(TRACKER) if t.builtin)
+    return tracker.webhook_help(url, secret, project)
 
 
 def set_webhook_secret(session: Session, installation: Installation, secret: str) -> None:

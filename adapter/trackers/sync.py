@@ -25,6 +25,7 @@ from adapter.models import Signal
 from adapter.models import SignalType
 from adapter.models import TrackerLink
 from adapter.models import TrackerTicket
+from adapter.providers import helpdesk
 from adapter.providers.base import TrackerIssue
 from adapter.signals import themes
 from adapter.trackers import settings as tracker_settings
@@ -32,7 +33,6 @@ from adapter.trackers import writeup
 
 COMMENT_INTERVAL = timedelta(hours=1)
 LINKS_PER_RUN = 50
-HELPDESK_NAMES = {"zendesk": "Zendesk", "freshdesk": "Freshdesk", "playground": "playground"}
 
 
 def ticket_global_id(installation_id: str, ticket_id: str) -> str:
@@ -208,7 +208,7 @@ def create_issue(context, payload: dict) -> None:
     if issue is None:
         signal_type = _dominant_type(session, link.theme_id)
         description = writeup.issue_description(stats, _ticket_urls(context, theme_ticket_ids(session, link.theme_id)),
-                                                HELPDESK_NAMES.get(installation.kind, installation.kind))
+                                                helpdesk(installation.kind).display_name)
         labels = ("valuedesk", signal_type.tag) if signal_type else ("valuedesk",)
         issue = tracker.create_issue(title=stats.title, description=description,
                                      kind=signal_type.key if signal_type else None, labels=labels, request_id=key)
@@ -229,10 +229,10 @@ def link_tickets(context, payload: dict) -> None:
     waiting = list(session.scalars(select(TrackerTicket).where(TrackerTicket.link_id == link.id,
                                                               TrackerTicket.linked_at.is_(None))
                                    .order_by(TrackerTicket.id).limit(LINKS_PER_RUN + 1)))
-    helpdesk = HELPDESK_NAMES.get(context.installation.kind, context.installation.kind)
+    helpdesk_name = helpdesk(context.installation.kind).display_name
     for row in waiting[:LINKS_PER_RUN]:
         tracker.link_ticket(link.issue_key, global_id=ticket_global_id(link.installation_id, row.ticket_id),
-                            url=context.helpdesk.ticket_url(row.ticket_id), title=f"{helpdesk} ticket #{row.ticket_id}")
+                            url=context.helpdesk.ticket_url(row.ticket_id), title=f"{helpdesk_name} ticket #{row.ticket_id}")
         row.linked_at = clock.now()
     session.flush()
     if len(waiting) > LINKS_PER_RUN:
@@ -276,8 +276,9 @@ def unlink_tickets(context, payload: dict) -> None:
                               url=context.helpdesk.ticket_url(ticket_id))
 
 
-def close_ticket_loop(context, payload: dict) -> None:
-    """One linked ticket's part of closing the loop (see adapter.trackers.loop)."""
-    from adapter.trackers import loop
-
-    loop.close_ticket(context, payload)
+def register() -> None:
+    """The tracker writes themes record in the outbox (called once at app start by adapter.wiring)."""
+    outbox.register("tracker.create_issue", create_issue)
+    outbox.register("tracker.link_tickets", link_tickets)
+    outbox.register("tracker.comment_count", comment_count)
+    outbox.register("tracker.unlink_tickets", unlink_tickets)

@@ -5,6 +5,8 @@ Automation webhooks: https://support.freshdesk.com/support/solutions/articles/13
 App SDK 3.0 product events: https://developers.freshworks.com/docs/app-sdk/v3.0/
 """
 
+import sys
+
 from adapter.providers.freshdesk.client import Client
 from adapter.providers.freshdesk.client import RateBudget
 from adapter.providers.freshdesk.client import client_for
@@ -22,9 +24,22 @@ from adapter.providers.freshdesk.webhooks import describe
 from adapter.providers.freshdesk.webhooks import event_type_of
 from adapter.providers.freshdesk.webhooks import parse_event
 from adapter.providers.freshdesk.webhooks import verify
+from adapter.providers.vendor import HELPDESK
+from adapter.providers.vendor import Vendor
+
+VENDOR = Vendor(
+    name=NAME, display_name="Freshdesk", role=HELPDESK, webhooks=sys.modules[__name__], secret_credential=SECRET_CREDENTIAL,
+    credentials={"api_key": API_KEY_CREDENTIAL, "webhook_secret": SECRET_CREDENTIAL},
+    client_for=lambda session, installation, credentials: client_for(installation, credentials),
+    installation_prefix="fd", account_suffix=".freshdesk.com",
+    # Freshdesk's and Freshworks' agent UIs
+    frame_ancestors=("https://*.freshdesk.com", "https://*.freshworks.com", "https://*.myfreshworks.com"),
+    script_origins=("https://static.freshdev.io",),
+    agent_lookup=lambda client, agent_id: client.get_agent(agent_id),
+)
 
 __all__ = [
     "API_KEY_CREDENTIAL", "EVENT_PARSERS", "EVENT_TYPES", "IGNORED_EVENT_TYPES", "NAME", "SECRET_CREDENTIAL",
-    "SECRET_HEADER", "STORED_HEADERS", "Client", "RateBudget", "automation_body", "automation_rules", "client_for",
+    "SECRET_HEADER", "STORED_HEADERS", "Client", "RateBudget", "VENDOR", "automation_body", "automation_rules", "client_for",
     "describe", "event_type_of", "parse_event", "verify",
 ]

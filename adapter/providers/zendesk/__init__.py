@@ -6,6 +6,10 @@ REST API: https://developer.zendesk.com/api-reference/ticketing/introduction/
 Signed app URLs: https://developer.zendesk.com/documentation/apps/build-an-app/building-a-server-side-app/part-5-secure-the-app/
 """
 
+import sys
+
+from adapter.providers.vendor import HELPDESK
+from adapter.providers.vendor import Vendor
 from adapter.providers.zendesk.app import AppContext
 from adapter.providers.zendesk.app import unverified_subdomain
 from adapter.providers.zendesk.app import verify_app_token
@@ -25,6 +29,7 @@ from adapter.providers.zendesk.constants import STATUSES
 from adapter.providers.zendesk.constants import STORED_HEADERS
 from adapter.providers.zendesk.constants import TIMESTAMP_HEADER
 from adapter.providers.zendesk.constants import TOKEN_CREDENTIAL
+from adapter.providers.zendesk.provisioning import Provisioning
 from adapter.providers.zendesk.webhooks import EVENT_PARSERS
 from adapter.providers.zendesk.webhooks import describe
 from adapter.providers.zendesk.webhooks import event_type_of
@@ -34,8 +39,21 @@ from adapter.providers.zendesk.webhooks import trigger_body
 from adapter.providers.zendesk.webhooks import trigger_specs
 from adapter.providers.zendesk.webhooks import verify
 
+VENDOR = Vendor(
+    name=NAME, display_name="Zendesk", role=HELPDESK, webhooks=sys.modules[__name__], secret_credential=SECRET_CREDENTIAL,
+    credentials={"email": EMAIL_CREDENTIAL, "token": TOKEN_CREDENTIAL, "oauth_token": OAUTH_CREDENTIAL,
+                 "webhook_secret": SECRET_CREDENTIAL, "app_key": APP_KEY_CREDENTIAL},
+    client_for=lambda session, installation, credentials: client_for(installation, credentials),
+    installation_prefix="zd", account_suffix=".zendesk.com",
+    # Zendesk's agent workspace and its app sandbox domain
+    frame_ancestors=("https://*.zendesk.com", "https://*.zdusercontent.com"),
+    script_origins=("https://static.zdassets.com",),
+    agent_lookup=lambda client, agent_id: client.get_user(agent_id), agent_roles=AGENT_ROLES,
+    closed_is_final=True,  # Zendesk archives closed tickets: updates to them are refused
+)
+
 __all__ = [
     "AGENT_ROLES", "NAME", "SECRET_CREDENTIAL", "EMAIL_CREDENTIAL", "TOKEN_CREDENTIAL", "OAUTH_CREDENTIAL", "APP_KEY_CREDENTIAL", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "INVOCATION_HEADER", "STORED_HEADERS", "EVENT_TYPES", "IGNORED_EVENT_TYPES", "STATUSES",
-    "AppContext", "Client", "EVENT_PARSERS", "client_for", "describe", "event_type_of", "parse_event", "sign",
+    "AppContext", "Client", "Provisioning", "VENDOR", "EVENT_PARSERS", "client_for", "describe", "event_type_of", "parse_event", "sign",
     "trigger_body", "trigger_specs", "unverified_subdomain", "verify", "verify_app_token",
 ]

@@ -1,4 +1,4 @@
-"""The Zendesk API client: zenpy for tickets, comments, tags and macros; plain JSON for admin endpoints."""
+"""The Zendesk ticket client: zenpy for tickets, comments, tags and macros (account set-up is in provisioning.py)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from adapter.providers.zendesk.constants import OAUTH_CREDENTIAL
 from adapter.providers.zendesk.constants import TOKEN_CREDENTIAL
 
 
-def _raise_for_vendor_errors(response: requests.Response, *args, **kwargs) -> None:
+def _raise_forvendor_errors(response: requests.Response, *args, **kwargs) -> None:
     # Runs inside requests before zenpy sees the response, so a 429 raises RateLimited with
     # Retry-After instead of zenpy's default of sleeping in the worker thread.
     error = error_for_status(NAME, response)
@@ -44,7 +44,7 @@ def _raise_for_vendor_errors(response: requests.Response, *args, **kwargs) -> No
         raise error
 
 
-def _vendor_errors(method):
+def vendor_errors(method):
     """Map network and zenpy failures onto the error taxonomy."""
 
     @functools.wraps(method)
@@ -74,7 +74,7 @@ def _role(zendesk_role: str | None) -> str:
 
 
 class Client:
-    """The Helpdesk protocol for one Zendesk account, plus the admin calls `connect` needs."""
+    """The Helpdesk protocol for one Zendesk account: tickets, comments, tags, macros and agents."""
 
     def __init__(self, subdomain: str, *, email: str | None = None, token: str | None = None,
                  oauth_token: str | None = None):
@@ -82,7 +82,7 @@ class Client:
         auth = None if oauth_token else (f"{email}/token", token)
         headers = {"Authorization": f"Bearer {oauth_token}"} if oauth_token else None
         self.http = HttpApi(NAME, f"https://{subdomain}.zendesk.com/api/v2", auth=auth, headers=headers)
-        self.http.session.hooks["response"].append(_raise_for_vendor_errors)
+        self.http.session.hooks["response"].append(_raise_forvendor_errors)
         credentials = {"oauth_token": oauth_token} if oauth_token else {"email": email, "token": token}
         self.zenpy = Zenpy(subdomain=subdomain, session=self.http.session, timeout=20, **credentials)
 
@@ -90,7 +90,7 @@ class Client:
         """Where an agent opens this ticket."""
         return f"https://{self.subdomain}.zendesk.com/agent/tickets/{ticket_id}"
 
-    @_vendor_errors
+    @vendor_errors
     def get_ticket(self, ticket_id: str) -> Ticket:
         """The ticket with requester, organization and assignee resolved in two batched calls."""
         ticket = self.zenpy.tickets(id=_ticket(ticket_id))
@@ -113,7 +113,7 @@ class Client:
             url=self.ticket_url(str(ticket.id)),
         )
 
-    @_vendor_errors
+    @vendor_errors
     def list_comments(self, ticket_id: str) -> list[Comment]:
         """Every comment, public and private, oldest first, with the author's role."""
         comments = list(self.zenpy.tickets.comments(ticket=_ticket(ticket_id)))
@@ -136,27 +136,27 @@ class Client:
             )
         return result
 
-    @_vendor_errors
+    @vendor_errors
     def add_tags(self, ticket_id: str, tags: list[str]) -> None:
         """Add tags without touching the others (PUT /tickets/{id}/tags)."""
         list(self.zenpy.tickets.add_tags(_ticket(ticket_id), list(tags)))
 
-    @_vendor_errors
+    @vendor_errors
     def remove_tags(self, ticket_id: str, tags: list[str]) -> None:
         """Remove only the listed tags (DELETE /tickets/{id}/tags)."""
         list(self.zenpy.tickets.delete_tags(_ticket(ticket_id), list(tags)))
 
-    @_vendor_errors
+    @vendor_errors
     def add_private_note(self, ticket_id: str, body: str) -> None:
         """Add an internal comment the requester never sees."""
         self.zenpy.tickets.update(ZenpyTicket(id=_ticket(ticket_id), comment=ZenpyComment(body=body, public=False)))
 
-    @_vendor_errors
+    @vendor_errors
     def set_status(self, ticket_id: str, status: str) -> None:
         """Move the ticket to another status (reopen when an issue ships)."""
         self.zenpy.tickets.update(ZenpyTicket(id=_ticket(ticket_id), status=status))
 
-    @_vendor_errors
+    @vendor_errors
     def list_macros(self) -> list[Macro]:
         """Active macros that set a comment, with that comment's text."""
         macros = []
@@ -166,23 +166,23 @@ class Client:
                 macros.append(Macro(id=str(macro.id), title=macro.title or "", body=body))
         return macros
 
-    @_vendor_errors
+    @vendor_errors
     def list_agents(self) -> list[Agent]:
         """Agents and admins of the account."""
         data = self.http.json("GET", "users.json", params=[("role[]", "agent"), ("role[]", "admin")])
         return [_agent(u) for u in (data or {}).get("users", [])]
 
-    @_vendor_errors
+    @vendor_errors
     def get_user(self, user_id: str) -> Agent:
         """One user, with the role Zendesk reports (used to trust sidebar identities)."""
         return _agent((self.http.json("GET", f"users/{numeric_id(NAME, 'user', user_id)}.json") or {}).get("user") or {})
 
-    @_vendor_errors
+    @vendor_errors
     def me(self) -> Agent:
         """The user the credentials belong to."""
         return _agent((self.http.json("GET", "users/me.json") or {}).get("user") or {})
 
-    @_vendor_errors
+    @vendor_errors
     def iter_ticket_ids(self, since: datetime) -> Iterator[str]:
         """Ids of tickets updated since `since`, through the cursor-based incremental export."""
         params = {"start_time": int(since.timestamp())}
@@ -195,100 +195,6 @@ class Client:
             if data.get("end_of_stream") or not data.get("after_cursor"):
                 return
             params = {"cursor": data["after_cursor"]}
-
-    # Admin calls used by `valuedesk installations connect zendesk`. Zendesk's webhook and
-    # trigger endpoints take plain JSON; they go over the same session (and error hook) as zenpy.
-
-    @_vendor_errors
-    def get_webhook(self, webhook_id: str) -> dict | None:
-        """A webhook by id, or None when it no longer exists."""
-        try:
-            return (self.http.json("GET", f"webhooks/{webhook_id}") or {}).get("webhook")
-        except NotFound:
-            return None
-
-    @_vendor_errors
-    def find_webhook(self, endpoint: str) -> dict | None:
-        """The webhook pointing at `endpoint`, if one exists."""
-        data = self.http.json("GET", "webhooks", params={"filter[name_contains]": "Valuedesk"}) or {}
-        return next((w for w in data.get("webhooks", []) if w.get("endpoint") == endpoint), None)
-
-    @_vendor_errors
-    def create_webhook(self, name: str, endpoint: str) -> dict:
-        """A trigger-connected JSON webhook pointing at `endpoint`."""
-        body = {"webhook": {"name": name, "endpoint": endpoint, "http_method": "POST", "request_format": "json",
-                            "status": "active", "subscriptions": ["conditional_ticket_events"]}}
-        return (self.http.json("POST", "webhooks", json=body) or {})["webhook"]
-
-    @_vendor_errors
-    def update_webhook(self, webhook_id: str, name: str, endpoint: str) -> None:
-        """Point an existing webhook at `endpoint` again."""
-        body = {"webhook": {"name": name, "endpoint": endpoint, "http_method": "POST", "request_format": "json",
-                            "status": "active", "subscriptions": ["conditional_ticket_events"]}}
-        self.http.request("PUT", f"webhooks/{webhook_id}", json=body)
-
-    @_vendor_errors
-    def webhook_signing_secret(self, webhook_id: str) -> str:
-        """The secret Zendesk signs this webhook's requests with."""
-        data = self.http.json("GET", f"webhooks/{webhook_id}/signing_secret") or {}
-        return data["signing_secret"]["secret"]
-
-    @_vendor_errors
-    def delete_webhook(self, webhook_id: str) -> bool:
-        """Delete a webhook; False when it was already gone."""
-        try:
-            self.http.request("DELETE", f"webhooks/{webhook_id}")
-        except NotFound:
-            return False
-        return True
-
-    @_vendor_errors
-    def get_trigger(self, trigger_id: str) -> dict | None:
-        """A trigger by id, or None when it no longer exists."""
-        try:
-            return (self.http.json("GET", f"triggers/{trigger_id}.json") or {}).get("trigger")
-        except NotFound:
-            return None
-
-    @_vendor_errors
-    def find_trigger(self, title: str) -> dict | None:
-        """The trigger with exactly this title, if one exists."""
-        data = self.http.json("GET", "triggers/search.json", params={"query": title}) or {}
-        return next((t for t in data.get("triggers", []) if t.get("title") == title), None)
-
-    @_vendor_errors
-    def create_trigger(self, spec: dict) -> dict:
-        """Create a trigger from a spec."""
-        return (self.http.json("POST", "triggers.json", json={"trigger": spec}) or {})["trigger"]
-
-    @_vendor_errors
-    def update_trigger(self, trigger_id: str, spec: dict) -> dict:
-        """Replace a trigger's title, conditions and actions."""
-        return (self.http.json("PUT", f"triggers/{trigger_id}.json", json={"trigger": spec}) or {})["trigger"]
-
-    @_vendor_errors
-    def delete_trigger(self, trigger_id: str) -> bool:
-        """Delete a trigger; False when it was already gone."""
-        try:
-            self.http.request("DELETE", f"triggers/{trigger_id}.json")
-        except NotFound:
-            return False
-        return True
-
-    @_vendor_errors
-    def find_app_installation(self, app_name: str) -> dict | None:
-        """The installed app called `app_name` (its app_id and installation id), if any."""
-        data = self.http.json("GET", "apps/installations.json") or {}
-        for installation in data.get("installations", []):
-            if (installation.get("settings") or {}).get("name") == app_name or installation.get("name") == app_name:
-                return installation
-        return None
-
-    @_vendor_errors
-    def app_public_key(self, app_id: str) -> str:
-        """The RSA public key (PEM) Zendesk signs this app's URLs with."""
-        response = self.http.request("GET", f"apps/{numeric_id(NAME, 'app', app_id)}/public_key.pem", headers={"Accept": "*/*"})
-        return response.text
 
 
 def _macro_comment(actions: list) -> str | None:

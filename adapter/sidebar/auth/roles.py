@@ -12,18 +12,23 @@ from adapter.errors import ApiError
 from adapter.errors import NotFound
 from adapter.errors import ProviderError
 from adapter.models import Installation
-from adapter.providers import freshdesk
-from adapter.providers import zendesk
+from adapter.providers import helpdesk
+from adapter.providers import vendors
 from adapter.providers.base import Agent
+from adapter.providers.vendor import HELPDESK
 from adapter.sidebar.auth.credentials import is_live
 from adapter.sidebar.auth.sessions import AgentSession
 
 ROLE_RECHECK_SECONDS = 15 * 60
 AGENT_CACHE_SECONDS = 5 * 60  # well inside the recheck, so a cached answer never stretches it
-RECHECKED_HOSTS = ("zendesk", "freshdesk")
 # (installation, agent) -> (when the helpdesk answered, epoch seconds; what it said)
 agent_cache: dict[tuple[str, str], tuple[float, Agent]] = {}
 log = logging.getLogger(__name__)
+
+
+def rechecked_hosts() -> tuple[str, ...]:
+    """The helpdesks whose agents' roles are asked again every 15 minutes."""
+    return tuple(vendor.name for vendor in vendors(HELPDESK) if vendor.agent_lookup)
 
 
 def role_for(installation: Installation, agent_id: str, helpdesk_admin: bool = False) -> str:
@@ -46,10 +51,8 @@ def helpdesk_agent(installation: Installation, credentials: CredentialStore, age
     if cached and not fresh and now - cached[0] < AGENT_CACHE_SECONDS:
         return cached[1], cached[0]
     try:
-        if installation.kind == "zendesk":
-            agent = zendesk.client_for(installation, credentials).get_user(agent_id)
-        else:
-            agent = freshdesk.client_for(installation, credentials).get_agent(agent_id)
+        vendor = helpdesk(installation.kind)
+        agent = vendor.agent_lookup(vendor.client_for(credentials.session, installation, credentials), agent_id)
     except NotFound:
         agent_cache.pop(key, None)
         raise ApiError(401, "unknown_agent", "The helpdesk does not know this agent.") from None
@@ -65,7 +68,7 @@ def fresh_role(agent: AgentSession, installation: Installation) -> AgentSession:
 
     :raise ApiError: 401.
     """
-    if agent.host not in RECHECKED_HOSTS or clock.wall().timestamp() - agent.checked_at < ROLE_RECHECK_SECONDS:
+    if agent.host not in rechecked_hosts() or clock.wall().timestamp() - agent.checked_at < ROLE_RECHECK_SECONDS:
         return agent
     session = request_session(installation.id)
     verified = agent.verified
@@ -77,7 +80,8 @@ def fresh_role(agent: AgentSession, installation: Installation) -> AgentSession:
         log.warning("sidebar.role_recheck_failed", extra={"fields": {"installation": installation.id,
                                                                       "error": type(exc).__name__}})
         return replace(agent, role="agent")
-    if installation.kind == "zendesk" and record.role not in zendesk.AGENT_ROLES:
+    allowed = helpdesk(installation.kind).agent_roles
+    if allowed is not None and record.role not in allowed:
         raise ApiError(401, "not_an_agent", "Only agents and admins can use Valuedesk.")
     role = role_for(installation, agent.agent_id, helpdesk_admin=record.role == "admin") if verified else "agent"
     return replace(agent, role=role, verified=verified, checked_at=checked_at,

@@ -72,7 +72,7 @@ def _fetch_app_key(session, installation: Installation, credentials: CredentialS
     if not app_id:
         raise ApiError(401, "app_not_linked",
                        "The Valuedesk app is not linked yet; run `valuedesk installations connect zendesk` again.")
-    pem = zendesk.client_for(installation, credentials).app_public_key(app_id)
+    pem = zendesk.Provisioning(zendesk.client_for(installation, credentials)).app_public_key(app_id)
     credentials.set(zendesk.APP_KEY_CREDENTIAL, pem)
     session.commit()
     return pem
@@ -99,7 +99,7 @@ def link_zendesk_app(subdomain: str, app_id: str, app_installation_id: str, toke
         if not constant_time_equals(credentials.get(INSTALLATION_TOKEN), token or ""):
             note_failure()
             raise ApiError(401, "invalid_installation_token", "The installation token does not match.")
-        pem = zendesk.client_for(installation, credentials).app_public_key(app_id)
+        pem = zendesk.Provisioning(zendesk.client_for(installation, credentials)).app_public_key(app_id)
         credentials.set(zendesk.APP_KEY_CREDENTIAL, pem)
         state = {**((installation.settings or {}).get("zendesk") or {}), "app_id": app_id,
                  "app_installation_id": app_installation_id}
