@@ -20,6 +20,7 @@ from adapter.config import is_configured
 from adapter.db import get_db
 from adapter.errors import ApiError
 from adapter.errors import ConfigError
+from adapter.errors import DomainError
 from adapter.errors import ProviderError
 from adapter.models import Installation
 
@@ -194,7 +195,7 @@ def installations_add(kind: str, account: str, name: str | None, timezone: str) 
         with get_db().system() as session:
             installation = create_installation(session, kind=kind, account=account, name=name, timezone=timezone)
             click.echo(f"Created installation {installation.id} ({kind} {installation.account}).")
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         raise click.ClickException(exc.message) from None
 
 
@@ -309,7 +310,7 @@ def connect_zendesk_command(subdomain: str, email: str, token: str, timezone: st
         with get_db().system() as session:
             report = connect_zendesk(session, subdomain=subdomain, email=email, token=token,
                                      public_url=settings().public_url, timezone=timezone)
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         raise click.ClickException(exc.message) from None
     except ProviderError as exc:
         raise click.ClickException(f"Zendesk said no: {exc.message}") from None
@@ -355,7 +356,7 @@ def package_zendesk(service_url: str, out_dir: str) -> None:
 
     try:
         path = build_zendesk_app(service_url, Path(out_dir))
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Wrote {path}. Upload it in Zendesk Admin Center > Apps and integrations > Upload private app.")
 
@@ -371,7 +372,7 @@ def package_freshdesk(service_url: str, out_dir: str) -> None:
 
     try:
         path = build_freshdesk_app(service_url, Path(out_dir))
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Wrote {path}. Upload it in Freshdesk Admin > Apps > Custom apps.")
 
@@ -512,7 +513,7 @@ def signals_backfill(installation_id: str, since: str, restart: bool) -> None:
 
     try:
         moment = backfill.parse_since(since, clock.now())
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         raise click.ClickException(exc.message) from None
     with get_db().session(installation_id) as session:
         installation = get_installation(session, installation_id)
@@ -563,7 +564,7 @@ def signals_tags(installation_id: str, pairs: tuple[str, ...]) -> None:
                 changes[tag.strip()] = type_key.strip() or None
             try:
                 history.update_mapping(session, installation, changes, [t.key for t in types])
-            except ApiError as exc:
+            except (ApiError, DomainError) as exc:
                 raise click.ClickException(f"{exc.message} Nothing was changed.") from None
             session.commit()
         offered = history.offered(session, installation, service.current_model(session), [t.tag for t in types])
@@ -716,7 +717,7 @@ def replies_check(threshold: float, min_matches: int) -> None:
                         ticket = f"line-{number}"
                         result = reply_service.check(session, installation, ticket_id=ticket, agent_id=agent,
                                                      draft=text, customer_message=item.get("customer_message"))
-                    except (ValueError, ApiError) as exc:
+                    except (ValueError, ApiError, DomainError) as exc:
                         failures += 1
                         click.echo(json.dumps({"id": line_id, "error": getattr(exc, "message", None) or str(exc)}))
                         continue
@@ -823,7 +824,7 @@ def billing_policy(installation_id: str, changes: str | None) -> None:
                 raise click.ClickException(f"Unknown setting(s): {', '.join(unknown)}.")
             try:
                 policy = billing_service.update_policy(installation, **values)
-            except ApiError as exc:
+            except (ApiError, DomainError) as exc:
                 raise click.ClickException(exc.message) from None
         else:
             policy = billing_service.policy_of(installation)
@@ -859,7 +860,7 @@ def _tracker_connect(installation_id: str, kind: str, values: dict, secrets: dic
         installation = _billing_installation(session, installation_id)
         try:
             who = tracker_settings.connect(session, installation, kind, values, secrets)
-        except ApiError as exc:
+        except (ApiError, DomainError) as exc:
             raise click.ClickException(exc.message) from None
         except ProviderError as exc:
             raise click.ClickException(f"Could not reach {tracker_settings.NAMES[kind]}: {exc.message}") from None
@@ -900,7 +901,7 @@ def trackers_webhook_secret(installation_id: str, secret: str) -> None:
     with get_db().tenant(installation_id, immediate=True) as session:
         try:
             tracker_settings.set_webhook_secret(session, _billing_installation(session, installation_id), secret)
-        except ApiError as exc:
+        except (ApiError, DomainError) as exc:
             raise click.ClickException(exc.message) from None
     click.echo("Webhook secret stored; deliveries signed with it are accepted from now on.")
 

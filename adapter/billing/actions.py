@@ -28,7 +28,9 @@ from adapter.billing.service import verdict_for
 from adapter.db import get_db
 from adapter.db import serialise
 from adapter.errors import RETRYABLE
-from adapter.errors import ApiError
+from adapter.errors import Conflict
+from adapter.errors import Missing
+from adapter.errors import PolicyRefused
 from adapter.errors import ProviderError
 from adapter.errors import Rejected
 from adapter.events import RefundUpdated
@@ -51,11 +53,11 @@ def idempotency_key(action: BillingAction) -> str:
 def get(session: Session, action_ref: str) -> BillingAction:
     """One action of this installation, by its public id.
 
-    :raise ApiError: 404 when there is none (or it is another installation's).
+    :raise DomainError: Missing when there is none (or it is another installation's).
     """
     action = session.scalar(select(BillingAction).where(BillingAction.public_id == action_ref))
     if action is None:
-        raise ApiError(404, "unknown_action", "There is no such refund or coupon request.")
+        raise Missing("There is no such refund or coupon request.", code="unknown_action")
     return action
 
 
@@ -105,7 +107,7 @@ def confirm(installation_id: str, action_ref: str, actor: Actor, billing: Billin
     the confirm recorded while holding the ticket's and the allowance's locks, so confirms at the same moment are
     counted one after the other and their sum never passes a limit.
 
-    :raise ApiError: 403 for someone else's preview or a denied action, 409 for an expired preview.
+    :raise DomainError: PolicyRefused for someone else's preview or a denied action, Conflict for an expired preview.
     """
     now = clock.now()
     with get_db().tenant(installation_id, immediate=True) as session:
@@ -114,11 +116,11 @@ def confirm(installation_id: str, action_ref: str, actor: Actor, billing: Billin
         if action.state != "previewed":
             return _detached(session, action)
         if action.created_at + PREVIEW_TTL < now:
-            raise ApiError(409, "preview_expired", "This preview is more than 15 minutes old; preview it again.")
+            raise Conflict("This preview is more than 15 minutes old; preview it again.", code="preview_expired")
         serialise(session, *limit_names(installation_id, action, actor))
         verdict = verdict_for(session, policy, action, actor, now)
         if verdict.decision == rules.DENY:
-            raise ApiError(403, "policy_denied", verdict.reason)
+            raise PolicyRefused(verdict.reason, code="policy_denied")
         target = "pending_approval" if verdict.needs_approval else "confirmed"
         # A preview made before the agent verified is confirmed as the verified agent it now is.
         moved = _move(session, action.id, ("previewed",), state=target, verdict=verdict.decision,
@@ -136,20 +138,20 @@ def confirm(installation_id: str, action_ref: str, actor: Actor, billing: Billin
 def _check_owner(action: BillingAction, actor: Actor, verb: str) -> None:
     # An unverified session names itself; it may not act on what a verified agent of that name started.
     if action.agent_id != actor.id or (action.agent_verified and not actor.verified):
-        raise ApiError(403, "not_your_action", f"Only {action.agent_name}, who previewed this, can {verb} it.")
+        raise PolicyRefused(f"Only {action.agent_name}, who previewed this, can {verb} it.", code="not_your_action")
 
 
 def approve(installation_id: str, action_ref: str, approver: Actor, billing: Billing) -> BillingAction:
     """A lead approves a request above the agent's limit; it executes at once.
 
-    :raise ApiError: 403 for non-leads, unverified leads and one's own request, 409 when it is no longer waiting.
+    :raise DomainError: PolicyRefused for non-leads, unverified leads and one's own request, Conflict when it is no longer waiting.
     """
     with get_db().tenant(installation_id, immediate=True) as session:
         action = _decidable(session, action_ref, approver)
         if action.state != "pending_approval":
             if action.approver_id == approver.id and action.state not in ("declined", "cancelled"):
                 return _detached(session, action)  # a second click on the same approval
-            raise ApiError(409, "not_waiting", f"This request is already {action.state.replace('_', ' ')}.")
+            raise Conflict(f"This request is already {action.state.replace('_', ' ')}.", code="not_waiting")
         moved = _move(session, action.id, ("pending_approval",), state="confirmed", approver_id=approver.id,
                       approver_name=approver.name)
         if moved is None:
@@ -163,7 +165,7 @@ def decline(installation_id: str, action_ref: str, approver: Actor, reason: str)
     with get_db().tenant(installation_id, immediate=True) as session:
         action = _decidable(session, action_ref, approver)
         if action.state != "pending_approval":
-            raise ApiError(409, "not_waiting", f"This request is already {action.state.replace('_', ' ')}.")
+            raise Conflict(f"This request is already {action.state.replace('_', ' ')}.", code="not_waiting")
         moved = _move(session, action.id, ("pending_approval",), state="declined", approver_id=approver.id,
                       approver_name=approver.name, decline_reason=reason[:500])
         if moved is None:
@@ -178,13 +180,13 @@ def decline(installation_id: str, action_ref: str, approver: Actor, reason: str)
 
 def _decidable(session: Session, action_ref: str, approver: Actor) -> BillingAction:
     if not approver.verified:
-        raise ApiError(403, "unverified", "Approving needs an identity the helpdesk vouches for: verify yourself in "
-                       "the Valuedesk sidebar first.")
+        raise PolicyRefused("Approving needs an identity the helpdesk vouches for: verify yourself in "
+                       "the Valuedesk sidebar first.", code="unverified")
     if not approver.is_lead:
-        raise ApiError(403, "leads_only", "Only a lead or an admin can approve or decline requests.")
+        raise PolicyRefused("Only a lead or an admin can approve or decline requests.", code="leads_only")
     action = get(session, action_ref)
     if action.agent_id == approver.id:
-        raise ApiError(403, "own_request", "You can't decide on your own request; another lead can.")
+        raise PolicyRefused("You can't decide on your own request; another lead can.", code="own_request")
     return action
 
 
@@ -198,7 +200,7 @@ def cancel(installation_id: str, action_ref: str, actor: Actor) -> BillingAction
         was = action.state
         moved = _move(session, action.id, ("previewed", "pending_approval"), state="cancelled")
         if moved is None:
-            raise ApiError(409, "too_late", f"This is already {action.state.replace('_', ' ')}.")
+            raise Conflict(f"This is already {action.state.replace('_', ' ')}.", code="too_late")
         if was == "pending_approval":
             audit(session, moved, "withdrawn", actor)
         return _detached(session, moved)
@@ -211,8 +213,8 @@ def retry(installation_id: str, action_ref: str, actor: Actor, billing: Billing)
         if not actor.is_lead:
             _check_owner(action, actor, "retry")
         if action.state != "failed" or not action.retryable:
-            raise ApiError(409, "not_retryable", "Only a request that failed because the billing system was "
-                           "unreachable can be retried.")
+            raise Conflict("Only a request that failed because the billing system was "
+                           "unreachable can be retried.", code="not_retryable")
     return execute(installation_id, action.id, billing, from_states=("failed",), retryable_only=True)
 
 

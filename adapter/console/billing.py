@@ -23,6 +23,7 @@ from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.db import request_session
 from adapter.errors import ApiError
+from adapter.errors import DomainError
 from adapter.errors import ProviderError
 from adapter.models import BillingAction
 from adapter.providers import billing_client
@@ -38,7 +39,7 @@ def refunds_page():
     session = request_session(g.installation.id)
     try:
         filters = audit.AuditFilters.from_args(request.args)
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         flash(exc.message, "error")
         return redirect(url_for("console.refunds_page"))
     waiting = list(session.scalars(select(BillingAction).where(BillingAction.state == "pending_approval")
@@ -58,7 +59,7 @@ def _decide(step) -> Response:
     approver = service.Actor(g.agent.agent_id, g.agent.agent_name, g.agent.role, g.agent.verified)
     try:
         action = step(installation_id, approver, billing)
-    except (ApiError, ProviderError) as exc:
+    except (ApiError, DomainError, ProviderError) as exc:
         flash(exc.message, "error")
         return redirect(url_for("console.refunds_page"))
     outcome = {"succeeded": "done", "failed": f"failed: {action.error}"}.get(action.state, action.state)
@@ -93,7 +94,7 @@ def refunds_audit_csv():
     """The audit trail as CSV, with the page's filters."""
     try:
         filters = audit.AuditFilters.from_args(request.args)
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         flash(exc.message, "error")
         return redirect(url_for("console.refunds_page"))
     return billing_api.audit_download(request_session(g.installation.id), filters)

@@ -25,6 +25,7 @@ from adapter.console import forms
 from adapter.console.auth import console_required
 from adapter.db import request_session
 from adapter.errors import ApiError
+from adapter.errors import DomainError
 from adapter.installations import validate_business_hours
 from adapter.installations import validate_timezone
 from adapter.replies import fingerprint
@@ -87,6 +88,9 @@ def _save(section: str, change: Callable[[Session], str]):
     try:
         saved = change(session)
         session.flush()
+    except DomainError as exc:
+        session.rollback()
+        return _render({section: exc.message}, 400)
     except ApiError as exc:
         session.rollback()
         return _render({section: exc.message}, 400 if exc.status < 500 else exc.status)

@@ -17,6 +17,7 @@ from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.db import request_session
 from adapter.errors import ApiError
+from adapter.errors import DomainError
 from adapter.errors import ProviderError
 from adapter.models import TrackerLink
 from adapter.signals import taxonomy
@@ -59,7 +60,7 @@ def trackers_settings():
             g.installation, sync=form.get("sync"), auto_threshold=threshold,
             reopen_tickets=form.get("reopen_tickets") == "on", issue_type=form.get("issue_type"),
             **{name: values for name, values in mapping.items() if f"has_{name}" in form})
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("console.trackers_page"))
@@ -92,7 +93,7 @@ def trackers_retry(action_id: int):
     session = request_session(g.installation.id)
     try:
         trackers_api.retry_sync(session, action_id)
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         flash(exc.message, "error")
         return redirect(url_for("console.trackers_page"))
     session.commit()
