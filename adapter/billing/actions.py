@@ -25,6 +25,7 @@ from adapter.billing.service import PREVIEW_TTL
 from adapter.billing.service import Actor
 from adapter.billing.service import limit_names
 from adapter.billing.service import verdict_for
+from adapter.db import Database
 from adapter.db import get_db
 from adapter.db import serialise
 from adapter.errors import RETRYABLE
@@ -99,7 +100,7 @@ def _detached(session: Session, action: BillingAction) -> BillingAction:
     return action
 
 
-def confirm(installation_id: str, action_ref: str, actor: Actor, billing: Billing,
+def confirm(db: Database, installation_id: str, action_ref: str, actor: Actor, billing: Billing,
             policy: rules.BillingPolicy) -> BillingAction:
     """Confirm a preview: execute it now, or ask a lead when it is above the agent's limit.
 
@@ -110,7 +111,7 @@ def confirm(installation_id: str, action_ref: str, actor: Actor, billing: Billin
     :raise DomainError: PolicyRefused for someone else's preview or a denied action, Conflict for an expired preview.
     """
     now = clock.now()
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         action = get(session, action_ref)
         _check_owner(action, actor, "confirm")
         if action.state != "previewed":
@@ -132,7 +133,7 @@ def confirm(installation_id: str, action_ref: str, actor: Actor, billing: Billin
             outbox.add(session, "helpdesk.add_note", {"ticket_id": moved.ticket_id, "body": request_note(moved)})
             return _detached(session, moved)
         audit(session, moved, "confirmed", actor)
-    return execute(installation_id, action.id, billing)
+    return execute(db, installation_id, action.id, billing)
 
 
 def _check_owner(action: BillingAction, actor: Actor, verb: str) -> None:
@@ -141,12 +142,12 @@ def _check_owner(action: BillingAction, actor: Actor, verb: str) -> None:
         raise PolicyRefused(f"Only {action.agent_name}, who previewed this, can {verb} it.", code="not_your_action")
 
 
-def approve(installation_id: str, action_ref: str, approver: Actor, billing: Billing) -> BillingAction:
+def approve(db: Database, installation_id: str, action_ref: str, approver: Actor, billing: Billing) -> BillingAction:
     """A lead approves a request above the agent's limit; it executes at once.
 
     :raise DomainError: PolicyRefused for non-leads, unverified leads and one's own request, Conflict when it is no longer waiting.
     """
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         action = _decidable(session, action_ref, approver)
         if action.state != "pending_approval":
             if action.approver_id == approver.id and action.state not in ("declined", "cancelled"):
@@ -157,12 +158,12 @@ def approve(installation_id: str, action_ref: str, approver: Actor, billing: Bil
         if moved is None:
             return _detached(session, _by_id(session, action.id))
         audit(session, moved, "approved", approver)
-    return execute(installation_id, action.id, billing)
+    return execute(db, installation_id, action.id, billing)
 
 
-def decline(installation_id: str, action_ref: str, approver: Actor, reason: str) -> BillingAction:
+def decline(db: Database, installation_id: str, action_ref: str, approver: Actor, reason: str) -> BillingAction:
     """A lead declines a request, with a reason its agent sees."""
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         action = _decidable(session, action_ref, approver)
         if action.state != "pending_approval":
             raise Conflict(f"This request is already {action.state.replace('_', ' ')}.", code="not_waiting")
@@ -190,9 +191,9 @@ def _decidable(session: Session, action_ref: str, approver: Actor) -> BillingAct
     return action
 
 
-def cancel(installation_id: str, action_ref: str, actor: Actor) -> BillingAction:
+def cancel(db: Database, installation_id: str, action_ref: str, actor: Actor) -> BillingAction:
     """The agent withdraws a preview or a request still waiting for approval."""
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         action = get(session, action_ref)
         _check_owner(action, actor, "withdraw")
         if action.state == "cancelled":
@@ -206,19 +207,19 @@ def cancel(installation_id: str, action_ref: str, actor: Actor) -> BillingAction
         return _detached(session, moved)
 
 
-def retry(installation_id: str, action_ref: str, actor: Actor, billing: Billing) -> BillingAction:
+def retry(db: Database, installation_id: str, action_ref: str, actor: Actor, billing: Billing) -> BillingAction:
     """Try a failed action again, with the same idempotency key, when the failure was an outage."""
-    with get_db().tenant(installation_id) as session:
+    with db.tenant(installation_id) as session:
         action = get(session, action_ref)
         if not actor.is_lead:
             _check_owner(action, actor, "retry")
         if action.state != "failed" or not action.retryable:
             raise Conflict("Only a request that failed because the billing system was "
                            "unreachable can be retried.", code="not_retryable")
-    return execute(installation_id, action.id, billing, from_states=("failed",), retryable_only=True)
+    return execute(db, installation_id, action.id, billing, from_states=("failed",), retryable_only=True)
 
 
-def execute(installation_id: str, action_id: int, billing: Billing, *, from_states: tuple[str, ...] = ("confirmed",),
+def execute(db: Database, installation_id: str, action_id: int, billing: Billing, *, from_states: tuple[str, ...] = ("confirmed",),
             stale_before: datetime | None = None, retryable_only: bool = False) -> BillingAction:
     """Claim the action for execution, call the provider with its idempotency key, and store the outcome."""
     conditions = []
@@ -226,7 +227,7 @@ def execute(installation_id: str, action_id: int, billing: Billing, *, from_stat
         conditions.append(BillingAction.updated_at < stale_before)
     if retryable_only:
         conditions.append(BillingAction.retryable.is_(True))
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         claimed = _move(session, action_id, from_states, *conditions, state="executing",
                         attempts=BillingAction.attempts + 1, error=None)
         if claimed is None:
@@ -235,8 +236,8 @@ def execute(installation_id: str, action_id: int, billing: Billing, *, from_stat
     try:
         outcome = _perform(billing, action)
     except ProviderError as exc:
-        return _fail(installation_id, action, exc)
-    return _succeed(installation_id, action, outcome)
+        return _fail(db, installation_id, action, exc)
+    return _succeed(db, installation_id, action, outcome)
 
 
 def _metadata(action: BillingAction) -> dict[str, str]:
@@ -277,8 +278,8 @@ def coupon_expiry(action: BillingAction) -> datetime:
     return (action.created_at + timedelta(days=action.expires_days or 30)).replace(microsecond=0)
 
 
-def _succeed(installation_id: str, action: BillingAction, outcome: dict) -> BillingAction:
-    with get_db().tenant(installation_id, immediate=True) as session:
+def _succeed(db: Database, installation_id: str, action: BillingAction, outcome: dict) -> BillingAction:
+    with db.tenant(installation_id, immediate=True) as session:
         moved = _move(session, action.id, ("executing",), state="succeeded", executed_at=clock.now(), retryable=False,
                       **outcome)
         if moved is None:
@@ -289,11 +290,11 @@ def _succeed(installation_id: str, action: BillingAction, outcome: dict) -> Bill
         return _detached(session, moved)
 
 
-def _fail(installation_id: str, action: BillingAction, exc: ProviderError) -> BillingAction:
+def _fail(db: Database, installation_id: str, action: BillingAction, exc: ProviderError) -> BillingAction:
     retryable = isinstance(exc, RETRYABLE)
     message = exc.message + (" Valuedesk will try again with the same request, so it can never go through twice."
                              if retryable else "")
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         moved = _move(session, action.id, ("executing",), state="failed", error=message[:500], retryable=retryable)
         if moved is None:
             return _detached(session, _by_id(session, action.id))
@@ -305,10 +306,12 @@ def _performer(action: BillingAction) -> Actor:
     return Actor(action.agent_id, action.agent_name, verified=action.agent_verified)
 
 
-def reconcile(installation: Installation, billing: Billing, now: datetime | None = None) -> int:
+def reconcile(installation: Installation, billing: Billing, now: datetime | None = None, *,
+              db: Database | None = None) -> int:
     """Finish executions a crash interrupted and retry outages, always with the original key; how many were tried."""
     now = now or clock.now()
-    with get_db().tenant(installation.id) as session:
+    db = db or get_db()  # until the billing job (adapter/jobs.py) passes its database in
+    with db.tenant(installation.id) as session:
         stuck = session.execute(select(BillingAction.id, BillingAction.state).where(or_(
             BillingAction.state.in_(("confirmed", "executing")) & (BillingAction.updated_at < now - STALE),
             (BillingAction.state == "failed") & BillingAction.retryable.is_(True)
@@ -316,7 +319,7 @@ def reconcile(installation: Installation, billing: Billing, now: datetime | None
         )).order_by(BillingAction.id).limit(100)).all()
     for action_id, state in stuck:
         cutoff = now - (AUTO_RETRY_AFTER if state == "failed" else STALE)
-        execute(installation.id, action_id, billing, from_states=(state,), stale_before=cutoff,
+        execute(db, installation.id, action_id, billing, from_states=(state,), stale_before=cutoff,
                 retryable_only=state == "failed")
     return len(stuck)
 

@@ -16,6 +16,7 @@ from adapter.billing import service
 from adapter.billing.money import format_money
 from adapter.billing.money import major_text
 from adapter.credentials import CredentialStore
+from adapter.db import get_db
 from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.errors import ApiError
@@ -246,7 +247,7 @@ def customer_charges(query, customer_id: str):
 @agent_required
 def preview(data):
     """Check a refund, coupon or credit and say what would happen; nothing is sent until it is confirmed."""
-    result = service.preview(agent_db(), g.installation, _billing(), _helpdesk(), actor(), service.ActionInput(**data))
+    result = service.preview(get_db(), agent_db(), g.installation, _billing(), _helpdesk(), actor(), service.ActionInput(**data))
     out = action_out(result.action)
     if result.remaining_after is not None:
         out["remaining_text"] = format_money(result.remaining_after, result.action.currency)
@@ -258,7 +259,7 @@ def _action_view(operation, *, with_billing: bool = True):
     billing = _billing() if with_billing else None
     installation_id = g.installation.id
     release_request_session()
-    return action_out(operation(installation_id, billing))
+    return action_out(operation(get_db(), installation_id, billing))
 
 
 @bp.route("/billing/actions/<ref:action_id>", methods=["GET"])
@@ -276,7 +277,7 @@ def get_action(action_id: str):
 def confirm(action_id: str):
     """Go ahead with a preview: it executes now, or waits for a lead when above the limit. Safe to repeat."""
     policy = service.policy_of(g.installation)
-    return _action_view(lambda installation_id, billing: actions.confirm(installation_id, action_id, actor(), billing, policy))
+    return _action_view(lambda db, installation_id, billing: actions.confirm(db, installation_id, action_id, actor(), billing, policy))
 
 
 @bp.route("/billing/actions/<ref:action_id>/approve", methods=["POST"])
@@ -285,7 +286,7 @@ def confirm(action_id: str):
 @agent_required
 def approve(action_id: str):
     """Approve a request above an agent's limit (leads and admins); it executes at once."""
-    return _action_view(lambda installation_id, billing: actions.approve(installation_id, action_id, actor(), billing))
+    return _action_view(lambda db, installation_id, billing: actions.approve(db, installation_id, action_id, actor(), billing))
 
 
 @bp.route("/billing/actions/<ref:action_id>/decline", methods=["POST"])
@@ -295,7 +296,7 @@ def approve(action_id: str):
 @agent_required
 def decline(data, action_id: str):
     """Decline a request, with a reason its agent sees (leads and admins)."""
-    return _action_view(lambda installation_id, _: actions.decline(installation_id, action_id, actor(), data["reason"]),
+    return _action_view(lambda db, installation_id, _: actions.decline(db, installation_id, action_id, actor(), data["reason"]),
                         with_billing=False)
 
 
@@ -305,7 +306,7 @@ def decline(data, action_id: str):
 @agent_required
 def cancel(action_id: str):
     """Withdraw a preview or a request still waiting for approval."""
-    return _action_view(lambda installation_id, _: actions.cancel(installation_id, action_id, actor()), with_billing=False)
+    return _action_view(lambda db, installation_id, _: actions.cancel(db, installation_id, action_id, actor()), with_billing=False)
 
 
 @bp.route("/billing/actions/<ref:action_id>/retry", methods=["POST"])
@@ -314,7 +315,7 @@ def cancel(action_id: str):
 @agent_required
 def retry(action_id: str):
     """Try again after an outage, with the same idempotency key."""
-    return _action_view(lambda installation_id, billing: actions.retry(installation_id, action_id, actor(), billing))
+    return _action_view(lambda db, installation_id, billing: actions.retry(db, installation_id, action_id, actor(), billing))
 
 
 @bp.route("/billing/approvals", methods=["GET"])

@@ -17,7 +17,7 @@ from adapter import clock
 from adapter.billing import policy as rules
 from adapter.billing.money import format_money
 from adapter.billing.money import to_minor
-from adapter.db import get_db
+from adapter.db import Database
 from adapter.errors import Conflict
 from adapter.errors import InvalidInput
 from adapter.errors import Missing
@@ -260,7 +260,7 @@ def _reason(data: ActionInput) -> tuple[str, str | None]:
     return data.reason, text
 
 
-def preview(session: Session, installation: Installation, billing: Billing, helpdesk: Helpdesk, actor: Actor,
+def preview(db: Database, session: Session, installation: Installation, billing: Billing, helpdesk: Helpdesk, actor: Actor,
             data: ActionInput, now: datetime | None = None) -> Preview:
     """Check everything, work out the verdict, and store the action as `previewed`; nothing is sent yet.
 
@@ -285,7 +285,7 @@ def preview(session: Session, installation: Installation, billing: Billing, help
         _credit_details(action, data)
     verdict = verdict_for(session, policy_of(installation), action, actor, now)
     action.verdict, action.verdict_reason = verdict.decision, verdict.reason[:300]
-    with get_db().tenant(installation.id, immediate=True) as writer:
+    with db.tenant(installation.id, immediate=True) as writer:
         writer.add(action)
         writer.flush()
         writer.expunge(action)

@@ -19,6 +19,7 @@ from adapter.billing import service
 from adapter.billing.money import format_money
 from adapter.console import bp
 from adapter.console.auth import console_required
+from adapter.db import get_db
 from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.db import request_session
@@ -58,7 +59,7 @@ def _decide(step) -> Response:
     release_request_session()
     approver = service.Actor(g.agent.agent_id, g.agent.agent_name, g.agent.role, g.agent.verified)
     try:
-        action = step(installation_id, approver, billing)
+        action = step(get_db(), installation_id, approver, billing)
     except (ApiError, DomainError, ProviderError) as exc:
         flash(exc.message, "error")
         return redirect(url_for("console.refunds_page"))
@@ -73,7 +74,7 @@ def _decide(step) -> Response:
 @console_required
 def approve_refund(action_id: str):
     """Approve a request from the console; it executes at once."""
-    return _decide(lambda inst, approver, billing: actions.approve(inst, action_id, approver, billing))
+    return _decide(lambda db, inst, approver, billing: actions.approve(db, inst, action_id, approver, billing))
 
 
 @bp.post("/refunds/<ref:action_id>/decline")
@@ -85,7 +86,7 @@ def decline_refund(action_id: str):
     if not reason:
         flash("Say why you decline; the agent sees the reason.", "error")
         return redirect(url_for("console.refunds_page"))
-    return _decide(lambda inst, approver, _: actions.decline(inst, action_id, approver, reason[:500]))
+    return _decide(lambda db, inst, approver, _: actions.decline(db, inst, action_id, approver, reason[:500]))
 
 
 @bp.get("/refunds/audit.csv")
