@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from adapter.billing import actions
 from adapter.billing import audit
+from adapter.billing import connect
 from adapter.billing import policy as rules
 from adapter.billing import service
 from adapter.billing.money import format_money
@@ -20,7 +21,6 @@ from adapter.db import get_db
 from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.errors import ApiError
-from adapter.errors import AuthError
 from adapter.models import BillingAction
 from adapter.providers import billing_client
 from adapter.providers import helpdesk_client
@@ -138,10 +138,9 @@ class PolicyIn(ma.Schema):
 
 
 class StripeIn(ma.Schema):
-    api_key = ma.fields.String(required=True, validate=ma.validate.Regexp(
-        r"^(rk|sk)_(test|live)_[A-Za-z0-9]{10,}$", error="That is not a Stripe secret or restricted key (rk_live_…)."))
-    webhook_secret = ma.fields.String(load_default=None, validate=ma.validate.Regexp(
-        r"^whsec_[A-Za-z0-9+/=]{10,}$", error="A webhook signing secret starts with whsec_."))
+    api_key = ma.fields.String(required=True, validate=ma.validate.Regexp(connect.KEY_PATTERN, error=connect.KEY_HINT))
+    webhook_secret = ma.fields.String(load_default=None, validate=ma.validate.Regexp(connect.SECRET_PATTERN,
+                                                                                     error=connect.SECRET_HINT))
 
 
 def actor():
@@ -371,16 +370,7 @@ def patch_policy(data):
 @admin_required
 def connect_stripe(data):
     """Store a Stripe restricted key (checked with one read) and the webhook signing secret, encrypted."""
-    if g.installation.kind == "playground":
-        raise ApiError(409, "sandbox_only", "The playground uses the sandbox billing account, never a real Stripe key.")
-    try:
-        stripe.Client(data["api_key"]).check_key()
-    except AuthError as exc:  # the admin typed the key: their input, so a 4xx, and nothing is stored
-        raise ApiError(400, "stripe_key_refused", exc.message, fields={"api_key": "refused by Stripe"}) from None
-    credentials = CredentialStore(agent_db(), g.installation.id)
-    credentials.set(stripe.API_KEY_CREDENTIAL, data["api_key"])
-    if data["webhook_secret"]:
-        credentials.set(stripe.SECRET_CREDENTIAL, data["webhook_secret"])
+    connect.connect_stripe(agent_db(), g.installation, data["api_key"], data["webhook_secret"])
     agent_db().commit()
 
 

@@ -25,26 +25,19 @@ def billing() -> None:
 @click.option("--webhook-secret", help="The signing secret (whsec_…) of the Stripe webhook endpoint.")
 def billing_connect(installation_id: str, api_key: str, webhook_secret: str | None) -> None:
     """Store a Stripe key (checked with one read) and print where Stripe should send refund events."""
+    from adapter.billing.connect import connect_stripe
     from adapter.connections import webhook_url
-    from adapter.credentials import CredentialStore
     from adapter.providers import stripe
 
-    if not api_key.startswith(("rk_", "sk_")):
-        raise click.ClickException("That is not a Stripe secret or restricted key (it starts with rk_ or sk_).")
-    if webhook_secret is not None and not webhook_secret.startswith("whsec_"):
-        raise click.ClickException("A Stripe webhook signing secret starts with whsec_.")
     with get_db().tenant(installation_id) as session:
         installation = installation_or_exit(session, installation_id)
-        if installation.kind == "playground":
-            raise click.ClickException("The playground uses its sandbox billing account, never a real Stripe key.")
         try:
-            stripe.Client(api_key).check_key()
+            connect_stripe(session, installation, api_key, webhook_secret)
+        except DomainError as exc:
+            refused = exc.code == "stripe_key_refused"
+            raise click.ClickException(("Stripe refused the key: " if refused else "") + exc.message) from None
         except ProviderError as exc:
             raise click.ClickException(f"Stripe refused the key: {exc.message}") from None
-        credentials = CredentialStore(session, installation_id)
-        credentials.set(stripe.API_KEY_CREDENTIAL, api_key)
-        if webhook_secret:
-            credentials.set(stripe.SECRET_CREDENTIAL, webhook_secret)
     url = webhook_url(current_app.config["VALUEDESK"].public_url, "stripe", installation_id)
     click.echo(f"Stripe connected for {installation_id}.")
     click.echo(f"In Stripe, add a webhook endpoint {url}\n  for the events: {', '.join(stripe.EVENT_TYPES)}"
