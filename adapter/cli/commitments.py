@@ -27,12 +27,8 @@ def commitments_detect(installation_id: str | None) -> None:
     23:59:59 in the line's timezone.
     """
     import json
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-    from zoneinfo import ZoneInfoNotFoundError
 
-    from adapter.commitments.detect import detect
-    from adapter.commitments.schedule import Schedule
+    from adapter.commitments.evaluate import detect_lines
 
     fixed, default_days = None, 1
     if installation_id:
@@ -47,30 +43,8 @@ def commitments_detect(installation_id: str | None) -> None:
             fixed = service.schedule_of(installation)
             default_days = service.settings_of(installation).default_business_days
     failures = 0
-    for _, item, error in read_json_lines(sys.stdin, ("id", "text", "sent_at")):
-        try:
-            if error:
-                raise ValueError(error)
-            zone = str(item.get("timezone") or "UTC")
-            try:
-                schedule = fixed or Schedule.calendar(zone)
-                ZoneInfo(zone)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown timezone {zone!r} (use an IANA name such as Europe/Berlin)") from None
-            try:
-                sent_at = datetime.fromisoformat(str(item["sent_at"]).replace("Z", "+00:00"))
-            except ValueError:
-                raise ValueError(f"sent_at must be an ISO time like 2026-11-21T10:00:00Z, not {item['sent_at']!r}") from None
-            if sent_at.tzinfo is None:
-                sent_at = sent_at.replace(tzinfo=ZoneInfo(zone))
-            found = detect(str(item["text"]), sent_at, schedule, default_days=default_days)
-        except ValueError as exc:
-            failures += 1
-            click.echo(json.dumps({"id": (item or {}).get("id"), "error": str(exc) or "bad line"}))
-            continue
-        click.echo(json.dumps({"id": item["id"], "promise": found.promise, "conditional": found.conditional,
-                               "vague": found.vague, "timed": found.timed, "due_text": found.due_text,
-                               "due_at": found.due_at.isoformat() if found.due_at else None,
-                               "sentence": found.sentence, "phrasing": found.phrasing}))
+    for row in detect_lines(read_json_lines(sys.stdin, ("id", "text", "sent_at")), fixed, default_days):
+        failures += "error" in row
+        click.echo(json.dumps(row))
     if failures:
         raise SystemExit(1)

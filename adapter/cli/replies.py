@@ -12,8 +12,6 @@ from adapter.cli.base import main
 from adapter.cli.base import read_json_lines
 from adapter.cli.base import require_migrated
 from adapter.db import get_db
-from adapter.errors import ApiError
-from adapter.errors import DomainError
 from adapter.errors import ProviderError
 from adapter.models import Installation
 
@@ -41,6 +39,7 @@ def replies_check(threshold: float, min_matches: int) -> None:
 
     from adapter.installations import create_installation
     from adapter.replies import service as reply_service
+    from adapter.replies.evaluate import check_lines
 
     with tempfile.TemporaryDirectory(prefix="valuedesk-replies-") as folder:
         app = create_app({"DATABASE_URL": f"sqlite:///{Path(folder) / 'replies.db'}",
@@ -54,23 +53,9 @@ def replies_check(threshold: float, min_matches: int) -> None:
             with get_db().tenant(installation_id) as session:
                 installation = session.get(Installation, installation_id)
                 reply_service.update_settings(installation, threshold=threshold, min_matches=min_matches)
-                for number, item, error in read_json_lines(sys.stdin, ("id", "text")):
-                    line_id = (item or {}).get("id")
-                    try:
-                        if error:
-                            raise ValueError(error)
-                        text, agent = str(item["text"]), item.get("agent")
-                        ticket = f"line-{number}"
-                        result = reply_service.check(session, installation, ticket_id=ticket, agent_id=agent,
-                                                     draft=text, customer_message=item.get("customer_message"))
-                    except (ValueError, ApiError, DomainError) as exc:
-                        failures += 1
-                        click.echo(json.dumps({"id": line_id, "error": getattr(exc, "message", None) or str(exc)}))
-                        continue
-                    reply_service.record_reply(session, ticket_id=ticket, comment_id=json.dumps(line_id),
-                                               agent_id=agent, text=text)
-                    click.echo(json.dumps({"id": line_id, "warnings": [w.as_dict() for w in result.warnings],
-                                           "similar": [json.loads(m.comment_id) for m in result.matches]}))
+                for row in check_lines(session, installation, read_json_lines(sys.stdin, ("id", "text"))):
+                    failures += "error" in row
+                    click.echo(json.dumps(row))
             get_db().dispose()
     if failures:
         raise SystemExit(1)

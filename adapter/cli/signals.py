@@ -37,38 +37,24 @@ def signals_classify(model_path: str | None, installation_id: str | None, compet
     import json
     from pathlib import Path
 
-    from adapter.signals import blend
-    from adapter.signals import classify
+    from adapter.signals import evaluate
     from adapter.signals import model as learned
-    from adapter.signals import rules
-    from adapter.signals.taxonomy import DEFAULT_TYPES
 
-    types = [key for key, *_ in DEFAULT_TYPES]
-    ruleset = rules.default_rules(competitors)
-    scorer = learned.loads(Path(model_path).read_bytes()) if model_path else blend.fresh()
+    scorer = learned.loads(Path(model_path).read_bytes()) if model_path else None
+    classifier = evaluate.default_classifier(competitors, scorer, threshold)
     if installation_id:
         from adapter.installations import get_installation
-        from adapter.signals import service
-        from adapter.signals import taxonomy
 
         app = click.get_current_context().ensure_object(ScriptInfo).load_app()
         with app.app_context(), get_db().tenant(installation_id) as session:
             installation = get_installation(session, installation_id)
             if installation is None:
                 raise click.ClickException(f"No installation {installation_id!r}.")
-            ruleset = taxonomy.ruleset_for(session, installation)
-            types = [t.key for t in taxonomy.ensure_types(session) if t.enabled]
-            scorer = scorer if model_path else service.current_model(session)
-            threshold = taxonomy.settings_of(installation).threshold
+            classifier = evaluate.installation_classifier(session, installation, scorer)
     failures = 0
-    for _, item, error in read_json_lines(sys.stdin, ("id", "text")):
-        if error:
-            failures += 1
-            click.echo(json.dumps({"id": (item or {}).get("id"), "error": error}))
-            continue
-        scores = classify.scores(str(item["text"]), ruleset, scorer, types)
-        labels = [k for k, v in sorted(scores.items(), key=lambda kv: -kv[1]) if v >= threshold]
-        click.echo(json.dumps({"id": item["id"], "labels": labels, "scores": scores}))
+    for row in evaluate.classify_lines(read_json_lines(sys.stdin, ("id", "text")), classifier):
+        failures += "error" in row
+        click.echo(json.dumps(row))
     if failures:
         raise SystemExit(1)
 
