@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup
+from flask.cli import ScriptInfo
 from sqlalchemy.engine import make_url
 
 from adapter import create_app
 from adapter import migrations
 from adapter.db import get_db
 from adapter.errors import ConfigError
+from adapter.installations import get_installation
 from adapter.models import Installation
 
 
@@ -78,3 +81,14 @@ def installation_or_exit(session, installation_id: str) -> Installation:
     if installation is None:
         raise click.ClickException(f"No installation {installation_id!r}; see `valuedesk installations list`.")
     return installation
+
+
+@contextmanager
+def installation_session(installation_id: str):
+    """For a command that runs without the app: the app's context and the installation's session, or exit."""
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    with app.app_context(), get_db().tenant(installation_id) as session:
+        installation = get_installation(session, installation_id)
+        if installation is None:
+            raise click.ClickException(f"No installation {installation_id!r}.")
+        yield session, installation

@@ -5,11 +5,10 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import ScriptInfo
 
+from adapter.cli.base import installation_session
 from adapter.cli.base import main
 from adapter.cli.base import read_json_lines
-from adapter.db import get_db
 
 
 @main.group()
@@ -33,13 +32,8 @@ def commitments_detect(installation_id: str | None) -> None:
     fixed, default_days = None, 1
     if installation_id:
         from adapter.commitments import service
-        from adapter.installations import get_installation
 
-        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
-        with app.app_context(), get_db().tenant(installation_id) as session:
-            installation = get_installation(session, installation_id)
-            if installation is None:
-                raise click.ClickException(f"No installation {installation_id!r}.")
+        with installation_session(installation_id) as (_, installation):
             fixed = service.schedule_of(installation)
             default_days = service.settings_of(installation).default_business_days
     failures = 0

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import ScriptInfo
 
 from adapter import clock
+from adapter.cli.base import installation_session
 from adapter.cli.base import main
 from adapter.cli.base import read_json_lines
 from adapter.db import get_db
@@ -43,13 +43,7 @@ def signals_classify(model_path: str | None, installation_id: str | None, compet
     scorer = learned.loads(Path(model_path).read_bytes()) if model_path else None
     classifier = evaluate.default_classifier(competitors, scorer, threshold)
     if installation_id:
-        from adapter.installations import get_installation
-
-        app = click.get_current_context().ensure_object(ScriptInfo).load_app()
-        with app.app_context(), get_db().tenant(installation_id) as session:
-            installation = get_installation(session, installation_id)
-            if installation is None:
-                raise click.ClickException(f"No installation {installation_id!r}.")
+        with installation_session(installation_id) as (session, installation):
             classifier = evaluate.installation_classifier(session, installation, scorer)
     failures = 0
     for row in evaluate.classify_lines(read_json_lines(sys.stdin, ("id", "text")), classifier):
