@@ -16,6 +16,7 @@ from flask import request
 from flask import url_for
 from sqlalchemy.orm import Session
 
+from adapter.api import domain_status
 from adapter.billing import policy as rules
 from adapter.billing import service as billing_service
 from adapter.billing.money import major_text
@@ -88,12 +89,10 @@ def _save(section: str, change: Callable[[Session], str]):
     try:
         saved = change(session)
         session.flush()
-    except DomainError as exc:
+    except (ApiError, DomainError) as exc:
         session.rollback()
-        return _render({section: exc.message}, 400)
-    except ApiError as exc:
-        session.rollback()
-        return _render({section: exc.message}, 400 if exc.status < 500 else exc.status)
+        status = domain_status(exc) if isinstance(exc, DomainError) else exc.status
+        return _render({section: exc.message}, 400 if status < 500 else status)
     session.commit()
     flash(saved, "info")
     return redirect(url_for("console.settings_page") + f"#{section}")
