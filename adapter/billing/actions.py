@@ -21,6 +21,10 @@ from adapter import outbox
 from adapter.billing import policy as rules
 from adapter.billing.audit import EVENTS
 from adapter.billing.money import format_money
+from adapter.billing.notes import coupon_expiry
+from adapter.billing.notes import describe
+from adapter.billing.notes import named
+from adapter.billing.notes import result_note
 from adapter.billing.service import PREVIEW_TTL
 from adapter.billing.service import Actor
 from adapter.billing.service import limit_names
@@ -174,7 +178,7 @@ def decline(db: Database, installation_id: str, action_ref: str, approver: Actor
         audit(session, moved, "declined", approver, reason)
         outbox.add(session, "helpdesk.add_note", {
             "ticket_id": moved.ticket_id,
-            "body": f"Valuedesk: {approver.name} declined the {describe(moved)} that {_named(moved)} asked for: "
+            "body": f"Valuedesk: {approver.name} declined the {describe(moved)} that {named(moved)} asked for: "
                     f"{reason}"})
         return _detached(session, moved)
 
@@ -273,11 +277,6 @@ def _perform(billing: Billing, action: BillingAction) -> dict:
     return {"external_id": credit.id, "external_status": "applied"}
 
 
-def coupon_expiry(action: BillingAction) -> datetime:
-    """When a coupon stops working; fixed by the preview so every attempt sends the same request."""
-    return (action.created_at + timedelta(days=action.expires_days or 30)).replace(microsecond=0)
-
-
 def _succeed(db: Database, installation_id: str, action: BillingAction, outcome: dict) -> BillingAction:
     with db.tenant(installation_id, immediate=True) as session:
         moved = _move(session, action.id, ("executing",), state="succeeded", executed_at=clock.now(), retryable=False,
@@ -342,55 +341,13 @@ def on_refund_updated(event: RefundUpdated, context) -> None:
         audit(session, action, "refund_failed", Actor("stripe", "Stripe", role="system"), why)
         outbox.add(session, "helpdesk.add_note", {
             "ticket_id": action.ticket_id,
-            "body": f"Valuedesk: the {describe(action)} by {_named(action)} {event.status} after it was sent "
+            "body": f"Valuedesk: the {describe(action)} by {named(action)} {event.status} after it was sent "
                     f"({why}). The customer has not received it; {action.agent_name} sees this in the sidebar."})
     session.flush()
 
 
-def describe(action: BillingAction) -> str:
-    """A short phrase for the action: "refund of $12.00", "coupon for 20% off", "credit of ¥500"."""
-    if action.kind == "refund":
-        return f"refund of {format_money(action.amount, action.currency)}"
-    if action.kind == "coupon":
-        return f"coupon for {discount(action)}"
-    return f"credit of {format_money(action.amount, action.currency)}"
-
-
-def discount(action: BillingAction) -> str:
-    """The coupon's discount in words: "20% off", "$10.00 off"."""
-    return f"{action.percent_off}% off" if action.percent_off else f"{format_money(action.amount, action.currency)} off"
-
-
-def _by(action: BillingAction) -> str:
-    approved = f", approved by {action.approver_name}" if action.approver_name else ""
-    sandbox = " [Sandbox: no real money moved.]" if action.provider == "sandbox" else ""
-    why = f" Note: {action.reason_text}" if action.reason_text else ""
-    return f"by {_named(action)}{approved}.{why}{sandbox}"
-
-
-UNVERIFIED_MARK = " (sign-in not confirmed by the helpdesk)"
-
-
-def _named(action: BillingAction) -> str:
-    """The agent's name, marked when the helpdesk did not vouch that it was them."""
-    return action.agent_name + ("" if action.agent_verified else UNVERIFIED_MARK)
-
-
-def result_note(action: BillingAction) -> str:
-    """The private note written on the ticket once the action went through."""
-    label = rules.REASONS[action.reason][0].lower()
-    if action.kind == "refund":
-        whole = f" of {format_money(action.charge_amount, action.currency)}" if action.charge_amount else ""
-        return f"Refunded {format_money(action.amount, action.currency)}{whole} ({label}) {_by(action)}"
-    if action.kind == "coupon":
-        expires = coupon_expiry(action).strftime("%-d %b %Y")
-        return (f"Created promotion code {action.code} ({discount(action)}, one use, expires {expires}) "
-                f"for this customer ({label}) {_by(action)}")
-    return f"Credited {format_money(action.amount, action.currency)} to the customer's balance ({label}) {_by(action)}"
-
-
 def request_note(action: BillingAction) -> str:
     """The private note written when a request waits for a lead."""
-    return (f"Valuedesk: {_named(action)} asked for a {describe(action)} "
+    return (f"Valuedesk: {named(action)} asked for a {describe(action)} "
             f"({rules.REASONS[action.reason][0].lower()}); it waits for a lead's approval in the Valuedesk sidebar. "
             f"{action.verdict_reason}")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from adapter.billing import actions
 from adapter.billing import audit
 from adapter.billing import connect
+from adapter.billing import notes
 from adapter.billing import policy as rules
 from adapter.billing import service
 from adapter.billing.money import format_money
@@ -91,7 +92,7 @@ def _summary(action: BillingAction) -> str:
             else f" {action.charge_id}"
         return f"Refund {format_money(action.amount, action.currency)} of {charge}{named} to the card it was paid with."
     if action.kind == "coupon":
-        return (f"Create a one-use promotion code for {actions.discount(action)} that only this customer can "
+        return (f"Create a one-use promotion code for {notes.discount(action)} that only this customer can "
                 f"redeem, valid for {action.expires_days} days.")
     return f"Credit {format_money(action.amount, action.currency)} to the customer's balance for their next invoice."
 
