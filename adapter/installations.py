@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapter import clock
-from adapter.errors import ApiError
+from adapter.errors import Conflict
+from adapter.errors import InvalidInput
 from adapter.models import DEFAULT_BUSINESS_HOURS
 from adapter.models import Installation
 from adapter.providers import helpdesk_kinds
@@ -45,33 +46,37 @@ def normalise_account(kind: str, account: str) -> str:
 def validate_timezone(name: str) -> str:
     """Return `name` when it is an IANA timezone.
 
-    :raise ApiError: 400 for an unknown zone.
+    :raise InvalidInput: an unknown zone.
     """
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ApiError(400, "invalid_timezone", f"{name!r} is not a known timezone (e.g. Europe/Berlin).") from None
+        raise InvalidInput(f"{name!r} is not a known timezone (e.g. Europe/Berlin).",
+                           code="invalid_timezone") from None
     return name
 
 
 def validate_business_hours(hours: dict) -> dict:
     """Return a clean copy of business hours {days: [0-6], start: HH:MM, end: HH:MM, holidays?: [YYYY-MM-DD]}.
 
-    :raise ApiError: 400 with the reason.
+    :raise InvalidInput: with the reason.
     """
     days = hours.get("days")
     if not isinstance(days, list) or not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
-        raise ApiError(400, "invalid_business_hours", "Business days must be a non-empty list of 0 (Monday) to 6 (Sunday).")
+        raise InvalidInput("Business days must be a non-empty list of 0 (Monday) to 6 (Sunday).",
+                           code="invalid_business_hours")
     start, end = hours.get("start", ""), hours.get("end", "")
     if not (_HHMM.match(str(start)) and _HHMM.match(str(end))):
-        raise ApiError(400, "invalid_business_hours", "Opening and closing times must look like 09:00 and 17:30.")
+        raise InvalidInput("Opening and closing times must look like 09:00 and 17:30.",
+                           code="invalid_business_hours")
     if start >= end:
-        raise ApiError(400, "invalid_business_hours", "Closing time must be after opening time.")
+        raise InvalidInput("Closing time must be after opening time.",
+                           code="invalid_business_hours")
     clean = {"days": sorted(set(days)), "start": start, "end": end}
     holidays = hours.get("holidays") or []
     if not isinstance(holidays, list) or len(holidays) > MAX_HOLIDAYS or not all(map(_is_iso_date, holidays)):
-        raise ApiError(400, "invalid_business_hours",
-                       f"Holidays must be up to {MAX_HOLIDAYS} dates written like 2026-12-25, one per line.")
+        raise InvalidInput(f"Holidays must be up to {MAX_HOLIDAYS} dates written like 2026-12-25, one per line.",
+                           code="invalid_business_hours")
     if holidays:
         clean["holidays"] = sorted(set(holidays))
     return clean
@@ -114,16 +119,19 @@ def create_installation(
 ) -> Installation:
     """Create an installation (system session).
 
-    :raise ApiError: 400 for bad values, 409 when the account is already installed.
+    :raise InvalidInput: bad values; Conflict: the account is already installed.
     """
     if kind not in helpdesk_kinds():
-        raise ApiError(400, "invalid_kind", f"Helpdesk must be one of {', '.join(helpdesk_kinds())}, not {kind!r}.")
+        raise InvalidInput(f"Helpdesk must be one of {', '.join(helpdesk_kinds())}, not {kind!r}.",
+                           code="invalid_kind")
     account = normalise_account(kind, account)
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{0,253}", account):
-        raise ApiError(400, "invalid_account", f"{account!r} does not look like a helpdesk subdomain or domain.")
+        raise InvalidInput(f"{account!r} does not look like a helpdesk subdomain or domain.",
+                           code="invalid_account")
     existing = session.scalar(select(Installation).where(Installation.kind == kind, Installation.account == account))
     if existing is not None:
-        raise ApiError(409, "already_installed", f"{kind} account {account!r} is already installed as {existing.id}.")
+        raise Conflict(f"{kind} account {account!r} is already installed as {existing.id}.",
+                       code="already_installed")
     installation = Installation(
         id=installation_id or new_installation_id(kind, account),
         kind=kind,

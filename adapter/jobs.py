@@ -281,7 +281,7 @@ def reconcile_billing() -> int:
         if billing is None:
             continue
         try:
-            tried += actions.reconcile(installation, billing)
+            tried += actions.reconcile(installation, billing, db=get_db())
         except ProviderError as exc:
             log.warning("jobs.reconcile_billing.failed", extra={"fields": {"installation_id": installation_id,
                                                                             "error": _describe(exc)}})

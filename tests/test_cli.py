@@ -256,10 +256,10 @@ def test_replies_sync_macros(runner, make_installation):
 
 def not_serving(monkeypatch, seen: dict) -> None:
     """Go through `serve` up to the server, recording the public URL the served app would read instead of serving."""
-    from adapter import cli
     from adapter import server
+    from adapter.cli import server as serve_command
 
-    monkeypatch.setattr(cli, "create_app", lambda: seen.setdefault("url", os.environ.get("VALUEDESK_PUBLIC_URL")))
+    monkeypatch.setattr(serve_command, "create_app", lambda: seen.setdefault("url", os.environ.get("VALUEDESK_PUBLIC_URL")))
     monkeypatch.setattr(server, "create", lambda app, **options: None)
     monkeypatch.setattr(server, "run", lambda httpd, on_exit=None: None)
 

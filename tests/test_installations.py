@@ -2,7 +2,8 @@
 
 import pytest
 
-from adapter.errors import ApiError
+from adapter.errors import Conflict
+from adapter.errors import InvalidInput
 from adapter.installations import create_installation
 from adapter.installations import normalise_account
 from adapter.installations import validate_business_hours
@@ -26,9 +27,9 @@ def test_create_and_refuse_duplicates(db):
         inst = create_installation(session, kind="zendesk", account="acme", timezone="Europe/Berlin")
         assert inst.id.startswith("zd-acme-")
         assert inst.business_hours == {"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"}
-    with db.system() as session, pytest.raises(ApiError) as info:
+    with db.system() as session, pytest.raises(Conflict) as info:
         create_installation(session, kind="zendesk", account="https://acme.zendesk.com")
-    assert info.value.status == 409
+    assert info.value.code == "already_installed"
 
 
 @pytest.mark.parametrize(
@@ -40,7 +41,7 @@ def test_create_and_refuse_duplicates(db):
     ],
 )
 def test_invalid_fields_are_explained(db, fields, code):
-    with db.system() as session, pytest.raises(ApiError) as info:
+    with db.system() as session, pytest.raises(InvalidInput) as info:
         create_installation(session, **fields)
     assert info.value.code == code
 
@@ -55,6 +56,6 @@ def test_invalid_fields_are_explained(db, fields, code):
     ],
 )
 def test_bad_business_hours(hours):
-    with pytest.raises(ApiError) as info:
+    with pytest.raises(InvalidInput) as info:
         validate_business_hours(hours)
     assert info.value.code == "invalid_business_hours"

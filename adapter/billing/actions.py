@@ -22,14 +22,20 @@ from adapter import outbox
 from adapter.billing import policy as rules
 from adapter.billing.audit import EVENTS
 from adapter.billing.money import format_money
+from adapter.billing.notes import coupon_expiry
+from adapter.billing.notes import describe
+from adapter.billing.notes import named
+from adapter.billing.notes import result_note
 from adapter.billing.service import PREVIEW_TTL
 from adapter.billing.service import Actor
 from adapter.billing.service import limit_names
 from adapter.billing.service import verdict_for
-from adapter.db import get_db
+from adapter.db import Database
 from adapter.db import serialise
 from adapter.errors import RETRYABLE
-from adapter.errors import ApiError
+from adapter.errors import Conflict
+from adapter.errors import Missing
+from adapter.errors import PolicyRefused
 from adapter.errors import ProviderError
 from adapter.errors import Rejected
 from adapter.events import RefundUpdated
@@ -52,11 +58,11 @@ def idempotency_key(action: BillingAction) -> str:
 def get(session: Session, action_ref: str) -> BillingAction:
     """One action of this installation, by its public id.
 
-    :raise ApiError: 404 when there is none (or it is another installation's).
+    :raise DomainError: Missing when there is none (or it is another installation's).
     """
     action = session.scalar(select(BillingAction).where(BillingAction.public_id == action_ref))
     if action is None:
-        raise ApiError(404, "unknown_action", "There is no such refund or coupon request.")
+        raise Missing("There is no such refund or coupon request.", code="unknown_action")
     return action
 
 
@@ -98,7 +104,7 @@ def _detached(session: Session, action: BillingAction) -> BillingAction:
     return action
 
 
-def confirm(installation_id: str, action_ref: str, actor: Actor, billing: Billing,
+def confirm(db: Database, installation_id: str, action_ref: str, actor: Actor, billing: Billing,
             policy: rules.BillingPolicy) -> BillingAction:
     """Confirm a preview: execute it now, or ask a lead when it is above the agent's limit.
 
@@ -106,20 +112,20 @@ def confirm(installation_id: str, action_ref: str, actor: Actor, billing: Billin
     the confirm recorded while holding the ticket's and the allowance's locks, so confirms at the same moment are
     counted one after the other and their sum never passes a limit.
 
-    :raise ApiError: 403 for someone else's preview or a denied action, 409 for an expired preview.
+    :raise DomainError: PolicyRefused for someone else's preview or a denied action, Conflict for an expired preview.
     """
     now = clock.now()
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         action = get(session, action_ref)
         _check_owner(action, actor, "confirm")
         if action.state != "previewed":
             return _detached(session, action)
         if action.created_at + PREVIEW_TTL < now:
-            raise ApiError(409, "preview_expired", "This preview is more than 15 minutes old; preview it again.")
+            raise Conflict("This preview is more than 15 minutes old; preview it again.", code="preview_expired")
         serialise(session, *limit_names(installation_id, action, actor))
         verdict = verdict_for(session, policy, action, actor, now)
         if verdict.decision == rules.DENY:
-            raise ApiError(403, "policy_denied", verdict.reason)
+            raise PolicyRefused(verdict.reason, code="policy_denied")
         target = "pending_approval" if verdict.needs_approval else "confirmed"
         # A preview made before the agent verified is confirmed as the verified agent it now is.
         moved = _move(session, action.id, ("previewed",), state=target, verdict=verdict.decision,
@@ -131,40 +137,40 @@ def confirm(installation_id: str, action_ref: str, actor: Actor, billing: Billin
             outbox.add(session, "helpdesk.add_note", {"ticket_id": moved.ticket_id, "body": request_note(moved)})
             return _detached(session, moved)
         audit(session, moved, "confirmed", actor)
-    return execute(installation_id, action.id, billing)
+    return execute(db, installation_id, action.id, billing)
 
 
 def _check_owner(action: BillingAction, actor: Actor, verb: str) -> None:
     # An unverified session names itself; it may not act on what a verified agent of that name started.
     if action.agent_id != actor.id or (action.agent_verified and not actor.verified):
-        raise ApiError(403, "not_your_action", f"Only {action.agent_name}, who previewed this, can {verb} it.")
+        raise PolicyRefused(f"Only {action.agent_name}, who previewed this, can {verb} it.", code="not_your_action")
 
 
-def approve(installation_id: str, action_ref: str, approver: Actor, billing: Billing) -> BillingAction:
+def approve(db: Database, installation_id: str, action_ref: str, approver: Actor, billing: Billing) -> BillingAction:
     """A lead approves a request above the agent's limit; it executes at once.
 
-    :raise ApiError: 403 for non-leads, unverified leads and one's own request, 409 when it is no longer waiting.
+    :raise DomainError: PolicyRefused for non-leads, unverified leads and one's own request, Conflict when it is no longer waiting.
     """
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         action = _decidable(session, action_ref, approver)
         if action.state != "pending_approval":
             if action.approver_id == approver.id and action.state not in ("declined", "cancelled"):
                 return _detached(session, action)  # a second click on the same approval
-            raise ApiError(409, "not_waiting", f"This request is already {action.state.replace('_', ' ')}.")
+            raise Conflict(f"This request is already {action.state.replace('_', ' ')}.", code="not_waiting")
         moved = _move(session, action.id, ("pending_approval",), state="confirmed", approver_id=approver.id,
                       approver_name=approver.name)
         if moved is None:
             return _detached(session, _by_id(session, action.id))
         audit(session, moved, "approved", approver)
-    return execute(installation_id, action.id, billing)
+    return execute(db, installation_id, action.id, billing)
 
 
-def decline(installation_id: str, action_ref: str, approver: Actor, reason: str) -> BillingAction:
+def decline(db: Database, installation_id: str, action_ref: str, approver: Actor, reason: str) -> BillingAction:
     """A lead declines a request, with a reason its agent sees."""
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         action = _decidable(session, action_ref, approver)
         if action.state != "pending_approval":
-            raise ApiError(409, "not_waiting", f"This request is already {action.state.replace('_', ' ')}.")
+            raise Conflict(f"This request is already {action.state.replace('_', ' ')}.", code="not_waiting")
         moved = _move(session, action.id, ("pending_approval",), state="declined", approver_id=approver.id,
                       approver_name=approver.name, decline_reason=reason[:500])
         if moved is None:
@@ -172,26 +178,26 @@ def decline(installation_id: str, action_ref: str, approver: Actor, reason: str)
         audit(session, moved, "declined", approver, reason)
         outbox.add(session, "helpdesk.add_note", {
             "ticket_id": moved.ticket_id,
-            "body": f"Valuedesk: {approver.name} declined the {describe(moved)} that {_named(moved)} asked for: "
+            "body": f"Valuedesk: {approver.name} declined the {describe(moved)} that {named(moved)} asked for: "
                     f"{reason}"})
         return _detached(session, moved)
 
 
 def _decidable(session: Session, action_ref: str, approver: Actor) -> BillingAction:
     if not approver.verified:
-        raise ApiError(403, "unverified", "Approving needs an identity the helpdesk vouches for: verify yourself in "
-                       "the Valuedesk sidebar first.")
+        raise PolicyRefused("Approving needs an identity the helpdesk vouches for: verify yourself in "
+                       "the Valuedesk sidebar first.", code="unverified")
     if not approver.is_lead:
-        raise ApiError(403, "leads_only", "Only a lead or an admin can approve or decline requests.")
+        raise PolicyRefused("Only a lead or an admin can approve or decline requests.", code="leads_only")
     action = get(session, action_ref)
     if action.agent_id == approver.id:
-        raise ApiError(403, "own_request", "You can't decide on your own request; another lead can.")
+        raise PolicyRefused("You can't decide on your own request; another lead can.", code="own_request")
     return action
 
 
-def cancel(installation_id: str, action_ref: str, actor: Actor) -> BillingAction:
+def cancel(db: Database, installation_id: str, action_ref: str, actor: Actor) -> BillingAction:
     """The agent withdraws a preview or a request still waiting for approval."""
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         action = get(session, action_ref)
         _check_owner(action, actor, "withdraw")
         if action.state == "cancelled":
@@ -199,25 +205,25 @@ def cancel(installation_id: str, action_ref: str, actor: Actor) -> BillingAction
         was = action.state
         moved = _move(session, action.id, ("previewed", "pending_approval"), state="cancelled")
         if moved is None:
-            raise ApiError(409, "too_late", f"This is already {action.state.replace('_', ' ')}.")
+            raise Conflict(f"This is already {action.state.replace('_', ' ')}.", code="too_late")
         if was == "pending_approval":
             audit(session, moved, "withdrawn", actor)
         return _detached(session, moved)
 
 
-def retry(installation_id: str, action_ref: str, actor: Actor, billing: Billing) -> BillingAction:
+def retry(db: Database, installation_id: str, action_ref: str, actor: Actor, billing: Billing) -> BillingAction:
     """Try a failed action again, with the same idempotency key, when the failure was an outage."""
-    with get_db().tenant(installation_id) as session:
+    with db.tenant(installation_id) as session:
         action = get(session, action_ref)
         if not actor.is_lead:
             _check_owner(action, actor, "retry")
         if action.state != "failed" or not action.retryable:
-            raise ApiError(409, "not_retryable", "Only a request that failed because the billing system was "
-                           "unreachable can be retried.")
-    return execute(installation_id, action.id, billing, from_states=("failed",), retryable_only=True)
+            raise Conflict("Only a request that failed because the billing system was "
+                           "unreachable can be retried.", code="not_retryable")
+    return execute(db, installation_id, action.id, billing, from_states=("failed",), retryable_only=True)
 
 
-def execute(installation_id: str, action_id: int, billing: Billing, *, from_states: tuple[str, ...] = ("confirmed",),
+def execute(db: Database, installation_id: str, action_id: int, billing: Billing, *, from_states: tuple[str, ...] = ("confirmed",),
             stale_before: datetime | None = None, retryable_only: bool = False) -> BillingAction:
     """Claim the action for execution, call the provider with its idempotency key, and store the outcome."""
     conditions = []
@@ -225,7 +231,7 @@ def execute(installation_id: str, action_id: int, billing: Billing, *, from_stat
         conditions.append(BillingAction.updated_at < stale_before)
     if retryable_only:
         conditions.append(BillingAction.retryable.is_(True))
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         claimed = _move(session, action_id, from_states, *conditions, state="executing",
                         attempts=BillingAction.attempts + 1, error=None)
         if claimed is None:
@@ -234,8 +240,8 @@ def execute(installation_id: str, action_id: int, billing: Billing, *, from_stat
     try:
         outcome = _perform(billing, action)
     except ProviderError as exc:
-        return _fail(installation_id, action, exc)
-    return _succeed(installation_id, action, outcome)
+        return _fail(db, installation_id, action, exc)
+    return _succeed(db, installation_id, action, outcome)
 
 
 def _metadata(action: BillingAction) -> dict[str, str]:
@@ -271,13 +277,8 @@ def _perform(billing: Billing, action: BillingAction) -> dict:
     return {"external_id": credit.id, "external_status": "applied"}
 
 
-def coupon_expiry(action: BillingAction) -> datetime:
-    """When a coupon stops working; fixed by the preview so every attempt sends the same request."""
-    return (action.created_at + timedelta(days=action.expires_days or 30)).replace(microsecond=0)
-
-
-def _succeed(installation_id: str, action: BillingAction, outcome: dict) -> BillingAction:
-    with get_db().tenant(installation_id, immediate=True) as session:
+def _succeed(db: Database, installation_id: str, action: BillingAction, outcome: dict) -> BillingAction:
+    with db.tenant(installation_id, immediate=True) as session:
         moved = _move(session, action.id, ("executing",), state="succeeded", executed_at=clock.now(), retryable=False,
                       **outcome)
         if moved is None:
@@ -288,11 +289,11 @@ def _succeed(installation_id: str, action: BillingAction, outcome: dict) -> Bill
         return _detached(session, moved)
 
 
-def _fail(installation_id: str, action: BillingAction, exc: ProviderError) -> BillingAction:
+def _fail(db: Database, installation_id: str, action: BillingAction, exc: ProviderError) -> BillingAction:
     retryable = isinstance(exc, RETRYABLE)
     message = exc.message + (" Valuedesk will try again with the same request, so it can never go through twice."
                              if retryable else "")
-    with get_db().tenant(installation_id, immediate=True) as session:
+    with db.tenant(installation_id, immediate=True) as session:
         moved = _move(session, action.id, ("executing",), state="failed", error=message[:500], retryable=retryable)
         if moved is None:
             return _detached(session, _by_id(session, action.id))
@@ -304,10 +305,10 @@ def _performer(action: BillingAction) -> Actor:
     return Actor(action.agent_id, action.agent_name, verified=action.agent_verified)
 
 
-def reconcile(installation: Installation, billing: Billing, now: datetime | None = None) -> int:
+def reconcile(installation: Installation, billing: Billing, now: datetime | None = None, *, db: Database) -> int:
     """Finish executions a crash interrupted and retry outages, always with the original key; how many were tried."""
     now = now or clock.now()
-    with get_db().tenant(installation.id) as session:
+    with db.tenant(installation.id) as session:
         stuck = session.execute(select(BillingAction.id, BillingAction.state).where(or_(
             BillingAction.state.in_(("confirmed", "executing")) & (BillingAction.updated_at < now - STALE),
             (BillingAction.state == "failed") & BillingAction.retryable.is_(True)
@@ -315,7 +316,7 @@ def reconcile(installation: Installation, billing: Billing, now: datetime | None
         )).order_by(BillingAction.id).limit(100)).all()
     for action_id, state in stuck:
         cutoff = now - (AUTO_RETRY_AFTER if state == "failed" else STALE)
-        execute(installation.id, action_id, billing, from_states=(state,), stale_before=cutoff,
+        execute(db, installation.id, action_id, billing, from_states=(state,), stale_before=cutoff,
                 retryable_only=state == "failed")
     return len(stuck)
 
@@ -338,56 +339,14 @@ def on_refund_updated(event: RefundUpdated, context) -> None:
         audit(session, action, "refund_failed", Actor("stripe", "Stripe", role="system"), why)
         outbox.add(session, "helpdesk.add_note", {
             "ticket_id": action.ticket_id,
-            "body": f"Valuedesk: the {describe(action)} by {_named(action)} {event.status} after it was sent "
+            "body": f"Valuedesk: the {describe(action)} by {named(action)} {event.status} after it was sent "
                     f"({why}). The customer has not received it; {action.agent_name} sees this in the sidebar."})
     session.flush()
 
 
-def describe(action: BillingAction) -> str:
-    """A short phrase for the action: "refund of $12.00", "coupon for 20% off", "credit of ¥500"."""
-    if action.kind == "refund":
-        return f"refund of {format_money(action.amount, action.currency)}"
-    if action.kind == "coupon":
-        return f"coupon for {discount(action)}"
-    return f"credit of {format_money(action.amount, action.currency)}"
-
-
-def discount(action: BillingAction) -> str:
-    """The coupon's discount in words: "20% off", "$10.00 off"."""
-    return f"{action.percent_off}% off" if action.percent_off else f"{format_money(action.amount, action.currency)} off"
-
-
-def _by(action: BillingAction) -> str:
-    approved = f", approved by {action.approver_name}" if action.approver_name else ""
-    sandbox = " [Sandbox: no real money moved.]" if action.provider == "sandbox" else ""
-    why = f" Note: {action.reason_text}" if action.reason_text else ""
-    return f"by {_named(action)}{approved}.{why}{sandbox}"
-
-
-UNVERIFIED_MARK = " (sign-in not confirmed by the helpdesk)"
-
-
-def _named(action: BillingAction) -> str:
-    """The agent's name, marked when the helpdesk did not vouch that it was them."""
-    return action.agent_name + ("" if action.agent_verified else UNVERIFIED_MARK)
-
-
-def result_note(action: BillingAction) -> str:
-    """The private note written on the ticket once the action went through."""
-    label = rules.REASONS[action.reason][0].lower()
-    if action.kind == "refund":
-        whole = f" of {format_money(action.charge_amount, action.currency)}" if action.charge_amount else ""
-        return f"Refunded {format_money(action.amount, action.currency)}{whole} ({label}) {_by(action)}"
-    if action.kind == "coupon":
-        expires = coupon_expiry(action).strftime("%-d %b %Y")
-        return (f"Created promotion code {action.code} ({discount(action)}, one use, expires {expires}) "
-                f"for this customer ({label}) {_by(action)}")
-    return f"Credited {format_money(action.amount, action.currency)} to the customer's balance ({label}) {_by(action)}"
-
-
 def request_note(action: BillingAction) -> str:
     """The private note written when a request waits for a lead."""
-    return (f"Valuedesk: {_named(action)} asked for a {describe(action)} "
+    return (f"Valuedesk: {named(action)} asked for a {describe(action)} "
             f"({rules.REASONS[action.reason][0].lower()}); it waits for a lead's approval in the Valuedesk sidebar. "
             f"{action.verdict_reason}")
 

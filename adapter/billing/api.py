@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import Response
 from flask import g
 from flask import request
@@ -11,15 +10,25 @@ from sqlalchemy import select
 
 from adapter.billing import actions
 from adapter.billing import audit
+from adapter.billing import connect
+from adapter.billing import notes
 from adapter.billing import policy as rules
 from adapter.billing import service
 from adapter.billing.money import format_money
 from adapter.billing.money import major_text
+from adapter.billing.schemas import ActionOut
+from adapter.billing.schemas import ChargeOut
+from adapter.billing.schemas import ChargesQuery
+from adapter.billing.schemas import DeclineIn
+from adapter.billing.schemas import PolicyIn
+from adapter.billing.schemas import PreviewIn
+from adapter.billing.schemas import StripeIn
+from adapter.billing.schemas import TicketBillingOut
 from adapter.credentials import CredentialStore
+from adapter.db import get_db
 from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.errors import ApiError
-from adapter.errors import AuthError
 from adapter.models import BillingAction
 from adapter.providers import billing_client
 from adapter.providers import helpdesk_client
@@ -31,116 +40,6 @@ from adapter.sidebar.auth import current_agent
 
 bp = Blueprint("billing", __name__, url_prefix="/api", description="Discretionary refunds, coupons and credits.")
 ATTENTION_STATES = ("failed", "declined", "pending_approval")
-
-
-class CustomerOut(ma.Schema):
-    id = ma.fields.String()
-    email = ma.fields.String(allow_none=True)
-    name = ma.fields.String(allow_none=True)
-    created_at = ma.fields.AwareDateTime(allow_none=True)
-
-
-class ChargeOut(ma.Schema):
-    id = ma.fields.String()
-    amount = ma.fields.Integer(metadata={"description": "Minor units"})
-    amount_refunded = ma.fields.Integer()
-    refundable = ma.fields.Integer(metadata={"description": "Minor units left to refund, less requests in flight"})
-    currency = ma.fields.String()
-    amount_text = ma.fields.String()
-    refundable_text = ma.fields.String()
-    refundable_major = ma.fields.String(metadata={"description": "The refundable amount as a decimal string"})
-    created_at = ma.fields.AwareDateTime(allow_none=True)
-    description = ma.fields.String(allow_none=True)
-    status = ma.fields.String()
-
-
-class ActionOut(ma.Schema):
-    id = ma.fields.String(metadata={"description": "Random public id; says nothing about other installations"})
-    kind = ma.fields.String()
-    state = ma.fields.String()
-    ticket_id = ma.fields.String()
-    ticket_url = ma.fields.String(allow_none=True)
-    mine = ma.fields.Boolean()
-    agent_name = ma.fields.String()
-    agent_verified = ma.fields.Boolean(metadata={"description": "False when the helpdesk did not vouch for the agent"})
-    customer_id = ma.fields.String()
-    charge_id = ma.fields.String(allow_none=True)
-    currency = ma.fields.String()
-    amount = ma.fields.Integer(allow_none=True, metadata={"description": "Minor units"})
-    amount_text = ma.fields.String(allow_none=True)
-    percent_off = ma.fields.Integer(allow_none=True)
-    code = ma.fields.String(allow_none=True, metadata={"description": "Promotion code, once created"})
-    reason = ma.fields.String()
-    reason_label = ma.fields.String()
-    reason_text = ma.fields.String(allow_none=True)
-    summary = ma.fields.String()
-    remaining_text = ma.fields.String(allow_none=True)
-    verdict = ma.fields.String(metadata={"description": "allow | approval | deny"})
-    verdict_reason = ma.fields.String()
-    approver_name = ma.fields.String(allow_none=True)
-    decline_reason = ma.fields.String(allow_none=True)
-    external_id = ma.fields.String(allow_none=True)
-    external_status = ma.fields.String(allow_none=True)
-    error = ma.fields.String(allow_none=True)
-    retryable = ma.fields.Boolean()
-    sandbox = ma.fields.Boolean()
-    created_at = ma.fields.AwareDateTime()
-
-
-class TicketBillingOut(ma.Schema):
-    connected = ma.fields.Boolean()
-    provider = ma.fields.String(allow_none=True)
-    sandbox = ma.fields.Boolean()
-    message = ma.fields.String(allow_none=True)
-    customers = ma.fields.List(ma.fields.Nested(CustomerOut))
-    actions = ma.fields.List(ma.fields.Nested(ActionOut))
-    policy = ma.fields.Dict()
-    can_approve = ma.fields.Boolean()
-
-
-class ChargesQuery(ma.Schema):
-    ticket_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-
-
-class PreviewIn(ma.Schema):
-    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(rules.KINDS))
-    ticket_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-    customer_id = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=255))
-    charge_id = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=255))
-    amount = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=20),
-                              metadata={"description": "Major units as a decimal string, e.g. \"12.50\" or \"1500\""})
-    currency = ma.fields.String(load_default=None, validate=ma.validate.Regexp(r"^[A-Za-z]{3}$"))
-    percent_off = ma.fields.Integer(load_default=None)
-    expires_days = ma.fields.Integer(load_default=None)
-    reason = ma.fields.String(required=True, validate=ma.validate.OneOf(list(rules.REASONS)))
-    reason_text = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500))
-
-
-class DeclineIn(ma.Schema):
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=500))
-
-
-class PolicyIn(ma.Schema):
-    refund_per_ticket = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
-    refund_per_agent_day = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
-    coupon_max_percent = ma.fields.Integer()
-    coupon_max_amount = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
-    coupons_per_ticket = ma.fields.Integer(metadata={"description": "Coupons per ticket without a lead"})
-    coupons_per_agent_day = ma.fields.Integer(metadata={"description": "Coupons per agent in 24 hours without a lead"})
-    coupon_value_per_ticket = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
-                                             metadata={"description": "Amount-off coupons per ticket, minor units"})
-    coupon_value_per_agent_day = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
-                                                metadata={"description": "Amount-off coupons per agent in 24 hours"})
-    roles = ma.fields.List(ma.fields.String())
-    above_limit = ma.fields.String()
-    credits_enabled = ma.fields.Boolean()
-
-
-class StripeIn(ma.Schema):
-    api_key = ma.fields.String(required=True, validate=ma.validate.Regexp(
-        r"^(rk|sk)_(test|live)_[A-Za-z0-9]{10,}$", error="That is not a Stripe secret or restricted key (rk_live_…)."))
-    webhook_secret = ma.fields.String(load_default=None, validate=ma.validate.Regexp(
-        r"^whsec_[A-Za-z0-9+/=]{10,}$", error="A webhook signing secret starts with whsec_."))
 
 
 def actor():
@@ -193,7 +92,7 @@ def _summary(action: BillingAction) -> str:
             else f" {action.charge_id}"
         return f"Refund {format_money(action.amount, action.currency)} of {charge}{named} to the card it was paid with."
     if action.kind == "coupon":
-        return (f"Create a one-use promotion code for {actions.discount(action)} that only this customer can "
+        return (f"Create a one-use promotion code for {notes.discount(action)} that only this customer can "
                 f"redeem, valid for {action.expires_days} days.")
     return f"Credit {format_money(action.amount, action.currency)} to the customer's balance for their next invoice."
 
@@ -246,7 +145,7 @@ def customer_charges(query, customer_id: str):
 @agent_required
 def preview(data):
     """Check a refund, coupon or credit and say what would happen; nothing is sent until it is confirmed."""
-    result = service.preview(agent_db(), g.installation, _billing(), _helpdesk(), actor(), service.ActionInput(**data))
+    result = service.preview(get_db(), agent_db(), g.installation, _billing(), _helpdesk(), actor(), service.ActionInput(**data))
     out = action_out(result.action)
     if result.remaining_after is not None:
         out["remaining_text"] = format_money(result.remaining_after, result.action.currency)
@@ -258,7 +157,7 @@ def _action_view(operation, *, with_billing: bool = True):
     billing = _billing() if with_billing else None
     installation_id = g.installation.id
     release_request_session()
-    return action_out(operation(installation_id, billing))
+    return action_out(operation(get_db(), installation_id, billing))
 
 
 @bp.route("/billing/actions/<ref:action_id>", methods=["GET"])
@@ -276,7 +175,7 @@ def get_action(action_id: str):
 def confirm(action_id: str):
     """Go ahead with a preview: it executes now, or waits for a lead when above the limit. Safe to repeat."""
     policy = service.policy_of(g.installation)
-    return _action_view(lambda installation_id, billing: actions.confirm(installation_id, action_id, actor(), billing, policy))
+    return _action_view(lambda db, installation_id, billing: actions.confirm(db, installation_id, action_id, actor(), billing, policy))
 
 
 @bp.route("/billing/actions/<ref:action_id>/approve", methods=["POST"])
@@ -285,7 +184,7 @@ def confirm(action_id: str):
 @agent_required
 def approve(action_id: str):
     """Approve a request above an agent's limit (leads and admins); it executes at once."""
-    return _action_view(lambda installation_id, billing: actions.approve(installation_id, action_id, actor(), billing))
+    return _action_view(lambda db, installation_id, billing: actions.approve(db, installation_id, action_id, actor(), billing))
 
 
 @bp.route("/billing/actions/<ref:action_id>/decline", methods=["POST"])
@@ -295,7 +194,7 @@ def approve(action_id: str):
 @agent_required
 def decline(data, action_id: str):
     """Decline a request, with a reason its agent sees (leads and admins)."""
-    return _action_view(lambda installation_id, _: actions.decline(installation_id, action_id, actor(), data["reason"]),
+    return _action_view(lambda db, installation_id, _: actions.decline(db, installation_id, action_id, actor(), data["reason"]),
                         with_billing=False)
 
 
@@ -305,7 +204,7 @@ def decline(data, action_id: str):
 @agent_required
 def cancel(action_id: str):
     """Withdraw a preview or a request still waiting for approval."""
-    return _action_view(lambda installation_id, _: actions.cancel(installation_id, action_id, actor()), with_billing=False)
+    return _action_view(lambda db, installation_id, _: actions.cancel(db, installation_id, action_id, actor()), with_billing=False)
 
 
 @bp.route("/billing/actions/<ref:action_id>/retry", methods=["POST"])
@@ -314,7 +213,7 @@ def cancel(action_id: str):
 @agent_required
 def retry(action_id: str):
     """Try again after an outage, with the same idempotency key."""
-    return _action_view(lambda installation_id, billing: actions.retry(installation_id, action_id, actor(), billing))
+    return _action_view(lambda db, installation_id, billing: actions.retry(db, installation_id, action_id, actor(), billing))
 
 
 @bp.route("/billing/approvals", methods=["GET"])
@@ -370,16 +269,7 @@ def patch_policy(data):
 @admin_required
 def connect_stripe(data):
     """Store a Stripe restricted key (checked with one read) and the webhook signing secret, encrypted."""
-    if g.installation.kind == "playground":
-        raise ApiError(409, "sandbox_only", "The playground uses the sandbox billing account, never a real Stripe key.")
-    try:
-        stripe.Client(data["api_key"]).check_key()
-    except AuthError as exc:  # the admin typed the key: their input, so a 4xx, and nothing is stored
-        raise ApiError(400, "stripe_key_refused", exc.message, fields={"api_key": "refused by Stripe"}) from None
-    credentials = CredentialStore(agent_db(), g.installation.id)
-    credentials.set(stripe.API_KEY_CREDENTIAL, data["api_key"])
-    if data["webhook_secret"]:
-        credentials.set(stripe.SECRET_CREDENTIAL, data["webhook_secret"])
+    connect.connect_stripe(agent_db(), g.installation, data["api_key"], data["webhook_secret"])
     agent_db().commit()
 
 

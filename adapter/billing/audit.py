@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapter.billing import policy as rules
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 from adapter.models import BillingAction
 from adapter.models import BillingAudit
 
@@ -40,7 +40,7 @@ class AuditFilters:
     def from_args(cls, args) -> AuditFilters:
         """Read the filters from query arguments.
 
-        :raise ApiError: 400 naming the filter that is malformed.
+        :raise DomainError: InvalidInput naming the filter that is malformed.
         """
         dates = {}
         for name in ("since", "until"):
@@ -48,14 +48,13 @@ class AuditFilters:
             try:
                 dates[name] = date.fromisoformat(value) if value else None
             except ValueError:
-                raise ApiError(400, "invalid_filter", f"{name} must be a date like 2026-11-01.",
-                               fields={name: "YYYY-MM-DD"}) from None
+                raise InvalidInput(f"{name} must be a date like 2026-11-01.", code="invalid_filter", fields={name: "YYYY-MM-DD"}) from None
         kind = args.get("kind", "").strip()
         if kind and kind not in rules.KINDS:
-            raise ApiError(400, "invalid_filter", f"kind is one of {', '.join(rules.KINDS)}.", fields={"kind": "|".join(rules.KINDS)})
+            raise InvalidInput(f"kind is one of {', '.join(rules.KINDS)}.", code="invalid_filter", fields={"kind": "|".join(rules.KINDS)})
         event = args.get("event", "").strip()
         if event and event not in EVENTS:
-            raise ApiError(400, "invalid_filter", f"There is no audit step {event!r}.", fields={"event": "unknown"})
+            raise InvalidInput(f"There is no audit step {event!r}.", code="invalid_filter", fields={"event": "unknown"})
         return cls(since=dates["since"], until=dates["until"], event=event, kind=kind, ticket=args.get("ticket", "").strip()[:64])
 
     def as_args(self) -> dict[str, str]:

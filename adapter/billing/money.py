@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from decimal import InvalidOperation
 
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 
 # Stripe's zero-decimal and three-decimal currencies (docs.stripe.com/currencies); all others use two.
 ZERO_DECIMAL = frozenset(["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"])
@@ -24,24 +24,23 @@ def exponent(currency: str) -> int:
 def to_minor(amount: str | int | Decimal, currency: str) -> int:
     """Parse a major-unit amount ("12.50" USD) into minor units (1250).
 
-    :raise ApiError: 400 when it is not a positive amount this currency can express.
+    :raise DomainError: InvalidInput when it is not a positive amount this currency can express.
     """
     code = currency.lower()
     try:
         value = Decimal(str(amount).strip().replace(",", ""))
     except InvalidOperation:
-        raise ApiError(400, "invalid_amount", f"{amount!r} is not an amount.", fields={"amount": "e.g. 12.50"}) from None
+        raise InvalidInput(f"{amount!r} is not an amount.", code="invalid_amount", fields={"amount": "e.g. 12.50"}) from None
     if not value.is_finite() or value <= 0:
-        raise ApiError(400, "invalid_amount", "The amount must be more than zero.", fields={"amount": "more than 0"})
+        raise InvalidInput("The amount must be more than zero.", code="invalid_amount", fields={"amount": "more than 0"})
     scaled = value.scaleb(exponent(code))
     if scaled != scaled.to_integral_value():
         places = exponent(code)
         detail = "has no minor units" if places == 0 else f"has {places} decimal places"
-        raise ApiError(400, "invalid_amount", f"{code.upper()} {detail}; {amount} cannot be charged or refunded exactly.",
-                       fields={"amount": f"at most {places} decimals"})
+        raise InvalidInput(f"{code.upper()} {detail}; {amount} cannot be charged or refunded exactly.", code="invalid_amount", fields={"amount": f"at most {places} decimals"})
     minor = int(scaled)
     if minor > MAX_MINOR:
-        raise ApiError(400, "invalid_amount", "That amount is larger than any card payment.", fields={"amount": "too large"})
+        raise InvalidInput("That amount is larger than any card payment.", code="invalid_amount", fields={"amount": "too large"})
     return minor
 
 

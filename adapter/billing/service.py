@@ -17,8 +17,10 @@ from adapter import clock
 from adapter.billing import policy as rules
 from adapter.billing.money import format_money
 from adapter.billing.money import to_minor
-from adapter.db import get_db
-from adapter.errors import ApiError
+from adapter.db import Database
+from adapter.errors import Conflict
+from adapter.errors import InvalidInput
+from adapter.errors import Missing
 from adapter.errors import NotFound
 from adapter.installations import feature_settings
 from adapter.installations import merged_settings
@@ -108,7 +110,7 @@ def _whole(value) -> bool:
 def update_policy(installation: Installation, **changes) -> rules.BillingPolicy:
     """Validate and store a new policy.
 
-    :raise ApiError: 400 naming the setting that is wrong.
+    :raise DomainError: InvalidInput naming the setting that is wrong.
     """
     current = merged_settings(installation, "billing", rules.BillingPolicy, changes)
     for name in CURRENCY_LIMITS:
@@ -116,24 +118,21 @@ def update_policy(installation: Installation, **changes) -> rules.BillingPolicy:
         if not isinstance(limits, dict) or any(
                 not (isinstance(code, str) and len(code) == 3 and code.isalpha()) or not _whole(value) or value < 0
                 for code, value in limits.items()):
-            raise ApiError(400, "invalid_policy", f"{name}: limits are whole minor units (0 or more) per "
-                           "three-letter currency, e.g. {\"usd\": 10000} for $100.00.",
-                           fields={name: "currency -> minor units"})
+            raise InvalidInput(f"{name}: limits are whole minor units (0 or more) per "
+                           "three-letter currency, e.g. {\"usd\": 10000} for $100.00.", code="invalid_policy", fields={name: "currency -> minor units"})
         current[name] = {code.lower(): value for code, value in limits.items()}
     if not _whole(current["coupon_max_percent"]) or not 0 <= current["coupon_max_percent"] <= 100:
-        raise ApiError(400, "invalid_policy", "The coupon limit is a percentage from 0 to 100.",
-                       fields={"coupon_max_percent": "0-100"})
+        raise InvalidInput("The coupon limit is a percentage from 0 to 100.", code="invalid_policy", fields={"coupon_max_percent": "0-100"})
     for name, what in COUPON_COUNTS.items():
         if not _whole(current[name]) or not 0 <= current[name] <= MAX_COUPON_COUNT:
-            raise ApiError(400, "invalid_policy", f"The number of coupons {what} is a whole number from 0 to "
-                           f"{MAX_COUPON_COUNT} (0: every coupon needs a lead).", fields={name: f"0-{MAX_COUPON_COUNT}"})
+            raise InvalidInput(f"The number of coupons {what} is a whole number from 0 to "
+                           f"{MAX_COUPON_COUNT} (0: every coupon needs a lead).", code="invalid_policy", fields={name: f"0-{MAX_COUPON_COUNT}"})
     roles = current["roles"]
     if not isinstance(roles, list | tuple) or not roles or any(role not in rules.ROLES for role in roles):
-        raise ApiError(400, "invalid_policy", f"Roles must be some of {', '.join(rules.ROLES)}.", fields={"roles": "list"})
+        raise InvalidInput(f"Roles must be some of {', '.join(rules.ROLES)}.", code="invalid_policy", fields={"roles": "list"})
     current["roles"] = [role for role in rules.ROLES if role in roles]
     if current["above_limit"] not in rules.ABOVE_LIMIT:
-        raise ApiError(400, "invalid_policy", "Above the limit, either request_approval or deny.",
-                       fields={"above_limit": "request_approval | deny"})
+        raise InvalidInput("Above the limit, either request_approval or deny.", code="invalid_policy", fields={"above_limit": "request_approval | deny"})
     current["reviewed"] = True
     store_feature_settings(installation, "billing", current)
     return policy_of(installation)
@@ -149,7 +148,7 @@ def customers_for(billing: Billing, ticket: Ticket) -> list[BillingCustomer]:
 def ticket_customer(billing: Billing, ticket: Ticket, customer_id: str) -> BillingCustomer:
     """The customer, provided it is this ticket's requester.
 
-    :raise ApiError: 404 when the customer does not exist or belongs to someone else.
+    :raise DomainError: Missing when the customer does not exist or belongs to someone else.
     """
     try:
         customer = billing.get_customer(customer_id)
@@ -157,7 +156,7 @@ def ticket_customer(billing: Billing, ticket: Ticket, customer_id: str) -> Billi
         customer = None
     requester = (ticket.requester_email or "").strip().lower()
     if customer is None or not requester or (customer.email or "").strip().lower() != requester:
-        raise ApiError(404, "unknown_customer", "That billing customer is not this ticket's requester.")
+        raise Missing("That billing customer is not this ticket's requester.", code="unknown_customer")
     return customer
 
 
@@ -165,9 +164,9 @@ def _charge_of(billing: Billing, customer: BillingCustomer, charge_id: str) -> C
     try:
         charge = billing.get_charge(charge_id)
     except NotFound:
-        raise ApiError(404, "unknown_charge", f"There is no charge {charge_id}.") from None
+        raise Missing(f"There is no charge {charge_id}.", code="unknown_charge") from None
     if charge.customer_id != customer.id:
-        raise ApiError(404, "unknown_charge", "That charge belongs to another customer.")
+        raise Missing("That charge belongs to another customer.", code="unknown_charge")
     return charge
 
 
@@ -254,23 +253,22 @@ def limit_names(installation_id: str, action: BillingAction, actor: Actor) -> tu
 
 def _reason(data: ActionInput) -> tuple[str, str | None]:
     if data.reason not in rules.REASONS:
-        raise ApiError(400, "invalid_reason", f"Pick a reason: {', '.join(rules.REASONS)}.", fields={"reason": "required"})
+        raise InvalidInput(f"Pick a reason: {', '.join(rules.REASONS)}.", code="invalid_reason", fields={"reason": "required"})
     text = (data.reason_text or "").strip() or None
     if data.reason == "other" and not text:
-        raise ApiError(400, "reason_text_required", "Say in a few words why (the reason is \"other\").",
-                       fields={"reason_text": "required for other"})
+        raise InvalidInput("Say in a few words why (the reason is \"other\").", code="reason_text_required", fields={"reason_text": "required for other"})
     return data.reason, text
 
 
-def preview(session: Session, installation: Installation, billing: Billing, helpdesk: Helpdesk, actor: Actor,
+def preview(db: Database, session: Session, installation: Installation, billing: Billing, helpdesk: Helpdesk, actor: Actor,
             data: ActionInput, now: datetime | None = None) -> Preview:
     """Check everything, work out the verdict, and store the action as `previewed`; nothing is sent yet.
 
-    :raise ApiError: 4xx for bad input, another customer's charge, or an amount above what is left.
+    :raise DomainError: InvalidInput, Missing or Conflict for bad input, another customer's charge, or an amount above what is left.
     """
     now = now or clock.now()
     if data.kind not in rules.KINDS:
-        raise ApiError(400, "invalid_kind", f"Kind must be one of {', '.join(rules.KINDS)}.", fields={"kind": "required"})
+        raise InvalidInput(f"Kind must be one of {', '.join(rules.KINDS)}.", code="invalid_kind", fields={"kind": "required"})
     reason, reason_text = _reason(data)
     ticket = helpdesk.get_ticket(data.ticket_id)
     customer = ticket_customer(billing, ticket, data.customer_id)
@@ -287,7 +285,7 @@ def preview(session: Session, installation: Installation, billing: Billing, help
         _credit_details(action, data)
     verdict = verdict_for(session, policy_of(installation), action, actor, now)
     action.verdict, action.verdict_reason = verdict.decision, verdict.reason[:300]
-    with get_db().tenant(installation.id, immediate=True) as writer:
+    with db.tenant(installation.id, immediate=True) as writer:
         writer.add(action)
         writer.flush()
         writer.expunge(action)
@@ -297,21 +295,20 @@ def preview(session: Session, installation: Installation, billing: Billing, help
 def _refund_details(session: Session, billing: Billing, customer: BillingCustomer, action: BillingAction,
                     data: ActionInput) -> int:
     if not data.charge_id:
-        raise ApiError(400, "charge_required", "Pick the charge to refund.", fields={"charge_id": "required"})
+        raise InvalidInput("Pick the charge to refund.", code="charge_required", fields={"charge_id": "required"})
     charge = _charge_of(billing, customer, data.charge_id)
     if data.currency and data.currency.lower() != charge.currency.lower():
-        raise ApiError(400, "currency_mismatch", f"That charge is in {charge.currency.upper()}, not "
-                       f"{data.currency.upper()}.", fields={"currency": charge.currency})
+        raise InvalidInput(f"That charge is in {charge.currency.upper()}, not "
+                       f"{data.currency.upper()}.", code="currency_mismatch", fields={"currency": charge.currency})
     if charge.status != "succeeded":
-        raise ApiError(409, "not_refundable", f"That payment {charge.status}; there is nothing to refund.")
+        raise Conflict(f"That payment {charge.status}; there is nothing to refund.", code="not_refundable")
     if data.amount is None:
-        raise ApiError(400, "amount_required", "Say how much to refund.", fields={"amount": "required"})
+        raise InvalidInput("Say how much to refund.", code="amount_required", fields={"amount": "required"})
     amount = to_minor(data.amount, charge.currency)
     left = charge.refundable - in_flight_on_charge(session, charge.id)
     if amount > left:
-        raise ApiError(400, "above_refundable", f"Only {format_money(max(left, 0), charge.currency)} of this "
-                       f"{format_money(charge.amount, charge.currency)} charge can still be refunded.",
-                       fields={"amount": f"at most {format_money(max(left, 0), charge.currency)}"})
+        raise InvalidInput(f"Only {format_money(max(left, 0), charge.currency)} of this "
+                       f"{format_money(charge.amount, charge.currency)} charge can still be refunded.", code="above_refundable", fields={"amount": f"at most {format_money(max(left, 0), charge.currency)}"})
     action.charge_id, action.charge_amount = charge.id, charge.amount
     action.charge_description = (charge.description or "")[:300] or None
     action.currency, action.amount = charge.currency.lower(), amount
@@ -321,20 +318,16 @@ def _refund_details(session: Session, billing: Billing, customer: BillingCustome
 def _coupon_details(action: BillingAction, data: ActionInput, customer: BillingCustomer) -> None:
     days = data.expires_days or COUPON_DEFAULT_DAYS
     if not 1 <= days <= COUPON_MAX_DAYS:
-        raise ApiError(400, "invalid_expiry", f"A coupon expires after 1 to {COUPON_MAX_DAYS} days.",
-                       fields={"expires_days": f"1-{COUPON_MAX_DAYS}"})
+        raise InvalidInput(f"A coupon expires after 1 to {COUPON_MAX_DAYS} days.", code="invalid_expiry", fields={"expires_days": f"1-{COUPON_MAX_DAYS}"})
     if (data.percent_off is None) == (data.amount is None):
-        raise ApiError(400, "coupon_discount", "A coupon is either a percentage or an amount off, not both.",
-                       fields={"percent_off": "or amount"})
+        raise InvalidInput("A coupon is either a percentage or an amount off, not both.", code="coupon_discount", fields={"percent_off": "or amount"})
     if data.percent_off is not None:
         if not 1 <= data.percent_off <= 100:
-            raise ApiError(400, "invalid_percent", "Percent off is a whole number from 1 to 100.",
-                           fields={"percent_off": "1-100"})
+            raise InvalidInput("Percent off is a whole number from 1 to 100.", code="invalid_percent", fields={"percent_off": "1-100"})
         action.percent_off, action.currency = data.percent_off, (data.currency or "usd").lower()
     else:
         if not data.currency:
-            raise ApiError(400, "currency_required", "An amount-off coupon needs its currency.",
-                           fields={"currency": "required"})
+            raise InvalidInput("An amount-off coupon needs its currency.", code="currency_required", fields={"currency": "required"})
         action.currency, action.amount = data.currency.lower(), to_minor(data.amount, data.currency)
     action.expires_days = days
     action.code = promotion_code_for(customer)
@@ -342,8 +335,7 @@ def _coupon_details(action: BillingAction, data: ActionInput, customer: BillingC
 
 def _credit_details(action: BillingAction, data: ActionInput) -> None:
     if data.amount is None or not data.currency:
-        raise ApiError(400, "amount_required", "A credit needs an amount and its currency.",
-                       fields={"amount": "required", "currency": "required"})
+        raise InvalidInput("A credit needs an amount and its currency.", code="amount_required", fields={"amount": "required", "currency": "required"})
     action.currency, action.amount = data.currency.lower(), to_minor(data.amount, data.currency)
 
 

@@ -25,7 +25,9 @@ from adapter.commitments import deferral
 from adapter.commitments.detect import detect
 from adapter.commitments.schedule import Schedule
 from adapter.db import insert_unless_exists
-from adapter.errors import ApiError
+from adapter.errors import Conflict
+from adapter.errors import InvalidInput
+from adapter.errors import Missing
 from adapter.errors import ProviderError
 from adapter.events import AGENT
 from adapter.events import CommentAdded
@@ -62,18 +64,16 @@ def settings_of(installation: Installation) -> CommitmentSettings:
 def update_settings(installation: Installation, **changes) -> CommitmentSettings:
     """Validate and store new commitment settings.
 
-    :raise ApiError: 400 naming the setting that is out of range.
+    :raise DomainError: InvalidInput naming the setting that is out of range.
     """
     current = merged_settings(installation, "commitments", CommitmentSettings, changes)
     if not isinstance(current["lead_minutes"], int) or not 5 <= current["lead_minutes"] <= 7 * 24 * 60:
-        raise ApiError(400, "invalid_setting", "The reminder lead time must be between 5 minutes and 7 days.",
-                       fields={"lead_minutes": "5–10080"})
+        raise InvalidInput("The reminder lead time must be between 5 minutes and 7 days.", code="invalid_setting", fields={"lead_minutes": "5–10080"})
     if not isinstance(current["default_business_days"], int) or not 1 <= current["default_business_days"] <= 10:
-        raise ApiError(400, "invalid_setting", "A promise without a time falls due after 1 to 10 business days.",
-                       fields={"default_business_days": "1–10"})
+        raise InvalidInput("A promise without a time falls due after 1 to 10 business days.", code="invalid_setting", fields={"default_business_days": "1–10"})
     for name in ("lead_digest", "helpdesk_tags"):
         if not isinstance(current[name], bool):
-            raise ApiError(400, "invalid_setting", f"{name} is true or false.", fields={name: "true or false"})
+            raise InvalidInput(f"{name} is true or false.", code="invalid_setting", fields={name: "true or false"})
     store_feature_settings(installation, "commitments", current)
     return CommitmentSettings(**current)
 
@@ -241,32 +241,30 @@ def remind_and_miss(session: Session, installation: Installation, now: datetime 
 def get(session: Session, commitment_id: int) -> Commitment:
     """One commitment.
 
-    :raise ApiError: 404 when the installation has none with this id.
+    :raise DomainError: Missing when the installation has none with this id.
     """
     commitment = session.get(Commitment, commitment_id)
     if commitment is None:
-        raise ApiError(404, "unknown_commitment", f"There is no commitment {commitment_id}.")
+        raise Missing(f"There is no commitment {commitment_id}.", code="unknown_commitment")
     return commitment
 
 
 def _future(due_at: datetime) -> datetime:
     if due_at.tzinfo is None:
-        raise ApiError(400, "invalid_due", "Give the due time with its timezone (e.g. 2026-11-27T17:00:00+01:00).",
-                       fields={"due_at": "needs a timezone"})
+        raise InvalidInput("Give the due time with its timezone (e.g. 2026-11-27T17:00:00+01:00).", code="invalid_due", fields={"due_at": "needs a timezone"})
     if due_at <= clock.now():
-        raise ApiError(400, "due_in_past", "The due time has already passed; pick a time in the future.",
-                       fields={"due_at": "in the past"})
+        raise InvalidInput("The due time has already passed; pick a time in the future.", code="due_in_past", fields={"due_at": "in the past"})
     return due_at
 
 
 def add_manual(session: Session, ticket_id: str, text: str, due_at: datetime, agent_id: str, agent_name: str) -> Commitment:
     """A promise the agent records by hand.
 
-    :raise ApiError: 400 for an empty text or a due time in the past.
+    :raise DomainError: InvalidInput for an empty text or a due time in the past.
     """
     text = " ".join(text.split())
     if not text:
-        raise ApiError(400, "empty_text", "Say what you promised.", fields={"text": "required"})
+        raise InvalidInput("Say what you promised.", code="empty_text", fields={"text": "required"})
     commitment = Commitment(ticket_id=ticket_id, agent_id=agent_id, agent_name=agent_name, text=text[:MAX_TEXT],
                             due_at=_future(due_at), manual=True, task=False, vague=False, conditional=False,
                             state="open")
@@ -277,7 +275,7 @@ def add_manual(session: Session, ticket_id: str, text: str, due_at: datetime, ag
 
 def _require_open(commitment: Commitment) -> None:
     if commitment.state != "open":
-        raise ApiError(409, "not_open", f"This commitment is already {commitment.state}.")
+        raise Conflict(f"This commitment is already {commitment.state}.", code="not_open")
 
 
 def mark_done(session: Session, installation: Installation, commitment: Commitment) -> Commitment:
@@ -292,15 +290,14 @@ def reschedule(session: Session, installation: Installation, commitment: Commitm
                reason: str | None = None) -> Commitment:
     """Move the due time (a snooze when a reason is given); the reminder will come again.
 
-    :raise ApiError: 409 unless open, 400 for a due time in the past.
+    :raise DomainError: Conflict unless open, InvalidInput for a due time in the past.
     """
     _require_open(commitment)
     commitment.due_at = _future(due_at)
     if reason is not None:
         reason = " ".join(reason.split())
         if not reason:
-            raise ApiError(400, "reason_required", "Say why you are snoozing it, for your own notes.",
-                           fields={"reason": "required"})
+            raise InvalidInput("Say why you are snoozing it, for your own notes.", code="reason_required", fields={"reason": "required"})
         commitment.snooze_reason, commitment.snoozes = reason[:300], commitment.snoozes + 1
     if commitment.reminded_at is not None:
         _due_tag(session, installation, commitment.ticket_id, add=False)

@@ -19,10 +19,12 @@ from adapter.billing import service
 from adapter.billing.money import format_money
 from adapter.console.auth import console_required
 from adapter.console.blueprint import bp
+from adapter.db import get_db
 from adapter.db import reads_only
 from adapter.db import release_request_session
 from adapter.db import request_session
 from adapter.errors import ApiError
+from adapter.errors import DomainError
 from adapter.errors import ProviderError
 from adapter.models import BillingAction
 from adapter.providers import billing_client
@@ -38,7 +40,7 @@ def refunds_page():
     session = request_session(g.installation.id)
     try:
         filters = audit.AuditFilters.from_args(request.args)
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         flash(exc.message, "error")
         return redirect(url_for("console.refunds_page"))
     waiting = list(session.scalars(select(BillingAction).where(BillingAction.state == "pending_approval")
@@ -57,8 +59,8 @@ def _decide(step) -> Response:
     release_request_session()
     approver = service.Actor(g.agent.agent_id, g.agent.agent_name, g.agent.role, g.agent.verified)
     try:
-        action = step(installation_id, approver, billing)
-    except (ApiError, ProviderError) as exc:
+        action = step(get_db(), installation_id, approver, billing)
+    except (ApiError, DomainError, ProviderError) as exc:
         flash(exc.message, "error")
         return redirect(url_for("console.refunds_page"))
     outcome = {"succeeded": "done", "failed": f"failed: {action.error}"}.get(action.state, action.state)
@@ -72,7 +74,7 @@ def _decide(step) -> Response:
 @console_required
 def approve_refund(action_id: str):
     """Approve a request from the console; it executes at once."""
-    return _decide(lambda inst, approver, billing: actions.approve(inst, action_id, approver, billing))
+    return _decide(lambda db, inst, approver, billing: actions.approve(db, inst, action_id, approver, billing))
 
 
 @bp.post("/refunds/<ref:action_id>/decline")
@@ -84,7 +86,7 @@ def decline_refund(action_id: str):
     if not reason:
         flash("Say why you decline; the agent sees the reason.", "error")
         return redirect(url_for("console.refunds_page"))
-    return _decide(lambda inst, approver, _: actions.decline(inst, action_id, approver, reason[:500]))
+    return _decide(lambda db, inst, approver, _: actions.decline(db, inst, action_id, approver, reason[:500]))
 
 
 @bp.get("/refunds/audit.csv")
@@ -93,7 +95,7 @@ def refunds_audit_csv():
     """The audit trail as CSV, with the page's filters."""
     try:
         filters = audit.AuditFilters.from_args(request.args)
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         flash(exc.message, "error")
         return redirect(url_for("console.refunds_page"))
     return billing_api.audit_download(request_session(g.installation.id), filters)

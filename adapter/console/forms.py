@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from adapter.billing.money import to_minor
 from adapter.errors import ApiError
+from adapter.errors import DomainError
 
 
 def _invalid(name: str, message: str, hint: str) -> ApiError:
@@ -56,5 +57,5 @@ def money(form: MultiDict, name: str, label: str, currency: str) -> int:
         return 0
     try:
         return to_minor(amount, currency)
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         raise _invalid(name, f"{label}: {exc.message}", "amount") from None

@@ -93,7 +93,7 @@ def trackers_retry(action_id: int):
     session = request_session(g.installation.id)
     try:
         trackers_api.retry_sync(session, action_id)
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         flash(exc.message, "error")
         return redirect(url_for("console.trackers_page"))
     session.commit()

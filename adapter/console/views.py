@@ -30,6 +30,7 @@ from adapter.console.blueprint import bp
 from adapter.db import get_db
 from adapter.db import request_session
 from adapter.errors import ApiError
+from adapter.errors import DomainError
 from adapter.limits import note_failure
 from adapter.limits import refuse_while_backing_off
 from adapter.models import Installation
@@ -136,7 +137,7 @@ def digest_page():
     try:
         since, until = _date_arg("since"), _date_arg("until")
         start, end = digest.period(since, until, clock.now().date())
-    except ApiError as exc:
+    except (ApiError, DomainError) as exc:
         return render_template("console/digest.html", error=exc.message, report=None), 400
     session = request_session(g.installation.id)
     report = digest.build(session, start, end)

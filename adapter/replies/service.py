@@ -23,6 +23,7 @@ from adapter import clock
 from adapter import dispatch
 from adapter.db import SCOPE_KEY
 from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 from adapter.events import AGENT
 from adapter.events import CUSTOMER
 from adapter.events import CommentAdded
@@ -75,20 +76,18 @@ def settings_of(installation: Installation) -> ReplySettings:
 def update_settings(installation: Installation, **changes) -> ReplySettings:
     """Validate and store new settings.
 
-    :raise ApiError: 400 naming the setting that is out of range.
+    :raise DomainError: InvalidInput naming the setting that is out of range.
     """
     current = merged_settings(installation, "replies", ReplySettings, changes)
     if not fingerprint.LOWEST_THRESHOLD <= float(current["threshold"]) <= 1.0:
-        raise ApiError(400, "invalid_setting",
-                       f"The share of matching words must be between {fingerprint.LOWEST_THRESHOLD} and 1.0 (at 0.8 "
-                       "a reply of up to 20 words may differ by 4 words).",
-                       fields={"threshold": f"{fingerprint.LOWEST_THRESHOLD}–1.0"})
+        raise InvalidInput(f"The share of matching words must be between {fingerprint.LOWEST_THRESHOLD} and 1.0 (at 0.8 "
+                       "a reply of up to 20 words may differ by 4 words).", code="invalid_setting", fields={"threshold": f"{fingerprint.LOWEST_THRESHOLD}–1.0"})
     limits = {"min_matches": (2, 1000, "A reply is repeated after 2 to 1,000 near-copies."),
               "window_days": (1, 365, "Look back 1 to 365 days."),
               "retention_days": (1, 3650, "Keep reply text 1 to 3,650 days.")}
     for name, (low, high, message) in limits.items():
         if not isinstance(current[name], int) or not low <= current[name] <= high:
-            raise ApiError(400, "invalid_setting", message, fields={name: f"{low}–{high}"})
+            raise InvalidInput(message, code="invalid_setting", fields={name: f"{low}–{high}"})
     current["threshold"] = float(current["threshold"])
     store_feature_settings(installation, "replies", current)
     return ReplySettings(**current)
@@ -259,7 +258,7 @@ def _not_addressed_warning(missing: list, customer_name: str | None) -> Warning:
 def validate_draft(draft: str | None) -> str:
     """The draft, or a 4xx that says what is wrong with it."""
     if draft is None or not draft.strip():
-        raise ApiError(400, "empty_draft", "There is no reply text to check.", fields={"draft": "required"})
+        raise InvalidInput("There is no reply text to check.", code="empty_draft", fields={"draft": "required"})
     if len(draft) > MAX_DRAFT_CHARS:
         raise ApiError(413, "draft_too_long",
                        f"This reply is {len(draft):,} characters; drafts up to {MAX_DRAFT_CHARS:,} are checked.",
@@ -327,8 +326,7 @@ def count_check(session: Session, warned: bool, now: datetime | None = None) -> 
 def count_outcome(session: Session, outcome: str, now: datetime | None = None) -> None:
     """Count what an agent did after a warning: edited the reply or sent it anyway."""
     if outcome not in OUTCOMES:
-        raise ApiError(400, "invalid_outcome", "The outcome is either 'edited' or 'sent_anyway'.",
-                       fields={"outcome": "edited | sent_anyway"})
+        raise InvalidInput("The outcome is either 'edited' or 'sent_anyway'.", code="invalid_outcome", fields={"outcome": "edited | sent_anyway"})
     _increment(session, now or clock.now(), **{outcome: 1})
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapter import clock
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 from adapter.events import CUSTOMER
 from adapter.models import BackfillRun
 from adapter.models import Installation
@@ -29,7 +29,7 @@ KIND = "signals"
 def parse_since(value: str, now: datetime) -> datetime:
     """'90d', '12w' or an ISO date as a UTC moment.
 
-    :raise ApiError: 400 for anything else.
+    :raise DomainError: InvalidInput for anything else.
     """
     value = value.strip().lower()
     match = _AGE.match(value)
@@ -39,7 +39,7 @@ def parse_since(value: str, now: datetime) -> datetime:
     try:
         return datetime.combine(date.fromisoformat(value), time.min, tzinfo=UTC)
     except ValueError:
-        raise ApiError(400, "invalid_since", f"--since must look like 90d, 12w or 2026-01-31, not {value!r}.") from None
+        raise InvalidInput(f"--since must look like 90d, 12w or 2026-01-31, not {value!r}.", code="invalid_since") from None
 
 
 def start_or_resume(session: Session, since: datetime, *, restart: bool = False) -> BackfillRun:

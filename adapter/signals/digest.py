@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapter import clock
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 from adapter.models import Signal
 from adapter.models import Theme
 from adapter.signals.taxonomy import ensure_types
@@ -50,14 +50,14 @@ class Digest:
 def period(since: date | None, until: date | None, today: date) -> tuple[datetime, datetime]:
     """[start, end) in UTC for inclusive dates; the last 7 days when none are given.
 
-    :raise ApiError: 400 for a reversed or overlong range.
+    :raise DomainError: InvalidInput for a reversed or overlong range.
     """
     until = until or today
     since = since or until - timedelta(days=6)
     if since > until:
-        raise ApiError(400, "invalid_range", "The start date is after the end date.", fields={"since": "after until"})
+        raise InvalidInput("The start date is after the end date.", code="invalid_range", fields={"since": "after until"})
     if (until - since).days >= MAX_RANGE_DAYS:
-        raise ApiError(400, "invalid_range", f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
+        raise InvalidInput(f"Ask for at most {MAX_RANGE_DAYS} days at a time.", code="invalid_range")
     start = datetime.combine(since, time.min, tzinfo=UTC)
     return start, datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
 

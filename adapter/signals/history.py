@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 from adapter.events import CUSTOMER
 from adapter.installations import store_feature_settings
 from adapter.models import Installation
@@ -148,18 +148,17 @@ def mapping_of(installation: Installation) -> dict[str, str]:
 def update_mapping(session: Session, installation: Installation, changes: dict, type_keys: Iterable[str]) -> dict[str, str]:
     """Map tags to types (a None type unmaps the tag); all or nothing.
 
-    :raise ApiError: 400 naming the first unknown tag or type; nothing is changed then.
+    :raise DomainError: InvalidInput naming the first unknown tag or type; nothing is changed then.
     """
     if not isinstance(changes, dict) or not changes:
-        raise ApiError(400, "invalid_mapping", "Send at least one tag with the signal type it means (or null).")
+        raise InvalidInput("Send at least one tag with the signal type it means (or null).", code="invalid_mapping")
     tags, keys = known_tags(session), set(type_keys)
     for tag, type_key in changes.items():
         if tag not in tags:
-            raise ApiError(400, "unknown_tag", f"No ticket of the history read so far carries the tag {tag!r}; "
-                                               "run the backfill first or check the spelling.", fields={tag: "unknown tag"})
+            raise InvalidInput(f"No ticket of the history read so far carries the tag {tag!r}; "
+                                               "run the backfill first or check the spelling.", code="unknown_tag", fields={tag: "unknown tag"})
         if type_key is not None and type_key not in keys:
-            raise ApiError(400, "unknown_type", f"There is no signal type {type_key!r}; use one of {', '.join(sorted(keys))}.",
-                           fields={tag: "unknown type"})
+            raise InvalidInput(f"There is no signal type {type_key!r}; use one of {', '.join(sorted(keys))}.", code="unknown_type", fields={tag: "unknown type"})
     mapping = mapping_of(installation)
     for tag, type_key in changes.items():
         if type_key is None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 from adapter.signals import rivals
 from adapter.text import Sentence
 from adapter.text import sentences
@@ -239,18 +239,18 @@ class RuleScore:
 def validate_pattern(pattern: str) -> re.Pattern:
     """Compile an admin's pattern, refusing ones that are too long, invalid or prone to runaway backtracking.
 
-    :raise ApiError: 400 with the reason.
+    :raise DomainError: InvalidInput with the reason.
     """
     if pattern in _BUILTIN:
         return re.compile(pattern, re.IGNORECASE)  # ours, reviewed; the limits guard admins' patterns
     if len(pattern) > MAX_PATTERN:
-        raise ApiError(400, "invalid_pattern", f"Patterns are limited to {MAX_PATTERN} characters.")
+        raise InvalidInput(f"Patterns are limited to {MAX_PATTERN} characters.", code="invalid_pattern")
     if _NESTED_QUANTIFIER.search(pattern):
-        raise ApiError(400, "invalid_pattern", f"{pattern!r} nests repetition (like (a+)+), which can hang; simplify it.")
+        raise InvalidInput(f"{pattern!r} nests repetition (like (a+)+), which can hang; simplify it.", code="invalid_pattern")
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
-        raise ApiError(400, "invalid_pattern", f"{pattern!r} is not a valid regular expression: {exc}.") from None
+        raise InvalidInput(f"{pattern!r} is not a valid regular expression: {exc}.", code="invalid_pattern") from None
 
 
 def compile_rules(

@@ -15,7 +15,8 @@ from adapter import dispatch
 from adapter import outbox
 from adapter.db import SCOPE_KEY
 from adapter.db import insert_unless_exists
-from adapter.errors import ApiError
+from adapter.errors import Conflict
+from adapter.errors import InvalidInput
 from adapter.events import CUSTOMER
 from adapter.events import CommentAdded
 from adapter.models import Installation
@@ -122,11 +123,9 @@ def _theme_for(session: Session, quote: str, theme_id: int | None, new_theme_tit
 def _clean_quote(quote: str) -> str:
     quote = " ".join((quote or "").split())
     if not quote:
-        raise ApiError(400, "empty_quote", "Keep the customer's words: the quote cannot be empty.",
-                       fields={"quote": "required"})
+        raise InvalidInput("Keep the customer's words: the quote cannot be empty.", code="empty_quote", fields={"quote": "required"})
     if len(quote) > MAX_QUOTE:
-        raise ApiError(400, "quote_too_long", f"Quotes are limited to {MAX_QUOTE} characters.",
-                       fields={"quote": f"at most {MAX_QUOTE}"})
+        raise InvalidInput(f"Quotes are limited to {MAX_QUOTE} characters.", code="quote_too_long", fields={"quote": f"at most {MAX_QUOTE}"})
     return quote
 
 
@@ -138,10 +137,10 @@ def confirm(session: Session, suggestion: Suggestion, actor: Actor, ticket: Tick
             theme_id: int | None = None, new_theme_title: str | None = None) -> Signal:
     """Turn a suggestion into a signal with the (possibly edited) quote, tag the ticket, attach a theme.
 
-    :raise ApiError: 409 when it was already decided, 400 for an empty quote.
+    :raise DomainError: Conflict when it was already decided, InvalidInput for an empty quote.
     """
     if suggestion.status != "suggested":
-        raise ApiError(409, "already_decided", f"This suggestion was already {suggestion.status}.")
+        raise Conflict(f"This suggestion was already {suggestion.status}.", code="already_decided")
     signal_type = get_type(session, suggestion.type_key)
     text = _clean_quote(quote if quote is not None else suggestion.quote)
     signal = _record(session, ticket, signal_type, text, actor, comment_id=suggestion.comment_id,
@@ -154,10 +153,10 @@ def confirm(session: Session, suggestion: Suggestion, actor: Actor, ticket: Tick
 def reject(session: Session, suggestion: Suggestion) -> None:
     """Mark a suggestion as not a signal (it becomes a negative example for the model).
 
-    :raise ApiError: 409 when it was already decided.
+    :raise DomainError: Conflict when it was already decided.
     """
     if suggestion.status != "suggested":
-        raise ApiError(409, "already_decided", f"This suggestion was already {suggestion.status}.")
+        raise Conflict(f"This suggestion was already {suggestion.status}.", code="already_decided")
     suggestion.status, suggestion.decided_at = "rejected", clock.now()
     session.flush()
 
@@ -166,11 +165,11 @@ def add(session: Session, ticket: Ticket, type_key: str, quote: str, actor: Acto
         theme_id: int | None = None, new_theme_title: str | None = None) -> Signal:
     """Record a signal the agent found themselves (e.g. by selecting the customer's words).
 
-    :raise ApiError: 400 for an empty quote or a disabled type, 404 for an unknown type or theme.
+    :raise DomainError: InvalidInput for an empty quote or a disabled type, Missing for an unknown type or theme.
     """
     signal_type = get_type(session, type_key)
     if not signal_type.enabled:
-        raise ApiError(400, "type_disabled", f"{signal_type.name} signals are turned off for this helpdesk.")
+        raise InvalidInput(f"{signal_type.name} signals are turned off for this helpdesk.", code="type_disabled")
     text = _clean_quote(quote)
     return _record(session, ticket, signal_type, text, actor, comment_id=comment_id,
                    theme_id=_theme_for(session, text, theme_id, new_theme_title))

@@ -11,7 +11,9 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapter.errors import ApiError
+from adapter.errors import Conflict
+from adapter.errors import InvalidInput
+from adapter.errors import Missing
 from adapter.installations import feature_settings
 from adapter.installations import merged_settings
 from adapter.installations import store_feature_settings
@@ -61,21 +63,18 @@ def settings_of(installation: Installation) -> SignalSettings:
 def update_settings(installation: Installation, **changes) -> SignalSettings:
     """Validate and store new signal settings.
 
-    :raise ApiError: 400 naming the setting that is out of range.
+    :raise DomainError: InvalidInput naming the setting that is out of range.
     """
     current = merged_settings(installation, "signals", SignalSettings, changes)
     for name in ("threshold", "auto_confirm_threshold"):
         value = current[name]
         if not isinstance(value, int | float) or not 0.05 <= float(value) <= 0.99:
-            raise ApiError(400, "invalid_setting", f"{name} must be a number between 0.05 and 0.99.",
-                           fields={name: "between 0.05 and 0.99"})
+            raise InvalidInput(f"{name} must be a number between 0.05 and 0.99.", code="invalid_setting", fields={name: "between 0.05 and 0.99"})
     if current["auto_confirm_threshold"] < current["threshold"]:
-        raise ApiError(400, "invalid_setting", "Auto-confirm needs a threshold at least as high as suggestions'.",
-                       fields={"auto_confirm_threshold": "must be ≥ threshold"})
+        raise InvalidInput("Auto-confirm needs a threshold at least as high as suggestions'.", code="invalid_setting", fields={"auto_confirm_threshold": "must be ≥ threshold"})
     names = [str(n).strip() for n in current["competitors"] if str(n).strip()]
     if len(names) > 100 or any(len(n) > 80 for n in names):
-        raise ApiError(400, "invalid_setting", "List at most 100 competitors of up to 80 characters each.",
-                       fields={"competitors": "too many or too long"})
+        raise InvalidInput("List at most 100 competitors of up to 80 characters each.", code="invalid_setting", fields={"competitors": "too many or too long"})
     current["competitors"] = tuple(dict.fromkeys(names))
     result = SignalSettings(**current)
     store_feature_settings(installation, "signals", result.as_dict())
@@ -97,26 +96,26 @@ def ensure_types(session: Session) -> list[SignalType]:
 def get_type(session: Session, key: str) -> SignalType:
     """One type by key.
 
-    :raise ApiError: 404 when the installation has no such type.
+    :raise DomainError: Missing when the installation has no such type.
     """
     ensure_types(session)
     found = session.scalar(select(SignalType).where(SignalType.key == key))
     if found is None:
-        raise ApiError(404, "unknown_signal_type", f"There is no signal type {key!r}.")
+        raise Missing(f"There is no signal type {key!r}.", code="unknown_signal_type")
     return found
 
 
 def _clean_phrases(phrases: list) -> list[str]:
     cleaned = [str(p).strip() for p in phrases or [] if str(p).strip()]
     if len(cleaned) > 200 or any(len(p) > 120 for p in cleaned):
-        raise ApiError(400, "invalid_phrases", "Use at most 200 phrases of up to 120 characters each.")
+        raise InvalidInput("Use at most 200 phrases of up to 120 characters each.", code="invalid_phrases")
     return list(dict.fromkeys(cleaned))
 
 
 def _clean_patterns(patterns: list) -> list[str]:
     cleaned = [str(p) for p in patterns or [] if str(p).strip()]
     if len(cleaned) > 50:
-        raise ApiError(400, "invalid_patterns", "Use at most 50 patterns.")
+        raise InvalidInput("Use at most 50 patterns.", code="invalid_patterns")
     for pattern in cleaned:
         rules.validate_pattern(pattern)
     return cleaned
@@ -124,28 +123,28 @@ def _clean_patterns(patterns: list) -> list[str]:
 
 def _check_tag_and_color(session: Session, tag: str, color: str, own_id: int | None = None) -> None:
     if not _TAG.match(tag):
-        raise ApiError(400, "invalid_tag", f"{tag!r} is not a usable helpdesk tag: use lower-case letters, digits, "
-                                           "'_', '-', ':' or '.', no spaces.", fields={"tag": "invalid"})
+        raise InvalidInput(f"{tag!r} is not a usable helpdesk tag: use lower-case letters, digits, "
+                                           "'_', '-', ':' or '.', no spaces.", code="invalid_tag", fields={"tag": "invalid"})
     if not _COLOR.match(color):
-        raise ApiError(400, "invalid_color", f"{color!r} is not a colour like #1f2933.", fields={"color": "invalid"})
+        raise InvalidInput(f"{color!r} is not a colour like #1f2933.", code="invalid_color", fields={"color": "invalid"})
     clash = session.scalar(select(SignalType).where(SignalType.tag == tag))
     if clash is not None and clash.id != own_id:
-        raise ApiError(409, "tag_in_use", f"The tag {tag!r} is already used by {clash.name}.")
+        raise Conflict(f"The tag {tag!r} is already used by {clash.name}.", code="tag_in_use")
 
 
 def add_type(session: Session, *, name: str, tag: str | None = None, color: str = "#52606d",
              phrases: list | None = None, patterns: list | None = None, enabled: bool = True) -> SignalType:
     """Add a custom signal type.
 
-    :raise ApiError: 400 for bad values, 409 for a duplicate name or tag.
+    :raise DomainError: InvalidInput for bad values, Conflict for a duplicate name or tag.
     """
     types = ensure_types(session)
     name = name.strip()
     key = _KEY.sub("_", name.lower()).strip("_")[:40]
     if not name or not key:
-        raise ApiError(400, "invalid_name", "Give the signal type a name.", fields={"name": "required"})
+        raise InvalidInput("Give the signal type a name.", code="invalid_name", fields={"name": "required"})
     if any(t.key == key for t in types):
-        raise ApiError(409, "type_exists", f"A signal type called {name!r} already exists.")
+        raise Conflict(f"A signal type called {name!r} already exists.", code="type_exists")
     tag = tag or f"vd_{key}"
     _check_tag_and_color(session, tag, color)
     created = SignalType(key=key, name=name[:60], tag=tag, color=color, builtin=False, use_default_rules=False, enabled=enabled,
@@ -159,13 +158,13 @@ def add_type(session: Session, *, name: str, tag: str | None = None, color: str 
 def update_type(session: Session, key: str, **changes) -> SignalType:
     """Rename, re-tag, re-colour, enable or disable a type, or change its rules.
 
-    :raise ApiError: 400 for bad values, 404 for an unknown type, 409 for a tag in use.
+    :raise DomainError: InvalidInput for bad values, Missing for an unknown type, Conflict for a tag in use.
     """
     signal_type = get_type(session, key)
     name = changes.get("name")
     if name is not None:
         if not name.strip():
-            raise ApiError(400, "invalid_name", "A signal type needs a name.", fields={"name": "required"})
+            raise InvalidInput("A signal type needs a name.", code="invalid_name", fields={"name": "required"})
         signal_type.name = name.strip()[:60]
     tag, color = changes.get("tag") or signal_type.tag, changes.get("color") or signal_type.color
     _check_tag_and_color(session, tag, color, own_id=signal_type.id)

@@ -15,7 +15,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from adapter import clock
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
+from adapter.errors import Missing
 from adapter.models import Signal
 from adapter.models import Theme
 
@@ -64,7 +65,7 @@ class ThemeStats:
 def get_theme(session: Session, theme_id: int) -> Theme:
     """A live theme (following merges).
 
-    :raise ApiError: 404 when the installation has no such theme.
+    :raise DomainError: Missing when the installation has no such theme.
     """
     theme = session.get(Theme, theme_id)
     seen = set()
@@ -72,7 +73,7 @@ def get_theme(session: Session, theme_id: int) -> Theme:
         seen.add(theme.id)
         theme = session.get(Theme, theme.merged_into_id)
     if theme is None:
-        raise ApiError(404, "unknown_theme", f"There is no theme {theme_id}.")
+        raise Missing(f"There is no theme {theme_id}.", code="unknown_theme")
     return theme
 
 
@@ -84,14 +85,14 @@ def live_themes(session: Session) -> list[Theme]:
 def _title(title: str) -> str:
     title = " ".join(title.split())
     if not title or len(title) > 200:
-        raise ApiError(400, "invalid_title", "A theme needs a title of 1 to 200 characters.", fields={"title": "1–200"})
+        raise InvalidInput("A theme needs a title of 1 to 200 characters.", code="invalid_title", fields={"title": "1–200"})
     return title
 
 
 def create_theme(session: Session, title: str) -> Theme:
     """Start a theme.
 
-    :raise ApiError: 400 for an empty or overlong title.
+    :raise DomainError: InvalidInput for an empty or overlong title.
     """
     theme = Theme(title=_title(title))
     session.add(theme)
@@ -102,7 +103,7 @@ def create_theme(session: Session, title: str) -> Theme:
 def rename_theme(session: Session, theme_id: int, title: str) -> Theme:
     """Give a theme a clearer title.
 
-    :raise ApiError: 400 for an empty title, 404 for an unknown theme.
+    :raise DomainError: InvalidInput for an empty title, Missing for an unknown theme.
     """
     theme = get_theme(session, theme_id)
     theme.title = _title(title)
@@ -137,11 +138,11 @@ def similar_themes(session: Session, text: str, *, limit: int = 5) -> list[Theme
 def merge_themes(session: Session, source_id: int, target_id: int) -> Theme:
     """Move every signal of `source` into `target` and retire `source`.
 
-    :raise ApiError: 400 when merging a theme into itself, 404 for unknown themes.
+    :raise DomainError: InvalidInput when merging a theme into itself, Missing for unknown themes.
     """
     source, target = get_theme(session, source_id), get_theme(session, target_id)
     if source.id == target.id:
-        raise ApiError(400, "same_theme", "A theme cannot be merged into itself.")
+        raise InvalidInput("A theme cannot be merged into itself.", code="same_theme")
     session.execute(update(Signal).where(Signal.theme_id == source.id).values(theme_id=target.id)
                     .execution_options(synchronize_session=False))
     source.merged_into_id = target.id
@@ -153,15 +154,15 @@ def merge_themes(session: Session, source_id: int, target_id: int) -> Theme:
 def split_theme(session: Session, theme_id: int, signal_ids: list[int], title: str) -> Theme:
     """Move some of a theme's signals into a new theme.
 
-    :raise ApiError: 400 when a signal is not in the theme or every signal would move.
+    :raise DomainError: InvalidInput when a signal is not in the theme or every signal would move.
     """
     theme = get_theme(session, theme_id)
     members = set(session.scalars(select(Signal.id).where(Signal.theme_id == theme.id)))
     moving = set(signal_ids)
     if not moving or not moving <= members:
-        raise ApiError(400, "invalid_split", "Pick one or more signals of this theme to move.")
+        raise InvalidInput("Pick one or more signals of this theme to move.", code="invalid_split")
     if moving == members:
-        raise ApiError(400, "invalid_split", "Leave at least one signal in the original theme (or rename it instead).")
+        raise InvalidInput("Leave at least one signal in the original theme (or rename it instead).", code="invalid_split")
     new = create_theme(session, title)
     session.execute(update(Signal).where(Signal.id.in_(moving)).values(theme_id=new.id)
                     .execution_options(synchronize_session=False))

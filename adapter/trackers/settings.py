@@ -10,7 +10,7 @@ from dataclasses import field
 from sqlalchemy.orm import Session
 
 from adapter.credentials import CredentialStore
-from adapter.errors import ApiError
+from adapter.errors import Conflict
 from adapter.errors import InvalidInput
 from adapter.errors import ProviderError
 from adapter.installations import feature_settings
@@ -58,12 +58,13 @@ def settings_of(installation: Installation) -> TrackerSettings:
 
 def _mapping(value, name: str, limit: int) -> dict:
     if not isinstance(value, dict) or len(value) > 50:
-        raise ApiError(400, "invalid_setting", f"{name} must map signal types to names (at most 50).", fields={name: "object"})
+        raise InvalidInput(f"{name} must map signal types to names (at most 50).",
+                           code="invalid_setting", fields={name: "object"})
     clean = {}
     for key, target in value.items():
         if not isinstance(key, str) or not isinstance(target, str) or not target.strip() or len(target) > limit:
-            raise ApiError(400, "invalid_setting", f"{name}: each signal type needs a value of 1 to {limit} characters.",
-                           fields={name: f"1–{limit} characters"})
+            raise InvalidInput(f"{name}: each signal type needs a value of 1 to {limit} characters.",
+                               code="invalid_setting", fields={name: f"1–{limit} characters"})
         clean[key] = target.strip()
     return clean
 
@@ -71,20 +72,22 @@ def _mapping(value, name: str, limit: int) -> dict:
 def validate(values: dict) -> dict:
     """A clean copy of tracker settings.
 
-    :raise ApiError: 400 naming the setting that is wrong.
+    :raise InvalidInput: naming the setting that is wrong.
     """
     if values.get("sync") not in SYNC_RULES:
-        raise ApiError(400, "invalid_setting", "The sync rule is \"manual\" or \"automatic\".", fields={"sync": "manual|automatic"})
+        raise InvalidInput("The sync rule is \"manual\" or \"automatic\".",
+                           code="invalid_setting", fields={"sync": "manual|automatic"})
     threshold = values.get("auto_threshold")
     if not isinstance(threshold, int) or isinstance(threshold, bool) or not 2 <= threshold <= 1000:
-        raise ApiError(400, "invalid_setting", "Send a theme automatically once it has 2 to 1000 tickets.",
-                       fields={"auto_threshold": "2–1000"})
+        raise InvalidInput("Send a theme automatically once it has 2 to 1000 tickets.",
+                           code="invalid_setting", fields={"auto_threshold": "2–1000"})
     if not isinstance(values.get("reopen_tickets"), bool):
-        raise ApiError(400, "invalid_setting", "Reopening tickets is on (true) or off (false).", fields={"reopen_tickets": "boolean"})
+        raise InvalidInput("Reopening tickets is on (true) or off (false).",
+                           code="invalid_setting", fields={"reopen_tickets": "boolean"})
     issue_type = str(values.get("issue_type") or "").strip()
     if not 1 <= len(issue_type) <= 60:
-        raise ApiError(400, "invalid_setting", "The default Jira issue type needs 1 to 60 characters (e.g. Task).",
-                       fields={"issue_type": "1–60 characters"})
+        raise InvalidInput("The default Jira issue type needs 1 to 60 characters (e.g. Task).",
+                           code="invalid_setting", fields={"issue_type": "1–60 characters"})
     return {**values, "issue_type": issue_type, "issue_types": _mapping(values.get("issue_types") or {}, "issue_types", 60),
             "label_ids": _mapping(values.get("label_ids") or {}, "label_ids", 64)}
 
@@ -92,7 +95,7 @@ def validate(values: dict) -> dict:
 def update_settings(installation: Installation, **changes) -> TrackerSettings:
     """Change the sync rule, threshold, mappings or reopening (the connection itself changes through `connect`).
 
-    :raise ApiError: 400 for an invalid value.
+    :raise InvalidInput: an invalid value.
     """
     current = asdict(feature_settings(installation, FEATURE, TrackerSettings))
     current.update({k: v for k, v in changes.items() if v is not None and k not in ("kind", "site", "project", "team_id")})
@@ -104,7 +107,8 @@ def _connectable(kind: str):
     tracker = vendor(TRACKER, kind)
     if tracker is None or tracker.connection is None:
         names = " or ".join(f'"{t.name}"' for t in vendors(TRACKER) if t.connection)
-        raise ApiError(400, "invalid_tracker", f"Connect {names}, not {kind!r}.")
+        raise InvalidInput(f"Connect {names}, not {kind!r}.",
+                           code="invalid_tracker")
     return tracker
 
 
@@ -114,20 +118,18 @@ def connect(session: Session, installation: Installation, kind: str, values: dic
     Returns what the tracker said about us ("Ada on acme, project SUP"). A webhook secret is made
     when none is stored, for the tracker's webhook settings.
 
-    :raise ApiError: 400 for missing fields or credentials the tracker refuses, 409 for the playground.
+    :raise InvalidInput: missing fields or credentials the tracker refuses; Conflict: the playground.
     """
     if installation.kind == "playground":
-        raise ApiError(409, "sandbox_only", "The playground uses its sandbox tracker; connect Jira or Linear to a real helpdesk.")
+        raise Conflict("The playground uses its sandbox tracker; connect Jira or Linear to a real helpdesk.",
+                       code="sandbox_only")
     tracker = _connectable(kind)
-    try:
-        connection = tracker.connection(values)
-    except InvalidInput as exc:  # callers (the CLI) catch ApiError until they learn domain errors
-        raise ApiError(400, exc.code, exc.message, fields=exc.fields) from None
+    connection = tracker.connection(values)
     given = {tracker.credentials[name]: str(value).strip() for name, value in secrets.items()
              if name in tracker.credentials and value and str(value).strip()}
     if len(given) < tracker.min_credentials:
-        raise ApiError(400, "invalid_connection", tracker.credentials_missing,
-                       fields=dict(tracker.credentials_missing_fields))
+        raise InvalidInput(tracker.credentials_missing,
+                           code="invalid_connection", fields=dict(tracker.credentials_missing_fields))
     stored = asdict(feature_settings(installation, FEATURE, TrackerSettings))
     proposed = validate({**stored, **connection, "kind": kind})
     try:
@@ -136,7 +138,8 @@ def connect(session: Session, installation: Installation, kind: str, values: dic
         # What an admin hears when the check fails, however it failed (refused, unreachable, not found): a different
         # message per failure would let the connect form probe what answers where.
         log.info("trackers.connect_refused", extra={"fields": {"tracker": kind, "error": type(exc).__name__}})
-        raise ApiError(400, "tracker_refused", tracker.refused) from None
+        raise InvalidInput(tracker.refused,
+                           code="tracker_refused") from None
     credentials = CredentialStore(session, installation.id)
     for other in CREDENTIALS.values():
         for name in other.values():
@@ -193,13 +196,14 @@ def webhook_instructions(kind: str, url: str, secret: str | None, project: str =
 def set_webhook_secret(session: Session, installation: Installation, secret: str) -> None:
     """Store the signing secret the tracker generated for its webhook (Linear makes its own).
 
-    :raise ApiError: 409 when no tracker is connected, 400 for an implausible secret.
+    :raise Conflict: no tracker is connected; InvalidInput: an implausible secret.
     """
     kind = settings_of(installation).kind
     if kind not in SECRETS:
-        raise ApiError(409, "tracker_not_connected", "Connect Jira or Linear before setting its webhook secret.")
+        raise Conflict("Connect Jira or Linear before setting its webhook secret.",
+                       code="tracker_not_connected")
     secret = secret.strip()
     if not 16 <= len(secret) <= 200 or any(c.isspace() for c in secret):
-        raise ApiError(400, "invalid_secret", "That does not look like a webhook signing secret (16 to 200 characters, no spaces).",
-                       fields={"secret": "16–200 characters"})
+        raise InvalidInput("That does not look like a webhook signing secret (16 to 200 characters, no spaces).",
+                           code="invalid_secret", fields={"secret": "16–200 characters"})
     CredentialStore(session, installation.id).set(SECRETS[kind], secret)

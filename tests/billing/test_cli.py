@@ -32,6 +32,19 @@ def test_connect_refuses_a_key_stripe_refuses(runner, db, shop, no_network):
         assert CredentialStore(session, shop.id).get(stripe.API_KEY_CREDENTIAL) is None
 
 
+def test_connect_takes_the_api_path_and_its_checks(runner, db, shop, make_installation):
+    malformed = runner.invoke(args=["billing", "connect", "--installation", shop.id, "--key", "sk_nope"])
+    assert malformed.exit_code == 1 and "not a Stripe secret or restricted key" in malformed.output
+    bad_secret = runner.invoke(args=["billing", "connect", "--installation", shop.id, "--key", "rk_test_51HxAcmeKey0000",
+                                     "--webhook-secret", "whsec_"])
+    assert bad_secret.exit_code == 1 and "starts with whsec_" in bad_secret.output
+    sandbox = make_installation(kind="playground", account="sandbox-shop", secrets={})
+    refused = runner.invoke(args=["billing", "connect", "--installation", sandbox.id, "--key", "rk_test_51HxAcmeKey0000"])
+    assert refused.exit_code == 1 and "never a real Stripe key" in refused.output
+    with db.tenant(shop.id) as session:
+        assert CredentialStore(session, shop.id).names() == []
+
+
 def test_policy_show_and_change(runner, shop):
     shown = json.loads(runner.invoke(args=["billing", "policy", "--installation", shop.id]).output)
     assert shown["refund_per_ticket"]["usd"] == 10_000 and shown["reviewed"] is False

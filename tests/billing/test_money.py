@@ -5,7 +5,7 @@ import pytest
 from adapter.billing.money import format_money
 from adapter.billing.money import major_text
 from adapter.billing.money import to_minor
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 
 
 @pytest.mark.parametrize("amount, currency, minor", [
@@ -22,9 +22,9 @@ def test_amounts_become_exact_minor_units(amount, currency, minor):
     ("Infinity", "usd", "more than zero"), ("1e9", "usd", "larger than any"),
 ])
 def test_bad_amounts_are_refused_with_a_reason(amount, currency, words):
-    with pytest.raises(ApiError) as info:
+    with pytest.raises(InvalidInput) as info:
         to_minor(amount, currency)
-    assert info.value.status == 400 and words in info.value.message
+    assert info.value.code == "invalid_amount" and words in info.value.message
 
 
 def test_formatting():

@@ -267,7 +267,7 @@ def test_crash_after_the_stripe_call_is_reconciled_without_a_second_refund(app, 
         from adapter.providers import billing_client
         with db.tenant(shop.id) as session:
             billing = billing_client(session, session.get(type(shop), shop.id))
-        assert actions.reconcile(shop, billing, now=clock.now() + timedelta(minutes=3)) == 1
+        assert actions.reconcile(shop, billing, now=clock.now() + timedelta(minutes=3), db=db) == 1
     with db.tenant(shop.id) as session:
         action = billing_action(session, preview["id"])
         assert (action.state, action.external_id, action.attempts) == ("succeeded", refund["id"], 2)

@@ -7,6 +7,9 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from adapter import clock
+from adapter.api import domain_status
+from adapter.errors import ApiError
+from adapter.errors import DomainError
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import Installation
 from adapter.models import MacroText
@@ -115,9 +118,10 @@ def test_newer_customer_message_replaces_older(tenant):
 
 @pytest.mark.parametrize("draft, status", [("", 400), ("   ", 400), ("x" * (service.MAX_DRAFT_CHARS + 1), 413)])
 def test_bad_drafts(tenant, draft, status):
-    with pytest.raises(service.ApiError) as error:
+    with pytest.raises((ApiError, DomainError)) as error:
         check(tenant, draft)
-    assert error.value.status == status
+    refusal = error.value
+    assert (domain_status(refusal) if isinstance(refusal, DomainError) else refusal.status) == status
 
 
 def test_duplicate_deliveries_store_once(tenant):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 from adapter.errors import Unavailable
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import BackfillRun
@@ -33,7 +33,7 @@ def test_parse_since():
     assert backfill.parse_since("90d", now) == now - timedelta(days=90)
     assert backfill.parse_since("2w", now) == now - timedelta(weeks=2)
     assert backfill.parse_since("2026-01-31", now) == datetime(2026, 1, 31, tzinfo=UTC)
-    with pytest.raises(ApiError):
+    with pytest.raises(InvalidInput):
         backfill.parse_since("last year", now)
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 from adapter.models import Signal
 from adapter.models import Theme
 from adapter.signals import digest
@@ -68,9 +68,9 @@ def test_digest_for_the_last_seven_days(db, seeded):
 def test_custom_range_and_validation():
     start, end = digest.period(date(2026, 11, 1), date(2026, 11, 30), NOW.date())
     assert (end - start).days == 30
-    with pytest.raises(ApiError, match="after the end"):
+    with pytest.raises(InvalidInput, match="after the end"):
         digest.period(date(2026, 11, 30), date(2026, 11, 1), NOW.date())
-    with pytest.raises(ApiError, match="at most"):
+    with pytest.raises(InvalidInput, match="at most"):
         digest.period(date(2020, 1, 1), date(2026, 1, 1), NOW.date())
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
 from adapter.signals import rules
 
 
@@ -56,7 +56,7 @@ def test_competitor_names_only_count_as_whole_words():
 @pytest.mark.parametrize("pattern, reason", [("(a+)+$", "nests repetition"), ("([a-z]*)*", "nests repetition"),
                                              ("[unclosed", "not a valid"), ("x" * 201, "limited to")])
 def test_dangerous_or_invalid_patterns_are_refused(pattern, reason):
-    with pytest.raises(ApiError, match=reason):
+    with pytest.raises(InvalidInput, match=reason):
         rules.validate_pattern(pattern)
 
 
