@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapter.credentials import CredentialStore
-from adapter.errors import ApiError
+from adapter.errors import InvalidInput
+from adapter.errors import PolicyRefused
 from adapter.installations import create_installation
 from adapter.installations import normalise_account
 from adapter.models import Installation
@@ -71,7 +72,7 @@ def connect_zendesk(
     Running it again changes nothing that is already right; ids are stored so `disconnect_zendesk`
     removes exactly what was created.
 
-    :raise ApiError: 403 when the credentials are not an admin's.
+    :raise PolicyRefused: the credentials are not an admin's.
     :raise AuthError: when Zendesk refuses the credentials.
     """
     subdomain = normalise_account("zendesk", subdomain)
@@ -79,9 +80,9 @@ def connect_zendesk(
     account = zendesk.Provisioning(client)
     me = client.me()
     if me.role != "admin":
-        raise ApiError(403, "zendesk_admin_required",
-                       f"{me.email or email} is a Zendesk {me.role or 'user'}; connecting needs an admin's API token "
-                       "to create the webhook and triggers.")
+        raise PolicyRefused(f"{me.email or email} is a Zendesk {me.role or 'user'}; connecting needs an admin's API token "
+                       "to create the webhook and triggers.",
+                            code="zendesk_admin_required")
     installation = find_installation(session, "zendesk", subdomain)
     report = Report(installation_id="")
     if installation is None:
@@ -205,9 +206,10 @@ def store_freshdesk_key(session: Session, installation: Installation, domain: st
                         client: freshdesk.Client | None = None) -> None:
     """Store an API key sent by the FDK app's onAppInstall, after checking it works for this account.
 
-    :raise ApiError: 400 when the app is installed on another Freshdesk account.
+    :raise InvalidInput: the app is installed on another Freshdesk account.
     """
     if normalise_account("freshdesk", domain) != installation.account:
-        raise ApiError(400, "wrong_account", f"This installation belongs to {installation.account}, not {domain}.")
+        raise InvalidInput(f"This installation belongs to {installation.account}, not {domain}.",
+                           code="wrong_account")
     (client or freshdesk.Client(installation.account, api_key)).me()
     CredentialStore(session, installation.id).set(freshdesk.API_KEY_CREDENTIAL, api_key)

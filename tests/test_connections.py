@@ -7,8 +7,8 @@ import pytest
 from adapter.connections import connect_zendesk
 from adapter.connections import disconnect_zendesk
 from adapter.credentials import CredentialStore
-from adapter.errors import ApiError
 from adapter.errors import AuthError
+from adapter.errors import PolicyRefused
 from adapter.models import Installation
 from adapter.providers import zendesk
 from tests.support import ZENDESK_API
@@ -121,7 +121,7 @@ def test_connect_adopts_by_endpoint_and_title_when_state_was_lost(db, no_network
 
 def test_non_admin_token_is_refused_and_nothing_is_stored(db, no_network):
     zendesk_api(no_network, "GET", "users/me.json", "users_me__agent")
-    with pytest.raises(ApiError) as info:
+    with pytest.raises(PolicyRefused) as info:
         connect(db)
     assert info.value.code == "zendesk_admin_required"
     with db.system() as session:

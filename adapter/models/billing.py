@@ -24,8 +24,8 @@ from adapter.db import TenantScoped
 
 
 def new_public_id() -> str:
-    """A random action id for URLs and the API (16 URL-safe characters, 96 bits)."""
-    return secrets.token_urlsafe(12)
+    """A random action id for URLs and the API (24 hex characters, 96 bits)."""
+    return secrets.token_hex(12)  # hex: a CSV cell never starts with '-' (a spreadsheet would read a formula)
 
 
 # previewed -> confirmed -> executing -> succeeded | failed, with pending_approval -> confirmed | declined

@@ -18,7 +18,8 @@ from adapter import clock
 from adapter import outbox
 from adapter.db import SCOPE_KEY
 from adapter.db import insert_unless_exists
-from adapter.errors import ApiError
+from adapter.errors import Conflict
+from adapter.errors import Missing
 from adapter.errors import UnsupportedEvent
 from adapter.models import Installation
 from adapter.models import Signal
@@ -73,21 +74,23 @@ def _attach_tickets(session: Session, link: TrackerLink) -> int:
 def _connected(installation: Installation) -> str:
     kind = tracker_settings.settings_of(installation).kind
     if kind is None:
-        raise ApiError(409, "tracker_not_connected", "No tracker is connected; an admin can connect Jira or Linear.")
+        raise Conflict("No tracker is connected; an admin can connect Jira or Linear.",
+                       code="tracker_not_connected")
     return kind
 
 
 def send_theme(session: Session, installation: Installation, theme_id: int) -> TrackerLink:
     """Create the theme's issue in the connected tracker (through the outbox); the link shows "creating" meanwhile.
 
-    :raise ApiError: 404 unknown theme, 409 when no tracker is connected or the theme already has an issue.
+    :raise Missing: unknown theme; Conflict: no tracker is connected or the theme already has an issue.
     """
     kind = _connected(installation)
     theme = themes.get_theme(session, theme_id)
     existing = link_of(session, theme.id)
     if existing is not None:
-        raise ApiError(409, "already_sent", f"This theme is already {existing.issue_key or 'being sent'} in "
-                                            f"{tracker_settings.NAMES.get(existing.tracker, existing.tracker)}.")
+        raise Conflict(f"This theme is already {existing.issue_key or 'being sent'} in "
+                                            f"{tracker_settings.NAMES.get(existing.tracker, existing.tracker)}.",
+                       code="already_sent")
     link = TrackerLink(theme_id=theme.id, tracker=kind, state="creating", title=theme.title)
     session.add(link)
     session.flush()
@@ -99,14 +102,15 @@ def send_theme(session: Session, installation: Installation, theme_id: int) -> T
 def link_existing(session: Session, installation: Installation, theme_id: int, issue: TrackerIssue) -> TrackerLink:
     """Link the theme to an issue that already exists (an agent pasted its key); its tickets follow.
 
-    :raise ApiError: 409 when the theme is linked to another issue.
+    :raise Conflict: the theme is linked to another issue.
     """
     kind = _connected(installation)
     theme = themes.get_theme(session, theme_id)
     link = link_of(session, theme.id)
     if link is not None and link.issue_key != issue.key:
-        raise ApiError(409, "already_linked", f"This theme is already linked to {link.issue_key or 'an issue being created'}; "
-                                              "unlink it first.")
+        raise Conflict(f"This theme is already linked to {link.issue_key or 'an issue being created'}; "
+                                              "unlink it first.",
+                       code="already_linked")
     if link is None:
         link = TrackerLink(theme_id=theme.id, tracker=kind, state="linked", reported_tickets=0)
         session.add(link)
@@ -120,11 +124,12 @@ def link_existing(session: Session, installation: Installation, theme_id: int, i
 def unlink_theme(session: Session, theme_id: int) -> None:
     """Detach the theme from its issue and remove the tickets' links from the issue.
 
-    :raise ApiError: 404 when the theme has no issue.
+    :raise Missing: the theme has no issue.
     """
     link = link_of(session, theme_id)
     if link is None:
-        raise ApiError(404, "not_linked", "This theme has no tracker issue.")
+        raise Missing("This theme has no tracker issue.",
+                      code="not_linked")
     linked = list(session.scalars(select(TrackerTicket.ticket_id).where(TrackerTicket.link_id == link.id,
                                                                          TrackerTicket.linked_at.is_not(None))))
     if link.issue_key and linked:

@@ -235,7 +235,7 @@ def test_action_ids_are_random_and_say_nothing_about_other_installations(app, cl
                                   verdict="allow", verdict_reason="-"))
     second = previewed(client, agent)
     for preview in (first, second):
-        assert re.fullmatch(r"[A-Za-z0-9_-]{16}", preview["id"]) and not preview["id"].isdigit()
+        assert re.fullmatch(r"[0-9a-f]{24}", preview["id"]) and not preview["id"].isdigit()
     with db.tenant(shop.id) as session:
         internal = billing_action(session, first["id"]).id
     assert client.get(f"/api/billing/actions/{internal}", headers=agent).status_code == 404
