@@ -222,3 +222,10 @@ def test_tokens_survive_a_round_trip():
     refreshed = oauth.Tokens.from_grant({"access_token": "b"}, now=tokens.granted_at + timedelta(hours=1),
                                         previous=tokens)
     assert refreshed.refresh_token == "r" and refreshed.extra == {"cloud": "c1"} and refreshed.expires_at is None
+
+
+def test_the_playground_shows_what_a_connected_account_looks_like(example):
+    console, _ = signed_in(example)
+    page = console.get("/admin/connections").data
+    assert b"this is what a connected account" in page and b"Connected" in page and b"read write" in page
+    assert b"Connect Example" not in page  # an example, not a button that would talk to a vendor

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
 from flask import flash
 from flask import g
@@ -10,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from adapter import clock
 from adapter import lifecycle
 from adapter import oauth
 from adapter.console.auth import console_required
@@ -28,16 +31,25 @@ def _app_or_404(vendor: str):
     return app, None
 
 
+def _playground_grant(app) -> oauth.Tokens:
+    """What a connected account looks like, for the playground (it never talks to a vendor)."""
+    now = clock.now()
+    return oauth.Tokens(access_token="", scope=app.scope_separator.join(app.scopes), granted_at=now - timedelta(days=3),
+                        expires_at=now + timedelta(minutes=40))
+
+
 def connection_rows(session, installation) -> list[dict]:
     """Each OAuth vendor: whether the operator configured it, and this installation's grant (never the tokens)."""
     settings = current_app.config["VALUEDESK"]
     rows = []
     for app in oauth_apps():
         granted = oauth.tokens(session, installation.id, app)
+        example = granted is None and installation.kind == "playground"
+        granted = _playground_grant(app) if example else granted
         rows.append({"vendor": app.vendor, "name": app.display_name, "configured": bool(settings.oauth_client(app.vendor)),
                      "connected": granted is not None, "granted_at": granted.granted_at if granted else None,
                      "expires_at": granted.expires_at if granted else None, "scope": granted.scope if granted else "",
-                     "redirect_uri": oauth.redirect_uri(app.vendor)})
+                     "redirect_uri": oauth.redirect_uri(app.vendor), "example": example})
     return rows
 
 
