@@ -1,5 +1,6 @@
 """The OAuth core against a real authorization server on loopback: consent, code exchange, refresh, revocation."""
 
+import dataclasses
 from datetime import timedelta
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
@@ -229,3 +230,20 @@ def test_the_playground_shows_what_a_connected_account_looks_like(example):
     page = console.get("/admin/connections").data
     assert b"this is what a connected account" in page and b"Connected" in page and b"read write" in page
     assert b"Connect Example" not in page  # an example, not a button that would talk to a vendor
+
+
+def test_a_set_up_step_that_fails_after_consent_stores_nothing_and_revokes(example, authorization_server,
+                                                                          monkeypatch):
+    from adapter import providers
+    from adapter.errors import Unavailable
+
+    def fails(session, installation, tokens):
+        raise Unavailable("Example could not be reached.", provider="example")
+
+    failing = Vendor(name="example", display_name="Example", role="tracker",
+                     oauth=dataclasses.replace(EXAMPLE, connected=fails))
+    monkeypatch.setattr(providers, "VENDORS", [*providers.VENDORS[:-1], failing])
+    console, token = signed_in(example)
+    page = console.get(_consent(_start(console, token)))
+    assert page.status_code == 502 and b"setting it up failed: Example could not be reached." in page.data
+    assert _stored(example) == [] and len(authorization_server.revoked) == 1

@@ -19,6 +19,8 @@ from adapter.console.auth import console_required
 from adapter.console.blueprint import bp
 from adapter.db import request_session
 from adapter.errors import Conflict
+from adapter.errors import DomainError
+from adapter.errors import ProviderError
 from adapter.providers import oauth_app
 from adapter.providers import oauth_apps
 
@@ -99,6 +101,11 @@ def connect_callback(vendor: str):
         session.rollback()
         return render_template("console/oauth_refused.html", title=f"{app.display_name} is not connected",
                                message=exc.message), 409
+    except (DomainError, ProviderError) as exc:  # the vendor's set-up step failed after consent
+        session.rollback()
+        return render_template("console/oauth_refused.html", title=f"{app.display_name} is not connected",
+                               message=f"{app.display_name} approved Valuedesk, but setting it up failed: "
+                                       f"{exc.message} Nothing was stored; press Connect again."), 502
     session.commit()
     flash(result.message, "info")
     return redirect(result.next_url or url_for("console.connections_page"))
