@@ -39,6 +39,7 @@ from adapter.errors import DomainError
 from adapter.errors import ProviderError
 from adapter.models import Installation
 from adapter.models import OAuthState
+from adapter.providers import endpoints
 from adapter.providers.oauth_client import GrantRefused
 from adapter.providers.oauth_client import TokenEndpoint
 
@@ -116,6 +117,14 @@ class OAuthApp:
     scope_separator: str = " "
     json_body: bool = False
     account: Callable[[Installation], str] = lambda installation: ""  # what authorize_url needs (Zendesk: subdomain)
+    # Where the consent page lives, for the console's form-action (a Connect form's redirect goes there):
+    # "https://auth.atlassian.com", or "https://*.zendesk.com" when each account has its own.
+    consent_origin: str = ""
+
+    @property
+    def form_target(self) -> str:
+        """The consent origin, or the local fake's that plays this vendor."""
+        return endpoints.origin(self.vendor, self.consent_origin) if self.consent_origin else ""
 
     @property
     def credential(self) -> str:

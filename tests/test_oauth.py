@@ -29,7 +29,7 @@ def _url(path: str) -> str:
 EXAMPLE = oauth.OAuthApp(
     vendor="example", display_name="Example", authorize_url=lambda account: _url("/oauth/authorize"),
     token_url=lambda account: _url("/oauth/token"), revoke_url=lambda account: _url("/oauth/revoke"),
-    scopes=("read", "write"), extra_params={"actor": "app"},
+    scopes=("read", "write"), extra_params={"actor": "app"}, consent_origin="https://example.invalid",
     connected=lambda session, installation, tokens: CONNECTED.append(tokens) or oauth.Connected("Example connected."),
     disconnecting=lambda session, installation: REMOVED.append(installation.id) or ["webhook 7 deleted"],
 )
@@ -72,6 +72,8 @@ def _stored(app) -> list[str]:
 
 def test_connect_sends_state_and_pkce_then_stores_tokens_encrypted(example, authorization_server):
     console, token = signed_in(example)
+    policy = console.get("/admin/connections").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {authorization_server.url};" in policy  # the Connect form may lead to consent
     location = _start(console, token)
     query = parse_qs(urlsplit(location).query)
     assert location.startswith(authorization_server.url + "/oauth/authorize?")
