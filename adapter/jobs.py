@@ -38,6 +38,7 @@ from adapter.models import ReplyFingerprint
 from adapter.models import TrackerLink
 from adapter.models import WebhookReceipt
 from adapter.providers import billing_client
+from adapter.providers import oauth_apps
 from adapter.providers import webhook_source
 from adapter.replies import copies
 from adapter.replies import service as replies
@@ -208,6 +209,22 @@ def purge_uninstalled() -> int:
     return len(gone)
 
 
+def renew_oauth_grants() -> int:
+    """Renew every grant that expires soon, so calls made inside a request's transaction never have to."""
+    with get_db().system() as session:
+        installation_ids = [i.id for i in list_installations(session) if i.is_active]
+    renewed = 0
+    for installation_id in installation_ids:
+        for app in oauth_apps():
+            try:
+                renewed += oauth.renew_due(installation_id, app)
+            except ProviderError as exc:  # ReconnectNeeded included: the console shows it; the next sweep tries again
+                log.warning("jobs.renew_oauth.failed", extra={"fields": {"installation_id": installation_id,
+                                                                          "vendor": app.vendor,
+                                                                          "error": type(exc).__name__}})
+    return renewed
+
+
 def retrain_signal_models() -> int:
     """Retrain each installation's signal model once enough new agent decisions have come in."""
     with get_db().system() as session:
@@ -362,4 +379,5 @@ PERIODIC = {
     "reconcile_billing": (crontab(minute="*/2"), reconcile_billing),
     "refresh_tracker_issues": (crontab(minute="*/15"), refresh_tracker_issues),
     "purge_uninstalled": (crontab(minute="53", hour="3"), purge_uninstalled),
+    "renew_oauth_grants": (crontab(minute="*/5"), renew_oauth_grants),
 }

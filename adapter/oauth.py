@@ -46,7 +46,10 @@ from adapter.providers.oauth_client import TokenEndpoint
 log = logging.getLogger("valuedesk.oauth")
 
 STATE_LIFETIME = timedelta(minutes=10)
-REFRESH_MARGIN = timedelta(minutes=2)  # refresh this long before the access token expires
+REFRESH_MARGIN = timedelta(minutes=2)  # a call refreshes first when the access token expires within this
+# The worker renews grants this long before they expire, outside any request's transaction: on SQLite a renewal
+# inside a request that already holds the one write lock would have to wait for that request to finish.
+RENEW_AHEAD = timedelta(minutes=20)
 
 
 @dataclass(frozen=True)
@@ -309,6 +312,19 @@ def _refreshed(installation_id: str, app: OAuthApp, current: Tokens) -> Tokens:
         fresh = Tokens.from_grant(body, clock.now(), previous=latest)
         CredentialStore(writer, installation_id).set(app.credential, fresh.dumps())
     return fresh
+
+
+def renew_due(installation_id: str, app: OAuthApp) -> bool:
+    """Renew the installation's grant when it expires within RENEW_AHEAD (the worker's sweep); True when renewed.
+
+    :raise ReconnectNeeded: the vendor refused the refresh token.
+    """
+    with get_db().tenant(installation_id) as reader:
+        current = tokens(reader, installation_id, app)
+    if current is None or current.expires_at is None or current.expires_at - RENEW_AHEAD > clock.now():
+        return False
+    _refreshed(installation_id, app, current)
+    return True
 
 
 def _account_of(session: Session, installation_id: str, app: OAuthApp) -> str:

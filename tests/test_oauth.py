@@ -249,3 +249,26 @@ def test_a_set_up_step_that_fails_after_consent_stores_nothing_and_revokes(examp
     page = console.get(_consent(_start(console, token)))
     assert page.status_code == 502 and b"setting it up failed: Example could not be reached." in page.data
     assert _stored(example) == [] and len(authorization_server.revoked) == 1
+
+
+def test_the_worker_renews_grants_before_any_request_needs_to(example, authorization_server, frozen_clock,
+                                                             monkeypatch):
+    from adapter import jobs
+    from adapter import providers
+
+    monkeypatch.setattr(providers, "oauth_apps", lambda: [EXAMPLE])
+    monkeypatch.setattr(jobs, "oauth_apps", lambda: [EXAMPLE])
+    console, token = signed_in(example)
+    console.get(_consent(_start(console, token)))
+    first = CONNECTED[0]
+    with example.app_context():
+        frozen_clock.advance(minutes=30)  # 30 minutes left: not yet
+        assert jobs.renew_oauth_grants() == 0
+        frozen_clock.advance(minutes=15)  # 15 minutes left: renewed
+        assert jobs.renew_oauth_grants() == 1
+        with example.extensions["valuedesk.db"].system() as session:
+            renewed = oauth.tokens(session, "playground", EXAMPLE)
+        assert renewed.access_token != first.access_token and renewed.refresh_token in authorization_server.refresh
+        authorization_server.expire_refresh_tokens()
+        frozen_clock.advance(minutes=50)
+        assert jobs.renew_oauth_grants() == 0  # refused: logged, the console asks for a reconnect, nothing lost
