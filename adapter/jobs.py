@@ -42,6 +42,7 @@ from adapter.providers import webhook_source
 from adapter.replies import copies
 from adapter.replies import service as replies
 from adapter.signals import service as signals
+from adapter.trackers import jira_oauth
 from adapter.trackers import loop
 from adapter.trackers import settings as tracker_settings
 
@@ -83,6 +84,11 @@ def run_work_item(model: type, item_id: int, work: Work, label: Callable[[object
         except UnsupportedEvent as unsupported:
             message = unsupported.message
             _settle(model, installation_id, item_id, lambda row: workitems.finish(row, "ignored", message))
+        except oauth.ReconnectNeeded as lost:
+            # Retrying cannot help until an admin connects again; the console says so and retries these then.
+            failed = _describe(lost)
+            _settle(model, installation_id, item_id, lambda row: workitems.finish(row, "failed", failed))
+            log.warning("jobs.reconnect_needed", extra={"fields": {"item": tag, "provider": lost.provider}})
         except Exception as exc:
             if not isinstance(exc, ProviderError):
                 log.exception("jobs.error", extra={"fields": {"item": tag}})
@@ -341,6 +347,11 @@ def refresh_tracker_issues() -> int:
     return moved
 
 
+def refresh_jira_webhooks() -> int:
+    """Extend the Jira webhooks Valuedesk registered before Jira's 30 days run out."""
+    return _each_active_installation(jira_oauth.refresh_webhook, "refresh_jira_webhooks")
+
+
 JOBS = {
     "process_receipt": process_receipt,
     "run_outbox_action": run_outbox_action,
@@ -357,4 +368,5 @@ PERIODIC = {
     "reconcile_billing": (crontab(minute="*/2"), reconcile_billing),
     "refresh_tracker_issues": (crontab(minute="*/15"), refresh_tracker_issues),
     "purge_uninstalled": (crontab(minute="53", hour="3"), purge_uninstalled),
+    "refresh_jira_webhooks": (crontab(minute="29", hour="4"), refresh_jira_webhooks),
 }

@@ -4,12 +4,15 @@ Issues: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-is
 Remote links: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-remote-links/
 Search: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/ (/search/jql)
 Webhooks: https://developer.atlassian.com/cloud/jira/platform/webhooks/
+Connected either with OAuth 2.0 (3LO, through api.atlassian.com; see `atlassian`) or, for self-hosters, with an
+account email and API token (the site itself).
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from collections.abc import Mapping
 from urllib.parse import quote
 from urllib.parse import urlsplit
@@ -22,6 +25,9 @@ from adapter.errors import Rejected
 from adapter.errors import SignatureError
 from adapter.errors import UnsupportedEvent
 from adapter.events import TrackerIssueChanged
+from adapter import oauth
+from adapter.providers import atlassian
+from adapter.providers import endpoints
 from adapter.providers.base import CANCELLED
 from adapter.providers.base import DONE
 from adapter.providers.base import IN_PROGRESS
@@ -38,6 +44,8 @@ NAME = "jira"
 EMAIL_CREDENTIAL = "jira_email"
 TOKEN_CREDENTIAL = "jira_api_token"
 SECRET_CREDENTIAL = "jira_webhook_secret"
+# The unguessable last segment of the address a dynamic (OAuth-registered) webhook posts to.
+PATH_SECRET_CREDENTIAL = "jira_webhook_path_secret"
 SIGNATURE_HEADER = "X-Hub-Signature"
 IDENTIFIER_HEADER = "X-Atlassian-Webhook-Identifier"
 STORED_HEADERS = ("Content-Type", IDENTIFIER_HEADER)
@@ -52,18 +60,23 @@ _TRAILING = ".,;:!?'\")]}"
 
 
 class Client:
-    """The Tracker contract over one Jira Cloud site, authenticated with an account email and API token."""
+    """The Tracker contract over one Jira Cloud site: OAuth (a bearer token, through Atlassian's gateway by the
+    site's cloud id) or an account email and API token (the site itself)."""
 
     name = NAME
 
-    def __init__(self, site: str, *, email: str, token: str, project: str, issue_type: str = "Task",
+    def __init__(self, site: str, *, project: str, email: str = "", token: str = "", cloud_id: str = "",
+                 bearer: Callable[[], str] | None = None, issue_type: str = "Task",
                  issue_types: Mapping[str, str] | None = None):
         self.site = site_name(site)
         if self.site is None:  # settings stored before sites were checked
             raise Rejected("The Jira site is not an Atlassian Cloud site name; reconnect Jira.", provider=NAME)
-        self.base = f"https://{self.site}.atlassian.net"
+        self.base = f"https://{self.site}.atlassian.net"  # where people open issues
         self.project, self.issue_type, self.issue_types = project, issue_type, dict(issue_types or {})
-        self.api = HttpApi(NAME, f"{self.base}/rest/api/3", auth=HTTPBasicAuth(email, token))
+        if cloud_id and bearer is not None:
+            self.api = HttpApi(NAME, atlassian.rest_base(cloud_id), auth=atlassian.Bearer(bearer))
+        else:
+            self.api = HttpApi(NAME, f"{endpoints.origin(NAME, self.base)}/rest/api/3", auth=HTTPBasicAuth(email, token))
 
     def issue_url(self, key: str) -> str:
         """The issue's page for people."""
@@ -214,9 +227,17 @@ def link_text(candidate: str) -> str:
 
 
 def client_for(settings: Mapping[str, str], credentials) -> Client:
-    """A Client from a tracker connection's settings and stored credentials."""
+    """A Client from a tracker connection's settings and stored credentials (OAuth when the settings name a cloud id).
+
+    With OAuth every request asks for a live access token, refreshed (and rotated) when it is about to expire.
+    """
+    bearer = None
+    if settings.get("cloud_id"):
+        def bearer() -> str:
+            return oauth.access_token(credentials.session, credentials.installation_id, APP)
     return Client(settings["site"], email=credentials.get(EMAIL_CREDENTIAL) or "",
-                  token=credentials.get(TOKEN_CREDENTIAL) or "", project=settings["project"],
+                  token=credentials.get(TOKEN_CREDENTIAL) or "", cloud_id=settings.get("cloud_id") or "",
+                  bearer=bearer, project=settings["project"],
                   issue_type=settings.get("issue_type") or "Task", issue_types=settings.get("issue_types") or {})
 
 
@@ -238,6 +259,19 @@ def verify(headers: Mapping[str, str], body: bytes, secret: str, now=None) -> No
         raise SignatureError(f"Missing {SIGNATURE_HEADER} header (set a secret on the Jira webhook).")
     if not constant_time_equals(sign(secret, body), sent):
         raise SignatureError(f"{SIGNATURE_HEADER} does not match the body.")
+
+
+def verify_dynamic(headers: Mapping[str, str], path_secret: str, secret: str, client_secret: str | None) -> None:
+    """Check a dynamic webhook: the address's path secret, and its bearer JWT when Jira sends one.
+
+    How Atlassian signs these deliveries is not settled in its documentation, so the path secret (which only Jira
+    and this service know) is required, and a bearer token that is present must be signed with the client secret.
+
+    :raise SignatureError: a wrong path secret or token.
+    """
+    if not secret or not constant_time_equals(path_secret, secret):
+        raise SignatureError("This webhook address is not the one Valuedesk registered with Jira.")
+    atlassian.verify_bearer(headers.get("Authorization") or "", client_secret)
 
 
 def describe(headers: Mapping[str, str], payload: dict) -> Delivery:
@@ -288,7 +322,7 @@ def connection(values: dict) -> dict:
     if not project:
         raise InvalidInput("Jira needs the key of the project issues go to (SUP).", code="invalid_connection",
                            fields={"project": "required"})
-    return {"site": site, "project": project, "team_id": ""}
+    return {"site": site, "project": project, "team_id": "", "cloud_id": ""}
 
 
 def webhook_help(url: str, secret: str | None, project: str = "") -> str:
@@ -300,6 +334,23 @@ def webhook_help(url: str, secret: str | None, project: str = "") -> str:
             "Without the webhook, Valuedesk still checks linked issues every 15 minutes.")
 
 
+def _connected(session, installation, tokens):
+    from adapter.trackers import jira_oauth  # the tracker side imports this registry, so it loads on first use
+    return jira_oauth.connected(session, installation, tokens)
+
+
+def _disconnecting(session, installation) -> list[str]:
+    from adapter.trackers import jira_oauth
+    return jira_oauth.disconnecting(session, installation)
+
+
+APP = oauth.OAuthApp(
+    vendor=NAME, display_name="Jira", authorize_url=lambda account: atlassian.auth_url("/authorize"),
+    token_url=lambda account: atlassian.auth_url("/oauth/token"), scopes=atlassian.SCOPES,
+    connected=_connected, disconnecting=_disconnecting, revoke_url=None, pkce=False, json_body=True,
+    extra_params={"audience": "api.atlassian.com", "prompt": "consent"}, consent_origin=atlassian.AUTH_ORIGIN,
+)
+
 VENDOR = Vendor(
     name=NAME, display_name="Jira", role=TRACKER, webhooks=sys.modules[__name__], secret_credential=SECRET_CREDENTIAL,
     credentials={"email": EMAIL_CREDENTIAL, "api_token": TOKEN_CREDENTIAL},
@@ -308,5 +359,5 @@ VENDOR = Vendor(
     credentials_missing_fields={"email": "required", "api_token": "required"},
     refused="Jira did not accept the connection. Check the site, the project key, the account's email and the API "
             "token, then try again.",
-    key_of=key_of, webhook_help=webhook_help,
+    key_of=key_of, webhook_help=webhook_help, oauth=APP,
 )
