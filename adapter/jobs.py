@@ -349,7 +349,10 @@ def refresh_tracker_issues() -> int:
 
 def refresh_jira_webhooks() -> int:
     """Extend the Jira webhooks Valuedesk registered before Jira's 30 days run out."""
-    return _each_active_installation(jira_oauth.refresh_webhook, "refresh_jira_webhooks")
+    extended = jira_oauth.refresh_webhooks()
+    if extended:
+        log.info("jobs.refresh_jira_webhooks", extra={"fields": {"extended": extended}})
+    return extended
 
 
 JOBS = {

@@ -13,6 +13,7 @@ from adapter import oauth
 from adapter import queue
 from adapter.console.auth import console_required
 from adapter.console.blueprint import bp
+from adapter.db import release_request_session
 from adapter.db import request_session
 from adapter.errors import DomainError
 from adapter.errors import ProviderError
@@ -59,6 +60,11 @@ def jira_project():
 @console_required
 def jira_choose():
     """Connect the chosen site and project, register the webhook, and retry syncs that waited for a grant."""
+    try:
+        release_request_session()  # the grant is refreshed, if due, before this request takes the write lock
+        jira_oauth.warm_up(g.installation.id)
+    except (DomainError, ProviderError) as exc:
+        return _cannot(exc)
     session = request_session(g.installation.id)
     try:
         message = jira_oauth.choose(session, g.installation, request.form.get("cloud_id", ""),

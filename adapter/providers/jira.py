@@ -26,6 +26,7 @@ from adapter.errors import SignatureError
 from adapter.errors import UnsupportedEvent
 from adapter.events import TrackerIssueChanged
 from adapter import oauth
+from adapter.db import get_db
 from adapter.providers import atlassian
 from adapter.providers import endpoints
 from adapter.providers.base import CANCELLED
@@ -233,8 +234,12 @@ def client_for(settings: Mapping[str, str], credentials) -> Client:
     """
     bearer = None
     if settings.get("cloud_id"):
+        installation_id = credentials.installation_id
+
         def bearer() -> str:
-            return oauth.access_token(credentials.session, credentials.installation_id, APP)
+            # Read in a short session of its own: the caller's may hold SQLite's one write lock, which a refresh needs.
+            with get_db().tenant(installation_id) as reader:
+                return oauth.access_token(reader, installation_id, APP)
     return Client(settings["site"], email=credentials.get(EMAIL_CREDENTIAL) or "",
                   token=credentials.get(TOKEN_CREDENTIAL) or "", cloud_id=settings.get("cloud_id") or "",
                   bearer=bearer, project=settings["project"],

@@ -26,11 +26,13 @@ from adapter import oauth
 from adapter import workitems
 from adapter.connections import webhook_url
 from adapter.credentials import CredentialStore
+from adapter.db import get_db
 from adapter.errors import Conflict
 from adapter.errors import InvalidInput
 from adapter.errors import NotFound
 from adapter.errors import ProviderError
 from adapter.installations import feature_settings
+from adapter.installations import list_installations
 from adapter.installations import store_feature_settings
 from adapter.models import Installation
 from adapter.models import OutboxAction
@@ -75,6 +77,18 @@ def _store_state(installation: Installation, **changes) -> JiraOAuthState:
 
 def _token(session: Session, installation_id: str) -> Callable[[], str]:
     return lambda: oauth.access_token(session, installation_id, jira.APP)
+
+
+def warm_up(installation_id: str) -> None:
+    """Refresh the grant now if it is about to expire, in a read session of its own.
+
+    Call it before a transaction that writes: on SQLite that transaction holds the one write lock, which the refresh
+    (committed on its own so a rotated token is never lost) would wait for.
+
+    :raise ReconnectNeeded: Jira no longer accepts the grant.
+    """
+    with get_db().tenant(installation_id) as reader:
+        oauth.access_token(reader, installation_id, jira.APP)
 
 
 def connected(session: Session, installation: Installation, tokens: oauth.Tokens) -> oauth.Connected:
@@ -189,13 +203,13 @@ def register_webhook(session: Session, installation: Installation, chosen: atlas
     return f"Jira did not let Valuedesk register its webhook ({error}); add it by hand as shown below."
 
 
-def _delete_webhooks(session: Session, installation: Installation) -> list[str]:
+def _delete_webhooks(session: Session, installation: Installation, token: Callable[[], str] | None = None) -> list[str]:
     state, cloud_id = state_of(installation), tracker_settings.settings_of(installation).cloud_id
     if not state.webhook_ids or not cloud_id:
         return []
     ids = [int(i) for i in state.webhook_ids]
     try:
-        atlassian.SiteApi(cloud_id, _token(session, installation.id)).delete_webhooks(ids)
+        atlassian.SiteApi(cloud_id, token or _token(session, installation.id)).delete_webhooks(ids)
         done = f"Jira webhook {', '.join(map(str, ids))} deleted"
     except ProviderError as exc:  # the grant may be gone already; Jira stops the webhook when it expires
         done = f"could not delete Jira webhook {', '.join(map(str, ids))} ({exc.message}); it stops within 30 days"
@@ -203,9 +217,28 @@ def _delete_webhooks(session: Session, installation: Installation) -> list[str]:
     return [done]
 
 
+def _last_token(session: Session, installation_id: str) -> Callable[[], str]:
+    """The grant's access token for its last calls, refreshed in the caller's transaction when it has expired.
+
+    The grant is being forgotten, so a rotated refresh token need not outlive a rollback; and the caller (a console
+    post, an uninstall) already holds the write lock a separately committed refresh would wait for.
+    """
+    def token() -> str:
+        current = oauth.tokens(session, installation_id, jira.APP)
+        if current is None:
+            raise oauth.ReconnectNeeded("Jira is not connected.", provider=jira.NAME)
+        if current.due(clock.now()) and current.refresh_token:
+            try:
+                return oauth.endpoint(jira.APP).refresh(current.refresh_token)["access_token"]
+            except ProviderError:
+                pass  # try with what is stored; a refused call is reported, and the webhook lapses in 30 days
+        return current.access_token
+    return token
+
+
 def disconnecting(session: Session, installation: Installation) -> list[str]:
     """Before the grant is forgotten: delete the webhook and the connection that depends on the grant."""
-    done = _delete_webhooks(session, installation)
+    done = _delete_webhooks(session, installation, _last_token(session, installation.id))
     CredentialStore(session, installation.id).delete(jira.PATH_SECRET_CREDENTIAL)
     settings = tracker_settings.settings_of(installation)
     if settings.kind == jira.NAME and settings.cloud_id:
@@ -215,24 +248,40 @@ def disconnecting(session: Session, installation: Installation) -> list[str]:
     return done
 
 
-def refresh_webhook(session: Session, installation: Installation) -> bool:
-    """Extend the registered webhook when it expires within REFRESH_AHEAD (daily job); True when extended.
-
-    A grant Jira no longer accepts is recorded for the console ("reconnect Jira") instead of failing every day.
-    """
+def _refresh_changes(session: Session, installation: Installation) -> dict | None:
+    """What extending the installation's webhook changes (None: not due yet, or Jira did not answer)."""
     state, settings = state_of(installation), tracker_settings.settings_of(installation)
     if settings.kind != jira.NAME or not settings.cloud_id or not state.webhook_ids:
-        return False
+        return None
     if state.expires_at and state.expires_at - clock.now() > REFRESH_AHEAD:
-        return False
+        return None
     try:
         expires = atlassian.SiteApi(settings.cloud_id, _token(session, installation.id)).refresh_webhooks(
             [int(i) for i in state.webhook_ids])
-    except oauth.ReconnectNeeded as exc:
-        _store_state(installation, reconnect=exc.message)
-        return False
-    _store_state(installation, webhook_expires_at=(expires or clock.now() + WEBHOOK_LIFETIME).isoformat())
-    return True
+    except oauth.ReconnectNeeded as exc:  # recorded for the console ("reconnect Jira") instead of failing daily
+        return {"reconnect": exc.message}
+    except ProviderError as exc:
+        log.warning("jira.webhook_refresh_failed", extra={"fields": {"installation_id": installation.id,
+                                                                      "error": exc.message}})
+        return None
+    return {"webhook_expires_at": (expires or clock.now() + WEBHOOK_LIFETIME).isoformat(), "reconnect": ""}
+
+
+def refresh_webhooks() -> int:
+    """Extend every registered webhook that expires within REFRESH_AHEAD (the daily job); how many were extended."""
+    db = get_db()
+    with db.system() as session:
+        installation_ids = [i.id for i in list_installations(session) if i.is_active]
+    extended = 0
+    for installation_id in installation_ids:
+        # Call Jira from a read session (a token refresh needs SQLite's write lock), then write what changed.
+        with db.tenant(installation_id) as session:
+            changes = _refresh_changes(session, session.get(Installation, installation_id))
+        if changes:
+            with db.tenant(installation_id, immediate=True) as session:
+                _store_state(session.get(Installation, installation_id), **changes)
+            extended += "webhook_expires_at" in changes
+    return extended
 
 
 def reconnect_message(session: Session, installation: Installation) -> str:
