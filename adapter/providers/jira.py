@@ -19,14 +19,14 @@ from urllib.parse import urlsplit
 
 from requests.auth import HTTPBasicAuth
 
+from adapter import oauth
+from adapter.db import get_db
 from adapter.errors import InvalidInput
 from adapter.errors import MalformedDelivery
 from adapter.errors import Rejected
 from adapter.errors import SignatureError
 from adapter.errors import UnsupportedEvent
 from adapter.events import TrackerIssueChanged
-from adapter import oauth
-from adapter.db import get_db
 from adapter.providers import atlassian
 from adapter.providers import endpoints
 from adapter.providers.base import CANCELLED
@@ -340,12 +340,15 @@ def webhook_help(url: str, secret: str | None, project: str = "") -> str:
 
 
 def _connected(session, installation, tokens):
-    from adapter.trackers import jira_oauth  # the tracker side imports this registry, so it loads on first use
+    # The tracker side imports this registry, so it is loaded on first use.
+    from adapter.trackers import jira_oauth
+
     return jira_oauth.connected(session, installation, tokens)
 
 
 def _disconnecting(session, installation) -> list[str]:
     from adapter.trackers import jira_oauth
+
     return jira_oauth.disconnecting(session, installation)
 
 
