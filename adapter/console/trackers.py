@@ -40,8 +40,8 @@ def trackers_page():
         instructions = None  # Valuedesk registered the webhook itself
     links = [trackers_api.link_out(session, link)
              for link in session.scalars(select(TrackerLink).order_by(TrackerLink.id.desc()).limit(200))]
-    return render_template("console/trackers.html", connection=connection, instructions=instructions, links=links, jira=jira,
-                           syncs=trackers_api.pending_syncs(session), rules=tracker_settings.SYNC_RULES,
+    return render_template("console/trackers.html", connection=connection, instructions=instructions, links=links,
+                           jira=jira, syncs=trackers_api.pending_syncs(session), rules=tracker_settings.SYNC_RULES,
                            settings=tracker_settings.settings_of(g.installation), types=taxonomy.ensure_types(session))
 
 

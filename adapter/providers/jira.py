@@ -339,23 +339,22 @@ def webhook_help(url: str, secret: str | None, project: str = "") -> str:
             "Without the webhook, Valuedesk still checks linked issues every 15 minutes.")
 
 
-def _connected(session, installation, tokens):
-    # The tracker side imports this registry, so it is loaded on first use.
-    from adapter.trackers import jira_oauth
-
-    return jira_oauth.connected(session, installation, tokens)
+# What happens after consent and before a disconnect lives on the tracker side (adapter.trackers.jira_oauth), which
+# registers it at start so that imports point one way.
+_oauth_hooks: dict[str, Callable] = {}
 
 
-def _disconnecting(session, installation) -> list[str]:
-    from adapter.trackers import jira_oauth
-
-    return jira_oauth.disconnecting(session, installation)
+def on_oauth(*, connected: Callable, disconnecting: Callable) -> None:
+    """Register the tracker side's `connected` and `disconnecting` hooks for the OAuth app."""
+    _oauth_hooks.update(connected=connected, disconnecting=disconnecting)
 
 
 APP = oauth.OAuthApp(
     vendor=NAME, display_name="Jira", authorize_url=lambda account: atlassian.auth_url("/authorize"),
     token_url=lambda account: atlassian.auth_url("/oauth/token"), scopes=atlassian.SCOPES,
-    connected=_connected, disconnecting=_disconnecting, revoke_url=None, pkce=False, json_body=True,
+    connected=lambda session, installation, tokens: _oauth_hooks["connected"](session, installation, tokens),
+    disconnecting=lambda session, installation: _oauth_hooks["disconnecting"](session, installation),
+    revoke_url=None, pkce=False, json_body=True,  # 3LO has neither PKCE nor a revocation endpoint; JSON token bodies
     extra_params={"audience": "api.atlassian.com", "prompt": "consent"}, consent_origin=atlassian.AUTH_ORIGIN,
 )
 

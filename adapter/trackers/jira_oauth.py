@@ -313,3 +313,8 @@ def console_view(session: Session, installation: Installation) -> dict:
             "connected": settings.kind == jira.NAME and bool(settings.cloud_id),
             "webhook_ids": state.webhook_ids, "webhook_expires_at": state.expires_at,
             "webhook_error": state.webhook_error, "reconnect": reconnect_message(session, installation)}
+
+
+def register() -> None:
+    """Give the Jira OAuth app its hooks (called once at app start by adapter.wiring)."""
+    jira.on_oauth(connected=connected, disconnecting=disconnecting)

@@ -99,7 +99,8 @@ def update_settings(installation: Installation, **changes) -> TrackerSettings:
     :raise InvalidInput: an invalid value.
     """
     current = asdict(feature_settings(installation, FEATURE, TrackerSettings))
-    current.update({k: v for k, v in changes.items() if v is not None and k not in ("kind", "site", "project", "team_id", "cloud_id")})
+    fixed = ("kind", "site", "project", "team_id", "cloud_id")  # the connection changes through `connect`
+    current.update({k: v for k, v in changes.items() if v is not None and k not in fixed})
     store_feature_settings(installation, FEATURE, validate(current))
     return settings_of(installation)
 

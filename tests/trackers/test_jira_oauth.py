@@ -344,3 +344,16 @@ def test_one_installations_grant_never_serves_another(jira_app, acme, make_insta
     assert settings.kind is None and "jira_oauth" not in names and state.webhook_ids == []
     assert b"acme.atlassian.net" not in console.get("/admin/trackers").data
     assert list(gateway.webhooks) == [1000]  # acme's alone
+
+
+def test_linking_an_issue_from_the_sidebar_renews_an_expired_grant_on_the_way(jira_app, acme, db, gateway,
+                                                                              authorization_server, frozen_clock):
+    connect(jira_app, acme.id)
+    theme_id = make_theme(db, acme.id)
+    frozen_clock.advance(hours=2)  # the access token has expired; the request's write lock must not block the renewal
+    response = jira_app.test_client().put(f"/api/themes/{theme_id}/tracker", json={"issue": "SUP-42"},
+                                          headers=bearer(jira_app, acme.id))
+    assert response.status_code == 200, response.json
+    assert response.json["issue_key"] == "SUP-42" and response.json["tickets_linked"] == 2
+    refreshes = [e for e in authorization_server.requests_to("/oauth/token") if e["values"]["grant_type"] == "refresh_token"]
+    assert len(refreshes) == 1
