@@ -31,29 +31,29 @@ def _cannot(exc: Exception):
     return redirect(url_for("console.trackers_page"))
 
 
+def _choice(load):
+    """The choice page with what `load(session)` found at Atlassian, or back to the trackers page saying why not."""
+    try:
+        found = load(request_session(g.installation.id))
+    except (DomainError, ProviderError) as exc:
+        return _cannot(exc)
+    return render_template("console/jira_choose.html", **{"sites": None, "site": None, "projects": None, **found})
+
+
 @bp.get("/trackers/jira/site")
 @console_required
 def jira_site():
     """The Jira sites the admin's approval reaches, to choose one."""
-    try:
-        found = jira_oauth.sites(request_session(g.installation.id), g.installation)
-    except (DomainError, ProviderError) as exc:
-        return _cannot(exc)
-    return render_template("console/jira_choose.html", sites=found, site=None, projects=None)
+    return _choice(lambda session: {"sites": jira_oauth.sites(session, g.installation)})
 
 
 @bp.get("/trackers/jira/project")
 @console_required
 def jira_project():
     """The chosen site's projects, to choose the one issues go to."""
-    session = request_session(g.installation.id)
     cloud_id = request.args.get("cloud_id", "")
-    try:
-        chosen = jira_oauth.site(session, g.installation, cloud_id)
-        found = jira_oauth.projects(session, g.installation, cloud_id)
-    except (DomainError, ProviderError) as exc:
-        return _cannot(exc)
-    return render_template("console/jira_choose.html", sites=None, site=chosen, projects=found)
+    return _choice(lambda session: {"site": jira_oauth.site(session, g.installation, cloud_id),
+                                    "projects": jira_oauth.projects(session, g.installation, cloud_id)})
 
 
 @bp.post("/trackers/jira/project")

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import jwt
 import pytest
-import requests
 from sqlalchemy import select
 
 from adapter import jobs
@@ -29,6 +28,7 @@ from tests.fakes.atlassian import ACME
 from tests.fakes.atlassian import LABS
 from tests.fakes.atlassian import AtlassianGateway
 from tests.support import bearer
+from tests.test_oauth import _consent as consent  # the admin approves (or not) at Atlassian
 from tests.trackers.support import make_theme
 from tests.trackers.test_jira_flow import ZENDESK_SECRETS
 
@@ -69,14 +69,6 @@ def start(console, token) -> str:
     response = console.post("/admin/connect/jira", data={"csrf_token": token})
     assert response.status_code == 303, response.data
     return response.headers["Location"]
-
-
-def consent(location: str) -> str:
-    """The admin approves (or not) at Atlassian: the path and query Atlassian sends the browser back to."""
-    answer = requests.get(location, allow_redirects=False, timeout=5)
-    assert answer.status_code == 302, answer.text
-    back = urlsplit(answer.headers["Location"])
-    return f"{back.path}?{back.query}"
 
 
 def connect(app, installation_id: str, project: str = "SUP"):
