@@ -249,9 +249,10 @@ def test_a_callback_that_cannot_finish_is_a_clear_page_and_stores_nothing(jira_a
     assert settings.kind is None and "jira_oauth" not in names and state.webhook_ids == []
 
 
-def test_disconnect_deletes_the_webhook_and_forgets_the_connection(jira_app, acme, gateway):
+def test_disconnect_deletes_the_webhook_and_forgets_the_connection(jira_app, acme, gateway, frozen_clock):
     console, token = connect(jira_app, acme.id)
     assert 1000 in gateway.webhooks
+    frozen_clock.advance(hours=2)  # the access token has expired: it is renewed for the last call, inside the post
     page = console.post("/admin/disconnect/jira", data={"csrf_token": token}, follow_redirects=True)
     assert b"Jira webhook 1000 deleted" in page.data and b"remove Valuedesk under its connected apps" in page.data
     assert gateway.webhooks == {} and gateway.calls("DELETE", f"/ex/jira/{ACME}/rest/api/3/webhook")
