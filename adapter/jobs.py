@@ -43,6 +43,7 @@ from adapter.providers import webhook_source
 from adapter.replies import copies
 from adapter.replies import service as replies
 from adapter.signals import service as signals
+from adapter.trackers import jira_oauth
 from adapter.trackers import loop
 from adapter.trackers import settings as tracker_settings
 
@@ -363,6 +364,14 @@ def refresh_tracker_issues() -> int:
     return moved
 
 
+def refresh_jira_webhooks() -> int:
+    """Extend the Jira webhooks Valuedesk registered before Jira's 30 days run out."""
+    extended = jira_oauth.refresh_webhooks()
+    if extended:
+        log.info("jobs.refresh_jira_webhooks", extra={"fields": {"extended": extended}})
+    return extended
+
+
 JOBS = {
     "process_receipt": process_receipt,
     "run_outbox_action": run_outbox_action,
@@ -380,4 +389,5 @@ PERIODIC = {
     "refresh_tracker_issues": (crontab(minute="*/15"), refresh_tracker_issues),
     "purge_uninstalled": (crontab(minute="53", hour="3"), purge_uninstalled),
     "renew_oauth_grants": (crontab(minute="*/5"), renew_oauth_grants),
+    "refresh_jira_webhooks": (crontab(minute="29", hour="4"), refresh_jira_webhooks),
 }

@@ -39,9 +39,6 @@ from adapter.errors import DomainError
 from adapter.errors import ProviderError
 from adapter.models import Installation
 from adapter.models import OAuthState
-from adapter.providers import endpoints
-from adapter.providers.oauth_client import GrantRefused
-from adapter.providers.oauth_client import TokenEndpoint
 
 log = logging.getLogger("valuedesk.oauth")
 
@@ -365,3 +362,9 @@ def purge_states(session: Session) -> int:
     for row in old:
         session.delete(row)
     return len(old)
+
+
+# Imported last: vendor modules in adapter.providers build their OAuthApp from this module while it loads.
+from adapter.providers import endpoints  # noqa: E402
+from adapter.providers.oauth_client import GrantRefused  # noqa: E402
+from adapter.providers.oauth_client import TokenEndpoint  # noqa: E402

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask import jsonify
 from flask import request
 from werkzeug.exceptions import ClientDisconnected
@@ -14,6 +15,7 @@ from adapter.errors import MalformedDelivery
 from adapter.errors import SignatureError
 from adapter.limits import webhook_limit
 from adapter.logs import annotate
+from adapter.providers import jira
 from adapter.providers import webhook_source
 from adapter.security import JsonTooDeep
 from adapter.security import loads_bounded
@@ -26,16 +28,16 @@ def _note(provider: str, outcome: str, **fields) -> None:
     annotate(webhook=f"{provider}.{outcome}", **fields)
 
 
-def _verify(source, installation_id: str, body: bytes, secret: str) -> None:
+def _verify(verify, credential: str, installation_id: str, body: bytes, secret: str) -> None:
     """Check the signature; when it fails, reload the secret once in case another process has just rotated it."""
     now = clock.wall()  # the sender's clock is real time, whatever the playground's fast clock says
     try:
-        source.verify(request.headers, body, secret, now)
+        verify(request.headers, body, secret, now)
     except SignatureError:
-        reloaded = webhook_keys().get(installation_id, source.SECRET_CREDENTIAL, fresh=True)
+        reloaded = webhook_keys().get(installation_id, credential, fresh=True)
         if reloaded is None or not reloaded.active or not reloaded.secret or reloaded.secret == secret:
             raise
-        source.verify(request.headers, body, reloaded.secret, now)
+        verify(request.headers, body, reloaded.secret, now)
 
 
 @bp.post("/<provider>/<installation_id>")
@@ -59,13 +61,42 @@ def receive(provider: str, installation_id: str):
     if not key.secret:
         _note(provider, "not-connected", installation=installation_id)
         return error_response(404, "not_connected", f"{provider} is not connected for this installation.")
+    return _accept(provider, installation_id, source.verify, source.SECRET_CREDENTIAL, key.secret)
 
+
+@bp.post("/jira/<installation_id>/<path_secret>")
+def receive_jira_dynamic(installation_id: str, path_secret: str):
+    """Accept a delivery of the webhook Valuedesk registered in Jira with OAuth: its address carries a path secret."""
+    provider = jira.NAME
+    key = webhook_keys().get(installation_id, jira.PATH_SECRET_CREDENTIAL)
+    if key is None or not key.secret:  # unknown installation, or no webhook registered: one answer for both
+        _note(provider, "unknown-webhook")
+        return error_response(404, "unknown_webhook", "No Jira webhook is registered at this address.")
+    if not key.active:
+        _note(provider, "disabled-installation", installation=installation_id)
+        return error_response(410, "installation_disabled", "This installation is disabled; deliveries are refused.")
+    wait = webhook_limit().retry_after(provider, installation_id)
+    if wait is not None:
+        _note(provider, "rate-limited", installation=installation_id)
+        return error_response(429, "too_many_requests", f"Too many deliveries for this installation; retry in {wait} s.",
+                              headers={"Retry-After": str(wait)})
+    client = current_app.config["VALUEDESK"].oauth_client(provider)
+
+    def verify(headers, body, secret, now):
+        jira.verify_dynamic(headers, path_secret, secret, client[1] if client else None)
+
+    return _accept(provider, installation_id, verify, jira.PATH_SECRET_CREDENTIAL, key.secret)
+
+
+def _accept(provider: str, installation_id: str, verify, credential: str, secret: str):
+    """Verify the delivery against the installation's secret, then store and enqueue it (the same for every route)."""
+    source = webhook_source(provider)
     try:
         body = request.get_data(cache=True)  # complete already: the server reads whole requests, within deadlines
     except ClientDisconnected:
         return error_response(400, "incomplete_body", "The body ended before its Content-Length; send it again.")
     try:
-        _verify(source, installation_id, body, key.secret)
+        _verify(verify, credential, installation_id, body, secret)
     except SignatureError as exc:
         _note(provider, "invalid-signature", installation=installation_id)
         return error_response(401, exc.code, exc.message)

@@ -2,6 +2,7 @@
 
 from adapter.console import billing  # noqa: F401  (registers its routes)
 from adapter.console import connections  # noqa: F401  (registers its routes)
+from adapter.console import jira  # noqa: F401  (registers its routes)
 from adapter.console import overview  # noqa: F401  (registers its routes)
 from adapter.console import settings  # noqa: F401  (registers its routes)
 from adapter.console import trackers  # noqa: F401  (registers its routes)

@@ -22,6 +22,7 @@ from adapter.errors import ProviderError
 from adapter.models import TrackerLink
 from adapter.signals import taxonomy
 from adapter.trackers import api as trackers_api
+from adapter.trackers import jira_oauth
 from adapter.trackers import settings as tracker_settings
 
 
@@ -34,10 +35,13 @@ def trackers_page():
     instructions = (tracker_settings.webhook_instructions(connection["kind"], connection["webhook_url"],
                                                           connection["webhook_secret"], connection["project"])
                     if connection["kind"] in tracker_settings.SECRETS else None)
+    jira = jira_oauth.console_view(session, g.installation)
+    if jira["connected"] and jira["webhook_ids"]:
+        instructions = None  # Valuedesk registered the webhook itself
     links = [trackers_api.link_out(session, link)
              for link in session.scalars(select(TrackerLink).order_by(TrackerLink.id.desc()).limit(200))]
     return render_template("console/trackers.html", connection=connection, instructions=instructions, links=links,
-                           syncs=trackers_api.pending_syncs(session), rules=tracker_settings.SYNC_RULES,
+                           jira=jira, syncs=trackers_api.pending_syncs(session), rules=tracker_settings.SYNC_RULES,
                            settings=tracker_settings.settings_of(g.installation), types=taxonomy.ensure_types(session))
 
 

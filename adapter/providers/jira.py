@@ -4,24 +4,31 @@ Issues: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-is
 Remote links: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-remote-links/
 Search: https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/ (/search/jql)
 Webhooks: https://developer.atlassian.com/cloud/jira/platform/webhooks/
+Connected either with OAuth 2.0 (3LO, through api.atlassian.com; see `atlassian`) or, for self-hosters, with an
+account email and API token (the site itself).
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from collections.abc import Mapping
 from urllib.parse import quote
 from urllib.parse import urlsplit
 
 from requests.auth import HTTPBasicAuth
 
+from adapter import oauth
+from adapter.db import get_db
 from adapter.errors import InvalidInput
 from adapter.errors import MalformedDelivery
 from adapter.errors import Rejected
 from adapter.errors import SignatureError
 from adapter.errors import UnsupportedEvent
 from adapter.events import TrackerIssueChanged
+from adapter.providers import atlassian
+from adapter.providers import endpoints
 from adapter.providers.base import CANCELLED
 from adapter.providers.base import DONE
 from adapter.providers.base import IN_PROGRESS
@@ -38,6 +45,8 @@ NAME = "jira"
 EMAIL_CREDENTIAL = "jira_email"
 TOKEN_CREDENTIAL = "jira_api_token"
 SECRET_CREDENTIAL = "jira_webhook_secret"
+# The unguessable last segment of the address a dynamic (OAuth-registered) webhook posts to.
+PATH_SECRET_CREDENTIAL = "jira_webhook_path_secret"
 SIGNATURE_HEADER = "X-Hub-Signature"
 IDENTIFIER_HEADER = "X-Atlassian-Webhook-Identifier"
 STORED_HEADERS = ("Content-Type", IDENTIFIER_HEADER)
@@ -52,18 +61,23 @@ _TRAILING = ".,;:!?'\")]}"
 
 
 class Client:
-    """The Tracker contract over one Jira Cloud site, authenticated with an account email and API token."""
+    """The Tracker contract over one Jira Cloud site: OAuth (a bearer token, through Atlassian's gateway by the
+    site's cloud id) or an account email and API token (the site itself)."""
 
     name = NAME
 
-    def __init__(self, site: str, *, email: str, token: str, project: str, issue_type: str = "Task",
+    def __init__(self, site: str, *, project: str, email: str = "", token: str = "", cloud_id: str = "",
+                 bearer: Callable[[], str] | None = None, issue_type: str = "Task",
                  issue_types: Mapping[str, str] | None = None):
         self.site = site_name(site)
         if self.site is None:  # settings stored before sites were checked
             raise Rejected("The Jira site is not an Atlassian Cloud site name; reconnect Jira.", provider=NAME)
-        self.base = f"https://{self.site}.atlassian.net"
+        self.base = f"https://{self.site}.atlassian.net"  # where people open issues
         self.project, self.issue_type, self.issue_types = project, issue_type, dict(issue_types or {})
-        self.api = HttpApi(NAME, f"{self.base}/rest/api/3", auth=HTTPBasicAuth(email, token))
+        if cloud_id and bearer is not None:
+            self.api = HttpApi(NAME, atlassian.rest_base(cloud_id), auth=atlassian.Bearer(bearer))
+        else:
+            self.api = HttpApi(NAME, f"{endpoints.origin(NAME, self.base)}/rest/api/3", auth=HTTPBasicAuth(email, token))
 
     def issue_url(self, key: str) -> str:
         """The issue's page for people."""
@@ -214,9 +228,21 @@ def link_text(candidate: str) -> str:
 
 
 def client_for(settings: Mapping[str, str], credentials) -> Client:
-    """A Client from a tracker connection's settings and stored credentials."""
+    """A Client from a tracker connection's settings and stored credentials (OAuth when the settings name a cloud id).
+
+    With OAuth every request asks for a live access token, refreshed (and rotated) when it is about to expire.
+    """
+    bearer = None
+    if settings.get("cloud_id"):
+        installation_id = credentials.installation_id
+
+        def bearer() -> str:
+            # Read in a short session of its own: the caller's may hold SQLite's one write lock, which a refresh needs.
+            with get_db().tenant(installation_id) as reader:
+                return oauth.access_token(reader, installation_id, APP)
     return Client(settings["site"], email=credentials.get(EMAIL_CREDENTIAL) or "",
-                  token=credentials.get(TOKEN_CREDENTIAL) or "", project=settings["project"],
+                  token=credentials.get(TOKEN_CREDENTIAL) or "", cloud_id=settings.get("cloud_id") or "",
+                  bearer=bearer, project=settings["project"],
                   issue_type=settings.get("issue_type") or "Task", issue_types=settings.get("issue_types") or {})
 
 
@@ -238,6 +264,19 @@ def verify(headers: Mapping[str, str], body: bytes, secret: str, now=None) -> No
         raise SignatureError(f"Missing {SIGNATURE_HEADER} header (set a secret on the Jira webhook).")
     if not constant_time_equals(sign(secret, body), sent):
         raise SignatureError(f"{SIGNATURE_HEADER} does not match the body.")
+
+
+def verify_dynamic(headers: Mapping[str, str], path_secret: str, secret: str, client_secret: str | None) -> None:
+    """Check a dynamic webhook: the address's path secret, and its bearer JWT when Jira sends one.
+
+    How Atlassian signs these deliveries is not settled in its documentation, so the path secret (which only Jira
+    and this service know) is required, and a bearer token that is present must be signed with the client secret.
+
+    :raise SignatureError: a wrong path secret or token.
+    """
+    if not secret or not constant_time_equals(path_secret, secret):
+        raise SignatureError("This webhook address is not the one Valuedesk registered with Jira.")
+    atlassian.verify_bearer(headers.get("Authorization") or "", client_secret)
 
 
 def describe(headers: Mapping[str, str], payload: dict) -> Delivery:
@@ -288,7 +327,7 @@ def connection(values: dict) -> dict:
     if not project:
         raise InvalidInput("Jira needs the key of the project issues go to (SUP).", code="invalid_connection",
                            fields={"project": "required"})
-    return {"site": site, "project": project, "team_id": ""}
+    return {"site": site, "project": project, "team_id": "", "cloud_id": ""}
 
 
 def webhook_help(url: str, secret: str | None, project: str = "") -> str:
@@ -300,6 +339,25 @@ def webhook_help(url: str, secret: str | None, project: str = "") -> str:
             "Without the webhook, Valuedesk still checks linked issues every 15 minutes.")
 
 
+# What happens after consent and before a disconnect lives on the tracker side (adapter.trackers.jira_oauth), which
+# registers it at start so that imports point one way.
+_oauth_hooks: dict[str, Callable] = {}
+
+
+def on_oauth(*, connected: Callable, disconnecting: Callable) -> None:
+    """Register the tracker side's `connected` and `disconnecting` hooks for the OAuth app."""
+    _oauth_hooks.update(connected=connected, disconnecting=disconnecting)
+
+
+APP = oauth.OAuthApp(
+    vendor=NAME, display_name="Jira", authorize_url=lambda account: atlassian.auth_url("/authorize"),
+    token_url=lambda account: atlassian.auth_url("/oauth/token"), scopes=atlassian.SCOPES,
+    connected=lambda session, installation, tokens: _oauth_hooks["connected"](session, installation, tokens),
+    disconnecting=lambda session, installation: _oauth_hooks["disconnecting"](session, installation),
+    revoke_url=None, pkce=False, json_body=True,  # 3LO has neither PKCE nor a revocation endpoint; JSON token bodies
+    extra_params={"audience": "api.atlassian.com", "prompt": "consent"}, consent_origin=atlassian.AUTH_ORIGIN,
+)
+
 VENDOR = Vendor(
     name=NAME, display_name="Jira", role=TRACKER, webhooks=sys.modules[__name__], secret_credential=SECRET_CREDENTIAL,
     credentials={"email": EMAIL_CREDENTIAL, "api_token": TOKEN_CREDENTIAL},
@@ -308,5 +366,5 @@ VENDOR = Vendor(
     credentials_missing_fields={"email": "required", "api_token": "required"},
     refused="Jira did not accept the connection. Check the site, the project key, the account's email and the API "
             "token, then try again.",
-    key_of=key_of, webhook_help=webhook_help,
+    key_of=key_of, webhook_help=webhook_help, oauth=APP,
 )

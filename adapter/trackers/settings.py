@@ -39,6 +39,7 @@ class TrackerSettings:
     kind: str | None = None  # "jira" or "linear"; None until an admin connects one
     site: str = ""  # Jira site (acme for acme.atlassian.net)
     project: str = ""  # Jira project key
+    cloud_id: str = ""  # Jira connected with OAuth: the site's id at Atlassian's API gateway ("" with an API token)
     issue_type: str = "Task"  # Jira issue type when a signal type has no mapping
     issue_types: dict = field(default_factory=dict)  # signal type key -> Jira issue type name
     team_id: str = ""  # Linear team id
@@ -98,7 +99,8 @@ def update_settings(installation: Installation, **changes) -> TrackerSettings:
     :raise InvalidInput: an invalid value.
     """
     current = asdict(feature_settings(installation, FEATURE, TrackerSettings))
-    current.update({k: v for k, v in changes.items() if v is not None and k not in ("kind", "site", "project", "team_id")})
+    fixed = ("kind", "site", "project", "team_id", "cloud_id")  # the connection changes through `connect`
+    current.update({k: v for k, v in changes.items() if v is not None and k not in fixed})
     store_feature_settings(installation, FEATURE, validate(current))
     return settings_of(installation)
 
@@ -163,7 +165,8 @@ def disconnect(session: Session, installation: Installation) -> None:
     for name in SECRETS.values():
         credentials.delete(name)
     stored = asdict(feature_settings(installation, FEATURE, TrackerSettings))
-    store_feature_settings(installation, FEATURE, {**stored, "kind": None, "site": "", "project": "", "team_id": ""})
+    store_feature_settings(installation, FEATURE, {**stored, "kind": None, "site": "", "project": "", "team_id": "",
+                                                    "cloud_id": ""})
     session.flush()
 
 

@@ -50,3 +50,23 @@ def test_connect_and_disconnect_in_a_browser(console_page, authorization_server,
     tab.wait_for_url("**/admin/connections")
     assert "Example disconnected" in tab.locator(".flash").inner_text()
     assert CONNECTED[-1].access_token in authorization_server.revoked
+
+
+@pytest.mark.parametrize("console_page", [("jira",)], indirect=True)
+def test_connect_jira_choose_the_project_and_disconnect_in_a_browser(console_page, authorization_server):
+    from tests.fakes.atlassian import AtlassianGateway
+
+    gateway = AtlassianGateway(authorization_server)
+    tab = console_page
+    tab.goto(tab.base_url + "/admin/trackers")
+    tab.get_by_role("button", name="Connect Jira").click()
+    tab.wait_for_url("**/admin/trackers/jira/project?cloud_id=*")
+    tab.get_by_label("Support escalations").check()
+    tab.get_by_role("button", name="Connect this project").click()
+    tab.wait_for_url("**/admin/trackers")
+    assert "Jira connected: acme, project SUP" in tab.locator(".flash").inner_text()
+    assert "registered by Valuedesk" in tab.locator("section.card").first.inner_text()
+    tab.goto(tab.base_url + "/admin/connections")
+    tab.get_by_role("button", name="Disconnect Jira").click()
+    tab.wait_for_url("**/admin/connections")
+    assert "Jira webhook 1000 deleted" in tab.locator(".flash").inner_text() and gateway.webhooks == {}
