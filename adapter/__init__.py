@@ -41,11 +41,13 @@ def create_app(config: Settings | Mapping[str, object] | None = None) -> Flask:
     from adapter import home
     from adapter import logs
     from adapter import wiring
+    from adapter.providers import endpoints
     from adapter.security import CredentialCipher
 
     logs.init_app(app, settings.log_level)
     db.init_app(app, settings.database_url)
     app.extensions["valuedesk.cipher"] = CredentialCipher(settings.secret_key)
+    endpoints.configure(settings.vendor_urls)
     wiring.wire(app, settings)
     api.init_app(app)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from dataclasses import fields
 from pathlib import Path
 
@@ -44,6 +45,21 @@ class Settings:
     api_rate_limit: str = "300 per minute"  # per sidebar session (or client address without one)
     login_rate_limit: str = "10 per minute"  # console sign-in attempts per client address
     webhook_rate_limit: str = "3000 per minute"  # deliveries per installation and provider
+    # The operator's OAuth clients (a hosted service's global client, or a self-hoster's own), per vendor.
+    zendesk_client_id: str | None = None
+    zendesk_client_secret: str | None = None
+    jira_client_id: str | None = None
+    jira_client_secret: str | None = None
+    linear_client_id: str | None = None
+    linear_client_secret: str | None = None
+    vendor_urls: dict = field(default_factory=dict)  # vendor -> origin of a local fake (tests only)
+    uninstalled_retention_days: int = 30  # an uninstalled account's data is kept this long for a reinstall
+
+    def oauth_client(self, vendor: str) -> tuple[str, str] | None:
+        """The (client id, client secret) the operator registered with `vendor`, or None when not configured."""
+        client_id = getattr(self, f"{vendor}_client_id", None)
+        secret = getattr(self, f"{vendor}_client_secret", None)
+        return (client_id, secret) if client_id and secret else None
 
     @property
     def huey_sqlite_path(self) -> Path:
@@ -98,6 +114,15 @@ def _rate(name: str, value: str) -> str:
     return value.strip()
 
 
+def _vendor_urls(name: str, value: str) -> dict:
+    from adapter.providers.endpoints import parse
+
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}.") from None
+
+
 def _path(name: str, value: str) -> Path:
     return Path(value.strip()).expanduser()
 
@@ -117,6 +142,14 @@ VARIABLES: dict[str, tuple[str, object]] = {
     "VALUEDESK_BODY_TIMEOUT": ("body_timeout", _positive_int),
     "VALUEDESK_RECEIPT_SWEEP_AFTER_SECONDS": ("receipt_sweep_after_seconds", _positive_int),
     "VALUEDESK_RECEIPT_RETENTION_DAYS": ("receipt_retention_days", _positive_int),
+    "VALUEDESK_UNINSTALLED_RETENTION_DAYS": ("uninstalled_retention_days", _positive_int),
+    "VALUEDESK_ZENDESK_CLIENT_ID": ("zendesk_client_id", _text),
+    "VALUEDESK_ZENDESK_CLIENT_SECRET": ("zendesk_client_secret", _text),
+    "VALUEDESK_JIRA_CLIENT_ID": ("jira_client_id", _text),
+    "VALUEDESK_JIRA_CLIENT_SECRET": ("jira_client_secret", _text),
+    "VALUEDESK_LINEAR_CLIENT_ID": ("linear_client_id", _text),
+    "VALUEDESK_LINEAR_CLIENT_SECRET": ("linear_client_secret", _text),
+    "VALUEDESK_VENDOR_URLS": ("vendor_urls", _vendor_urls),
     "VALUEDESK_JOBS_IMMEDIATE": ("jobs_immediate", _flag),
     "VALUEDESK_LOG_LEVEL": ("log_level", _text),
     "VALUEDESK_PROXY_HOPS": ("proxy_hops", _count),

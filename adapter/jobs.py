@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from adapter import clock
 from adapter import dispatch
+from adapter import lifecycle
+from adapter import oauth
 from adapter import outbox
 from adapter import queue
 from adapter import receipts
@@ -191,6 +193,16 @@ def purge_receipts() -> int:
     return removed
 
 
+def purge_uninstalled() -> int:
+    """Delete the data of accounts uninstalled longer ago than the retention period, and stale OAuth states."""
+    with get_db().system() as session:
+        gone = lifecycle.purge_uninstalled(session, _settings().uninstalled_retention_days)
+        oauth.purge_states(session)
+    if gone:
+        log.info("jobs.purge.uninstalled", extra={"fields": {"installations": len(gone)}})
+    return len(gone)
+
+
 def retrain_signal_models() -> int:
     """Retrain each installation's signal model once enough new agent decisions have come in."""
     with get_db().system() as session:
@@ -344,4 +356,5 @@ PERIODIC = {
     "refingerprint_replies": (crontab(minute="*"), refingerprint_replies),
     "reconcile_billing": (crontab(minute="*/2"), reconcile_billing),
     "refresh_tracker_issues": (crontab(minute="*/15"), refresh_tracker_issues),
+    "purge_uninstalled": (crontab(minute="53", hour="3"), purge_uninstalled),
 }

@@ -272,3 +272,16 @@ def json_log():
         yield buffer
     finally:
         root.removeHandler(handler)
+
+
+@pytest.fixture
+def authorization_server(no_network):
+    """A vendor's OAuth authorization server on loopback (tests/fakes): point VALUEDESK_VENDOR_URLS at `.url`."""
+    from adapter.providers import endpoints
+    from tests.fakes.authorization_server import FakeAuthorizationServer
+
+    server = FakeAuthorizationServer().start()
+    no_network.add_passthru(server.url)
+    yield server
+    server.stop()
+    endpoints.configure({})

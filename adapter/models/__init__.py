@@ -2,6 +2,7 @@
 
 from adapter.models.access import AgentCredential
 from adapter.models.access import ConsoleSession
+from adapter.models.access import OAuthState
 from adapter.models.billing import ACTION_STATES
 from adapter.models.billing import BillingAction
 from adapter.models.billing import BillingAudit
@@ -37,7 +38,7 @@ from adapter.models.trackers import TrackerLink
 from adapter.models.trackers import TrackerTicket
 
 __all__ = [
-    "AgentCredential", "ConsoleSession",
+    "AgentCredential", "ConsoleSession", "OAuthState",
     "ACTION_STATES", "BillingAction", "BillingAudit", "SandboxBillingObject",
     "COMMITMENT_STATES", "AgentNotice", "Commitment",
     "MacroText", "ReplyCheckWeek", "ReplyContext", "ReplyFingerprint", "ReplyKey",

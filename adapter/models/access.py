@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index
+from sqlalchemy import LargeBinary
 from sqlalchemy import String
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
@@ -48,3 +49,19 @@ class ConsoleSession(TenantScoped, Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class OAuthState(TenantScoped, Base):
+    """One authorization an admin started with a vendor: single use, ten minutes, bound to that admin's console."""
+
+    __tablename__ = "oauth_states"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    vendor: Mapped[str] = mapped_column(String(32))
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the `state` sent to the vendor
+    verifier: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)  # PKCE code verifier, sealed
+    account: Mapped[str] = mapped_column(String(255), default="")
+    agent_id: Mapped[str] = mapped_column(String(64))  # the admin who started it; only their console may finish it
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

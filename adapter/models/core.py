@@ -37,6 +37,7 @@ class Installation(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     disabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(default=None)  # its data is deleted N days later
 
     @property
     def is_active(self) -> bool:

@@ -45,6 +45,16 @@ def vendor(role: str, name: str | None) -> Vendor | None:
     return next((v for v in VENDORS if v.role == role and v.name == name), None)
 
 
+def oauth_apps() -> list:
+    """Every vendor an admin can connect with OAuth (their `OAuthApp`s), in registry order."""
+    return [v.oauth for v in VENDORS if v.oauth is not None]
+
+
+def oauth_app(name: str):
+    """The OAuthApp of vendor `name`, or None when it has none."""
+    return next((app for app in oauth_apps() if app.vendor == name), None)
+
+
 def helpdesk_kinds() -> tuple[str, ...]:
     """The kinds an installation can be."""
     return tuple(v.name for v in vendors(HELPDESK))

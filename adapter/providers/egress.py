@@ -25,6 +25,16 @@ class NotPublic(OSError):
     """A host name resolved to an address no vendor lives at."""
 
 
+# (host, port) pairs a configured local fake listens on (VALUEDESK_VENDOR_URLS): the only inward exceptions.
+_allowed: set[tuple[str, int]] = set()
+
+
+def allow(host_ports: set[tuple[str, int]]) -> None:
+    """Let connections reach exactly these (host, port) pairs even when they are not public; replaces the last set."""
+    _allowed.clear()
+    _allowed.update(host_ports)
+
+
 def is_public(address: str) -> bool:
     """True for a globally routable unicast address (not loopback, private, link-local, shared, reserved or multicast)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
@@ -49,6 +59,9 @@ class _PublicOnly:
     """urllib3 connection mixin: resolve, check, then connect to a checked address (TLS still verifies the name)."""
 
     def _new_conn(self) -> socket.socket:
+        if (self._dns_host, self.port) in _allowed:
+            return create_connection((self._dns_host, self.port), self.timeout, source_address=self.source_address,
+                                     socket_options=self.socket_options)
         try:
             addresses = public_addresses(self._dns_host, self.port)
         except socket.gaierror as exc:

@@ -31,6 +31,7 @@ class Vendor:
     # or None. Billing: (installation, credentials) -> Billing.
     client_for: Callable[..., Any] | None = None
     builtin: bool = False  # the playground's own (sandbox), never offered to a real installation
+    oauth: Any = None  # an adapter.oauth.OAuthApp when an admin can connect it with OAuth from the console
     # Helpdesks
     installation_prefix: str = ""  # installation ids start with it: zd-acme-4f9c2a
     account_suffix: str = ""  # removed from what people paste (acme.zendesk.com -> acme)

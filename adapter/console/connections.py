@@ -1,0 +1,107 @@
+"""Console page for connections made with OAuth: connect (to the vendor's consent page and back), see, disconnect."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from adapter import lifecycle
+from adapter import oauth
+from adapter.console.auth import console_required
+from adapter.console.blueprint import bp
+from adapter.db import request_session
+from adapter.errors import Conflict
+from adapter.providers import oauth_app
+from adapter.providers import oauth_apps
+
+
+def _app_or_404(vendor: str):
+    app = oauth_app(vendor)
+    if app is None:
+        return None, (render_template("console/oauth_refused.html", title="No such connection",
+                                      message=f"Valuedesk does not connect to {vendor!r} with OAuth."), 404)
+    return app, None
+
+
+def connection_rows(session, installation) -> list[dict]:
+    """Each OAuth vendor: whether the operator configured it, and this installation's grant (never the tokens)."""
+    settings = current_app.config["VALUEDESK"]
+    rows = []
+    for app in oauth_apps():
+        granted = oauth.tokens(session, installation.id, app)
+        rows.append({"vendor": app.vendor, "name": app.display_name, "configured": bool(settings.oauth_client(app.vendor)),
+                     "connected": granted is not None, "granted_at": granted.granted_at if granted else None,
+                     "expires_at": granted.expires_at if granted else None, "scope": granted.scope if granted else "",
+                     "redirect_uri": oauth.redirect_uri(app.vendor)})
+    return rows
+
+
+@bp.get("/connections")
+@console_required
+def connections_page():
+    """What this installation is connected to with OAuth, and what happens to its data on uninstall."""
+    settings = current_app.config["VALUEDESK"]
+    return render_template("console/connections.html",
+                           rows=connection_rows(request_session(g.installation.id), g.installation),
+                           retention_days=settings.uninstalled_retention_days,
+                           purge_date=lifecycle.purge_date(g.installation, settings.uninstalled_retention_days))
+
+
+@bp.post("/connect/<vendor>")
+@console_required
+def connect_start(vendor: str):
+    """Start the vendor's authorization: record the state, then send the admin to the vendor's consent page."""
+    app, missing = _app_or_404(vendor)
+    if missing:
+        return missing
+    session = request_session(g.installation.id)
+    try:
+        url = oauth.begin(session, g.installation, app, agent_id=g.agent.agent_id)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("console.connections_page"))
+    session.commit()
+    return redirect(url, code=303)
+
+
+@bp.get("/oauth/<vendor>/callback")
+@console_required
+def connect_callback(vendor: str):
+    """The vendor sends the admin back here: finish, or say plainly why not (nothing stored)."""
+    app, missing = _app_or_404(vendor)
+    if missing:
+        return missing
+    session = request_session(g.installation.id)
+    try:
+        result = oauth.finish(session, g.installation, app, agent_id=g.agent.agent_id, args=request.args)
+    except oauth.OAuthRefused as exc:
+        session.rollback()
+        return render_template("console/oauth_refused.html", title=f"{app.display_name} is not connected",
+                               message=exc.message), 400
+    except Conflict as exc:
+        session.rollback()
+        return render_template("console/oauth_refused.html", title=f"{app.display_name} is not connected",
+                               message=exc.message), 409
+    session.commit()
+    flash(result.message, "info")
+    return redirect(result.next_url or url_for("console.connections_page"))
+
+
+@bp.post("/disconnect/<vendor>")
+@console_required
+def connect_remove(vendor: str):
+    """Delete what Valuedesk created at the vendor, revoke the grant, forget the tokens."""
+    app, missing = _app_or_404(vendor)
+    if missing:
+        return missing
+    session = request_session(g.installation.id)
+    done = oauth.revoke(session, g.installation, app)
+    session.commit()
+    flash(f"{app.display_name} disconnected: " + "; ".join(done) + "." if done else
+          f"{app.display_name} was not connected.", "info")
+    return redirect(url_for("console.connections_page"))
