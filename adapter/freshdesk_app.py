@@ -9,7 +9,6 @@ the order Freshworks sent them, each once: an event no newer than the last one a
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime
 from datetime import timedelta
@@ -30,10 +29,8 @@ from adapter.installations import normalise_account
 from adapter.models import Installation
 from adapter.providers import freshdesk
 from adapter.providers.base import Agent
-from adapter.providers.freshdesk.webhooks import sent_at as _sent_at
+from adapter.security import constant_time_equals
 
-APP_KEY_HEADER = "X-Valuedesk-Freshdesk-Key"
-APP_KEY_DIGEST = "freshdesk_app_key_digest"
 STATE = "freshdesk_app"
 # A set-up event is sent the moment it happens; one whose own time is further from ours than this is refused.
 EVENT_WINDOW = timedelta(minutes=10)
@@ -52,11 +49,6 @@ def freshdesk_subdomain(domain: str) -> str:
         raise InvalidInput(f"{domain!r} is not a Freshdesk domain; enter it like acme.freshdesk.com.",
                            code="invalid_domain", fields={"domain": "not a Freshdesk domain"})
     return subdomain
-
-
-def key_digest(api_key: str) -> str:
-    """What the service compares the app's key by (a fixed length, so the comparison leaks nothing)."""
-    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
 
 
 def check_admin_key(domain: str, api_key: str, client: freshdesk.Client | None = None) -> tuple[str, Agent]:
@@ -88,7 +80,7 @@ def event_time(value) -> datetime:
 
     :raise InvalidInput: missing, or further from now than EVENT_WINDOW (a replay, or a clock far off).
     """
-    moment = _sent_at({"timestamp": value})
+    moment = freshdesk.sent_at({"timestamp": value})
     now = clock.wall()  # Freshworks' clock is real time, whatever the playground's fast clock says
     if moment is None or abs(now - moment) > EVENT_WINDOW:
         raise InvalidInput("The set-up event carries no time within ten minutes of now; it is refused as a replay.",
@@ -115,8 +107,8 @@ def _adopt_renamed(session: Session, subdomain: str, previous_domain: str | None
     if not previous_domain or freshdesk_subdomain(previous_domain) == subdomain:
         return None
     previous = find_installation(session, freshdesk.NAME, freshdesk_subdomain(previous_domain))
-    stored = CredentialStore(session, previous.id).get(APP_KEY_DIGEST) if previous else None
-    if stored is None or stored != key_digest(api_key):
+    stored = CredentialStore(session, previous.id).get(freshdesk.APP_KEY_DIGEST) if previous else None
+    if not constant_time_equals(stored, freshdesk.key_digest(api_key)):
         raise PolicyRefused(f"Valuedesk cannot tell that {previous_domain} became {subdomain}.freshdesk.com with this "
                             "key; uninstall the app and install it again.", code="domain_change_unproven")
     if find_installation(session, freshdesk.NAME, subdomain) is not None:
@@ -153,7 +145,7 @@ def register(session: Session, domain: str, api_key: str, sent_at: datetime, *, 
                             code="installation_disabled")
     credentials = CredentialStore(session, installation.id)
     credentials.set(freshdesk.API_KEY_CREDENTIAL, api_key)
-    credentials.set(APP_KEY_DIGEST, key_digest(api_key))
+    credentials.set(freshdesk.APP_KEY_DIGEST, freshdesk.key_digest(api_key))
     done.append(f"stored the API key of {agent.name or 'an administrator'}")
     session.flush()
     return installation, done

@@ -14,8 +14,10 @@ from adapter.errors import MalformedDelivery
 from adapter.errors import SignatureError
 from adapter.limits import webhook_limit
 from adapter.logs import annotate
+from adapter.providers import freshdesk
 from adapter.providers import webhook_source
 from adapter.security import JsonTooDeep
+from adapter.security import constant_time_equals
 from adapter.security import loads_bounded
 from webhooks import bp
 from webhooks.keys import webhook_keys
@@ -26,16 +28,16 @@ def _note(provider: str, outcome: str, **fields) -> None:
     annotate(webhook=f"{provider}.{outcome}", **fields)
 
 
-def _verify(source, installation_id: str, body: bytes, secret: str) -> None:
+def _verify(verify, credential: str, installation_id: str, body: bytes, secret: str) -> None:
     """Check the signature; when it fails, reload the secret once in case another process has just rotated it."""
     now = clock.wall()  # the sender's clock is real time, whatever the playground's fast clock says
     try:
-        source.verify(request.headers, body, secret, now)
+        verify(request.headers, body, secret, now)
     except SignatureError:
-        reloaded = webhook_keys().get(installation_id, source.SECRET_CREDENTIAL, fresh=True)
+        reloaded = webhook_keys().get(installation_id, credential, fresh=True)
         if reloaded is None or not reloaded.active or not reloaded.secret or reloaded.secret == secret:
             raise
-        source.verify(request.headers, body, reloaded.secret, now)
+        verify(request.headers, body, reloaded.secret, now)
 
 
 @bp.post("/<provider>/<installation_id>")
@@ -60,12 +62,39 @@ def receive(provider: str, installation_id: str):
         _note(provider, "not-connected", installation=installation_id)
         return error_response(404, "not_connected", f"{provider} is not connected for this installation.")
 
+    return _accept(provider, installation_id, source.verify, source.SECRET_CREDENTIAL, key.secret)
+
+
+@bp.post("/freshdesk/app/<domain>")
+def receive_from_freshdesk_app(domain: str):
+    """Accept a product event the marketplace Freshdesk app forwards: addressed by domain, proven by the app's key."""
+    provider = freshdesk.NAME
+    installation_id = webhook_keys().installation_of(provider, domain)
+    key = webhook_keys().get(installation_id, freshdesk.APP_KEY_DIGEST) if installation_id else None
+    if key is None or not key.secret:  # unknown, uninstalled or made with the CLI: one answer, revealing nothing
+        _note(provider, "unknown-app")
+        return error_response(401, "app_not_recognised", "No installed Freshdesk app has this domain and key.")
+    wait = webhook_limit().retry_after(provider, installation_id)
+    if wait is not None:
+        _note(provider, "rate-limited", installation=installation_id)
+        return error_response(429, "too_many_requests", f"Too many deliveries for this installation; retry in {wait} s.",
+                              headers={"Retry-After": str(wait)})
+    if not key.active and constant_time_equals(freshdesk.key_digest(request.headers.get(freshdesk.APP_KEY_HEADER) or ""),
+                                               key.secret):
+        _note(provider, "disabled-installation", installation=installation_id)
+        return error_response(410, "installation_disabled", "This installation is disabled; deliveries are refused.")
+    return _accept(provider, installation_id, freshdesk.verify_app, freshdesk.APP_KEY_DIGEST, key.secret)
+
+
+def _accept(provider: str, installation_id: str, verify, credential: str, secret: str):
+    """Verify the delivery against the installation's secret, then store and enqueue it (the same for every sender)."""
+    source = webhook_source(provider)
     try:
         body = request.get_data(cache=True)  # complete already: the server reads whole requests, within deadlines
     except ClientDisconnected:
         return error_response(400, "incomplete_body", "The body ended before its Content-Length; send it again.")
     try:
-        _verify(source, installation_id, body, key.secret)
+        _verify(verify, credential, installation_id, body, secret)
     except SignatureError as exc:
         _note(provider, "invalid-signature", installation=installation_id)
         return error_response(401, exc.code, exc.message)

@@ -10,10 +10,10 @@ from adapter import freshdesk_app
 from adapter.db import get_db
 from adapter.db import request_session
 from adapter.errors import InvalidInput
-from adapter.freshdesk_app import APP_KEY_HEADER
 from adapter.limits import note_failure
 from adapter.limits import refuse_while_backing_off
 from adapter.models import Installation
+from adapter.providers import freshdesk
 from adapter.sidebar.api import TOKEN_HEADER
 from adapter.sidebar.api import LinkedSchema
 from adapter.sidebar.api import SessionSchema
@@ -63,7 +63,7 @@ def _boot(opened: FreshdeskSession) -> dict:
 
 
 def _app_key() -> str | None:
-    return request.headers.get(APP_KEY_HEADER)
+    return request.headers.get(freshdesk.APP_KEY_HEADER)
 
 
 # The marketplace app: the installation is its domain, the credential the administrator's key it registered.

@@ -6,6 +6,7 @@ Product events: https://developers.freshworks.com/docs/app-sdk/v3.0/support_tick
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from adapter.events import CommentAdded
 from adapter.events import DomainEvent
 from adapter.events import TicketUpdated
 from adapter.providers.base import Delivery
+from adapter.providers.freshdesk.constants import APP_KEY_HEADER
 from adapter.providers.freshdesk.constants import IGNORED_EVENT_TYPES
 from adapter.providers.freshdesk.constants import SECRET_HEADER
 from adapter.security import constant_time_equals
@@ -41,12 +43,31 @@ _APP_EVENTS = {
 
 
 def verify(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
-    """Compare the secret header in constant time (Freshdesk sends no signature).
+    """Compare the secret header in constant time (Freshdesk sends no signature), then the delivery's own time.
 
-    :raise SignatureError: when it is missing or wrong.
+    :raise SignatureError: when it is missing or wrong, or the delivery is a replay.
     """
     if not constant_time_equals(headers.get(SECRET_HEADER) or "", secret):
         raise SignatureError(f"Missing or wrong {SECRET_HEADER} header.")
+    _within_window(body, now)
+
+
+def key_digest(api_key: str) -> str:
+    """What the marketplace app's key is compared by (a fixed length, so the comparison leaks nothing)."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+def verify_app(headers: Mapping[str, str], body: bytes, digest: str, now: datetime) -> None:
+    """The marketplace app's deliveries: its key (against the stored digest) instead of a secret, the same window.
+
+    :raise SignatureError: when the key is missing or not the registered one, or the delivery is a replay.
+    """
+    if not constant_time_equals(key_digest(headers.get(APP_KEY_HEADER) or ""), digest):
+        raise SignatureError(f"Missing or wrong {APP_KEY_HEADER} header.")
+    _within_window(body, now)
+
+
+def _within_window(body: bytes, now: datetime) -> None:
     try:
         payload = loads_bounded(body)
     except ValueError:

@@ -20,9 +20,7 @@ from adapter.db import request_session
 from adapter.errors import ApiError
 from adapter.errors import AuthError
 from adapter.errors import InvalidInput
-from adapter.freshdesk_app import APP_KEY_DIGEST
 from adapter.freshdesk_app import freshdesk_subdomain
-from adapter.freshdesk_app import key_digest
 from adapter.limits import note_failure
 from adapter.limits import refuse_while_backing_off
 from adapter.models import Installation
@@ -83,8 +81,9 @@ def app_by_key(domain: str, key: str | None) -> tuple[Installation, CredentialSt
         except InvalidInput:
             installation = None
         if installation is not None:
-            installation_id, stored = installation.id, CredentialStore(session, installation.id).get(APP_KEY_DIGEST)
-    if not constant_time_equals(stored, key_digest(key or "")):
+            installation_id = installation.id
+            stored = CredentialStore(session, installation_id).get(freshdesk.APP_KEY_DIGEST)
+    if not constant_time_equals(stored, freshdesk.key_digest(key or "")):
         note_failure()
         raise ApiError(401, "app_not_recognised", "Valuedesk does not recognise this Freshdesk app: the account is not "
                        "installed or was uninstalled, or the API key in the app's settings is not the one it registered.")
