@@ -4,7 +4,7 @@ The FDK app's settings hold the account's domain and an administrator's API key 
 fill it into request headers; no browser sees it). Installing proves the key with Freshdesk (`GET /agents/me` and the
 account's built-in administrator roles) and creates or reactivates the installation; from then on every call of the
 app carries the key, and the service compares its digest in constant time with the stored one. Set-up events apply in
-the order Freshworks sent them, each once: an event no newer than the last one applied is a replay and changes nothing.
+the order Freshworks sent them: one older than the last one applied is a replay and changes nothing.
 """
 
 from __future__ import annotations
@@ -89,10 +89,11 @@ def event_time(value) -> datetime:
 
 
 def _apply_in_order(installation: Installation, sent_at: datetime, event: str) -> None:
-    """Record this event as the last one applied; refuse one that is not newer (a replay, or an overtaken event)."""
+    """Record this event as the last one applied; refuse an older one (a replay, or an overtaken event)."""
     state = dict((installation.settings or {}).get(STATE) or {})
-    last = state.get("last_event_at")
-    if last and sent_at <= datetime.fromisoformat(last):
+    last = datetime.fromisoformat(state["last_event_at"]) if state.get("last_event_at") else None
+    # The same event again (a retried request whose answer was lost) is applied again, harmlessly.
+    if last and (sent_at < last or (sent_at == last and event != state.get("last_event"))):
         raise Conflict(f"This {event} was sent at {sent_at:%Y-%m-%d %H:%M:%S} UTC, before the app's last set-up "
                        "change; it is refused as a replay.", code="replayed_event")
     state.update(last_event_at=sent_at.isoformat(), last_event=event)

@@ -21,8 +21,9 @@ EVENT_TYPES = (
     "automation.ticket_updated",
     "app.conversation_created",
     "app.ticket_created",
+    "app.ticket_updated",
 )
-IGNORED_EVENT_TYPES = ("app.ticket_updated",)
+IGNORED_EVENT_TYPES: tuple[str, ...] = ()
 
 # Freshdesk's built-in status codes; custom statuses (6 and up) are "waiting" states.
 STATUS_CODES = {2: "open", 3: "pending", 4: "solved", 5: "closed"}

@@ -125,7 +125,7 @@ def _ticket_id(value) -> str:
 def describe(headers: Mapping[str, str], payload: dict) -> Delivery:
     """Delivery id from the content that identifies the event, as Freshdesk gives it no id of its own.
 
-    App events: (ticket, conversation, event). Automation rules: (ticket, event, the ticket's updated_at), so the same
+    App events: (ticket, conversation, event), and the time of a ticket update. Automation rules: (ticket, event, the ticket's updated_at), so the same
     rule firing for the same change is one delivery however often it is sent. A rule made before updated_at was in
     the body gets a fresh id each time; the catch-up it triggers handles every comment once (comment marks).
     """
@@ -136,7 +136,10 @@ def describe(headers: Mapping[str, str], payload: dict) -> Delivery:
         ticket_id = conversation.get("ticket_id") or (data.get("ticket") or {}).get("id")
         if not ticket_id:
             raise MalformedDelivery("Freshdesk app event without a ticket id.")
-        return Delivery(f"{ticket_id}:{conversation.get('id', '')}:{payload['event']}", event_type)
+        # A ticket changes many times: each update is its own delivery, told apart by when Freshworks sent it.
+        moment = sent_at(payload) if payload["event"] == "onTicketUpdate" else None
+        version = f":{moment.isoformat()}" if moment else ""
+        return Delivery(f"{ticket_id}:{conversation.get('id', '')}:{payload['event']}{version}", event_type)
     if event_type.startswith("automation."):
         moment = _moment(payload.get("updated_at"))
         version = moment.isoformat() if moment else _rendered(payload.get("updated_at"))
@@ -162,7 +165,8 @@ def _conversation_created(installation_id: str, payload: dict) -> CommentAdded:
     )
 
 
-def _ticket_created(installation_id: str, payload: dict) -> TicketUpdated:
+def _ticket_changed(installation_id: str, payload: dict) -> TicketUpdated:
+    """A ticket created or updated in the app's account: the catch-up reads what changed through the API."""
     ticket = (payload.get("data") or {}).get("ticket") or {}
     return TicketUpdated(installation_id=installation_id, ticket_id=_ticket_id(ticket.get("id")))
 
@@ -171,7 +175,8 @@ EVENT_PARSERS: dict[str, Callable[[str, dict], DomainEvent]] = {
     "automation.ticket_created": _automation,
     "automation.ticket_updated": _automation,
     "app.conversation_created": _conversation_created,
-    "app.ticket_created": _ticket_created,
+    "app.ticket_created": _ticket_changed,
+    "app.ticket_updated": _ticket_changed,
 }
 
 
