@@ -10,6 +10,7 @@ the order Freshworks sent them: one older than the last one applied is a replay 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
@@ -51,7 +52,16 @@ def freshdesk_subdomain(domain: str) -> str:
     return subdomain
 
 
-def check_admin_key(domain: str, api_key: str, client: freshdesk.Client | None = None) -> tuple[str, Agent]:
+@dataclass(frozen=True)
+class CheckedKey:
+    """An API key Freshdesk confirmed is an administrator's of this account (made only by `check_admin_key`)."""
+
+    subdomain: str
+    agent: Agent
+    api_key: str
+
+
+def check_admin_key(domain: str, api_key: str, client: freshdesk.Client | None = None) -> CheckedKey:
     """Ask Freshdesk whose key this is on this account; only an administrator's key may install the app.
 
     :raise InvalidInput: Freshdesk refuses the key, or has no such account; PolicyRefused: not an administrator.
@@ -72,7 +82,7 @@ def check_admin_key(domain: str, api_key: str, client: freshdesk.Client | None =
         raise PolicyRefused(f"This API key belongs to {agent.name or 'an agent'}, who is not an administrator of {host}; "
                             "installing Valuedesk needs an administrator's key.", code="admin_required",
                             fields={"api_key": "not an administrator's key"})
-    return subdomain, agent
+    return CheckedKey(subdomain, agent, api_key)
 
 
 def event_time(value) -> datetime:
@@ -119,15 +129,16 @@ def _adopt_renamed(session: Session, subdomain: str, previous_domain: str | None
     return previous
 
 
-def register(session: Session, domain: str, api_key: str, sent_at: datetime, *, event: str = "install",
-             previous_domain: str | None = None, client: freshdesk.Client | None = None) -> tuple[Installation, list[str]]:
-    """Install or update: create, reactivate or move the installation and make `api_key` its app credential.
+def register(session: Session, key: CheckedKey, sent_at: datetime, *, event: str = "install",
+             previous_domain: str | None = None) -> tuple[Installation, list[str]]:
+    """Install or update: create, reactivate or move the installation and make the checked key its app credential.
 
-    Run in a system session. An installation uninstalled within the retention period comes back with its data.
+    Run in a system session (after `check_admin_key`, so no transaction waits on Freshdesk). An installation
+    uninstalled within the retention period comes back with its data.
 
-    :raise InvalidInput, PolicyRefused: the key or domain does not check out; Conflict: a replayed event.
+    :raise PolicyRefused: a rename the key does not prove, or an account the operator disabled; Conflict: a replay.
     """
-    subdomain, agent = check_admin_key(domain, api_key, client)
+    subdomain, api_key = key.subdomain, key.api_key
     done: list[str] = []
     installation = _adopt_renamed(session, subdomain, previous_domain, api_key)
     if installation is not None:
@@ -147,7 +158,7 @@ def register(session: Session, domain: str, api_key: str, sent_at: datetime, *, 
     credentials = CredentialStore(session, installation.id)
     credentials.set(freshdesk.API_KEY_CREDENTIAL, api_key)
     credentials.set(freshdesk.APP_KEY_DIGEST, freshdesk.key_digest(api_key))
-    done.append(f"stored the API key of {agent.name or 'an administrator'}")
+    done.append(f"stored the API key of {key.agent.name or 'an administrator'}")
     session.flush()
     return installation, done
 

@@ -23,6 +23,7 @@ from adapter.sidebar.auth import app_by_key
 from adapter.sidebar.auth import app_by_token
 from adapter.sidebar.auth import freshdesk_session
 from adapter.sidebar.auth import install_freshdesk
+from adapter.sidebar.auth import installation_by_key
 from adapter.sidebar.auth import verify_freshdesk
 from adapter.sidebar.blueprint import api_bp
 
@@ -97,25 +98,26 @@ class KeyCheckOut(ma.Schema):
 @api_bp.response(200, KeyCheckOut)
 def freshdesk_app_check(data):
     """The install page's check: is this an administrator's API key of this Freshdesk account? Changes nothing."""
+    key = _checked_key(data["domain"], data["api_key"])
+    return {"ok": True,
+            "message": f"The key of {key.agent.name or 'an administrator'} on {key.subdomain}.freshdesk.com works."}
+
+
+def _checked_key(domain: str, api_key: str) -> freshdesk_app.CheckedKey:
+    """The key checked with Freshdesk; a refused one counts as a failed sign-in of the caller's address."""
     refuse_while_backing_off()
     try:
-        subdomain, agent = freshdesk_app.check_admin_key(data["domain"], data["api_key"])
+        return freshdesk_app.check_admin_key(domain, api_key)
     except InvalidInput:
         note_failure()
         raise
-    return {"ok": True, "message": f"The key of {agent.name or 'an administrator'} on {subdomain}.freshdesk.com works."}
 
 
 def _register(domain: str, data: dict, event: str) -> dict:
-    refuse_while_backing_off()
-    with get_db().system() as session:
-        sent_at = freshdesk_app.event_time(data["timestamp"])
-        try:
-            _, done = freshdesk_app.register(session, domain, _app_key() or "", sent_at, event=event,
-                                             previous_domain=data.get("previous_domain"))
-        except InvalidInput:
-            note_failure()
-            raise
+    sent_at = freshdesk_app.event_time(data["timestamp"])
+    key = _checked_key(domain, _app_key() or "")
+    with get_db().system(immediate=True) as session:
+        _, done = freshdesk_app.register(session, key, sent_at, event=event, previous_domain=data.get("previous_domain"))
     return {"installed": True, "done": done}
 
 
@@ -140,10 +142,10 @@ def freshdesk_app_update(data, domain: str):
 @api_bp.response(200, SetUpOut)
 def freshdesk_app_uninstall(data, domain: str):
     """onAppUninstall: stop every job for the account, revoke and purge its credentials; data is kept for reinstall."""
-    installation, _ = app_by_key(domain, _app_key())
+    installation_id = installation_by_key(domain, _app_key())
     sent_at = freshdesk_app.event_time(data["timestamp"])
-    with get_db().system() as session:
-        done = freshdesk_app.unregister(session, session.get(Installation, installation.id), sent_at)
+    with get_db().system(immediate=True) as session:
+        done = freshdesk_app.unregister(session, session.get(Installation, installation_id), sent_at)
     return {"installed": False, "done": done}
 
 

@@ -68,8 +68,8 @@ def app_by_token(installation_id: str, token: str | None) -> tuple[Installation,
     return _active(installation_id)
 
 
-def app_by_key(domain: str, key: str | None) -> tuple[Installation, CredentialStore]:
-    """The installation a marketplace app proves with its domain and the administrator's API key it registered.
+def installation_by_key(domain: str, key: str | None) -> str:
+    """The id of the installation a marketplace app proves with its domain and the administrator's key it registered.
 
     :raise ApiError: 401, the same for an unknown domain, an uninstalled account and a wrong key.
     """
@@ -87,7 +87,12 @@ def app_by_key(domain: str, key: str | None) -> tuple[Installation, CredentialSt
         note_failure()
         raise ApiError(401, "app_not_recognised", "Valuedesk does not recognise this Freshdesk app: the account is not "
                        "installed or was uninstalled, or the API key in the app's settings is not the one it registered.")
-    return _active(installation_id)
+    return installation_id
+
+
+def app_by_key(domain: str, key: str | None) -> tuple[Installation, CredentialStore]:
+    """The active installation a marketplace app proves with its domain and key (`installation_by_key`)."""
+    return _active(installation_by_key(domain, key))
 
 
 def freshdesk_session(app: tuple[Installation, CredentialStore], agent_id: str, secret: str | None) -> FreshdeskSession:
