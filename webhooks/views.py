@@ -73,7 +73,7 @@ def receive_from_freshdesk_app(domain: str):
     key = webhook_keys().get(installation_id, freshdesk.APP_KEY_DIGEST) if installation_id else None
     if key is None or not key.secret:  # unknown, uninstalled or made with the CLI: one answer, revealing nothing
         _note(provider, "unknown-app")
-        return error_response(401, "app_not_recognised", "No installed Freshdesk app has this domain and key.")
+        return error_response(401, SignatureError.code, f"Missing or wrong {freshdesk.APP_KEY_HEADER} header.")
     wait = webhook_limit().retry_after(provider, installation_id)
     if wait is not None:
         _note(provider, "rate-limited", installation=installation_id)
