@@ -1,5 +1,9 @@
 """Freshdesk: the FDK app proves the installation; the agent proves who they are once, with their own API key.
 
+The marketplace app proves its installation with the domain and the administrator's API key it registered
+(`adapter.freshdesk_app`), an app made with the CLI with the installation id and token; Freshworks adds either
+to requests server-side.
+
 Freshdesk signs nothing about who opened the sidebar, and the app's front end (the agent's browser) could name any
 agent. So a session is unverified until the agent shows Freshdesk their own API key through Valuedesk once: Freshdesk
 answers `GET /api/v2/agents/me` with the agent the key belongs to, the key is dropped, and Valuedesk gives that
