@@ -126,6 +126,9 @@ def _write_zip(target: Path, files: dict[str, str | bytes]) -> None:
 # Freshdesk (FDK platform 3.0)
 
 SIDEBAR = Path(__file__).parent
+# The app's own code, kept as the files it becomes: config/assets/iparams.js (the install page's checks) and
+# server/server.js (set-up and product event handlers).
+FDK = SIDEBAR / "fdk"
 # Freshworks' engine matrix: FDK 10.x on Node 24.11.x is required to publish; FDK 9 / Node 18 is development-only
 # since 31 May 2026. 10.0.1 + 24.11.0 are the pins Freshworks' own templates start from.
 FDK_ENGINES = {"node": "24.11.0", "fdk": "10.0.1"}
@@ -197,125 +200,7 @@ def freshdesk_iparams() -> dict:
     }
 
 
-# config/assets/iparams.js: the install page checks what the admin types. A callback's non-empty answer is shown as the
-# field's error (Freshworks' dynamic-iparams pattern; whether it alone blocks the Install button is UNVERIFIED, so
-# onAppInstall checks again on the service and refuses the installation there).
-FDK_IPARAMS_JS = r"""let client = null;
-const ready = app.initialized().then(function (c) { client = c; return c; });
-const DOMAIN = /^[a-z0-9][a-z0-9-]{0,62}(\.freshdesk\.com)?$/i;
 
-// eslint-disable-next-line no-unused-vars
-function domainChange(value) {
-  return DOMAIN.test(String(value || "").trim()) ? "" : "Enter your helpdesk's address, like acme.freshdesk.com.";
-}
-
-// eslint-disable-next-line no-unused-vars
-async function apiKeyChange(value) {
-  const domain = String(utils.get("freshdesk_domain") || "").trim();
-  if (!value || !DOMAIN.test(domain)) return "";
-  await ready;
-  try {
-    await client.request.invokeTemplate("valuedeskCheckKey", { body: JSON.stringify({ domain: domain, api_key: value }) });
-    return "";
-  } catch (error) {
-    let answer = {};
-    try { answer = JSON.parse(error.response || "{}").error || {}; } catch (ignored) { answer = {}; }
-    return answer.message || "Valuedesk could not check the key (" + (error.status || "no connection") + "); try again.";
-  }
-}
-"""
-
-FDK_SERVER_JS = """// Serverless handlers: register, update and remove this account with Valuedesk, and forward product events.
-// Every call goes through a request template that carries the administrator's key (a secure iparam), filled in on
-// Freshworks' servers. FDK 10's lint: async only where something is awaited, no unused parameters, helpers last.
-exports = {
-  onConversationCreateHandler: async function (args) {
-    await forward("onConversationCreate", args);
-  },
-
-  onTicketCreateHandler: async function (args) {
-    await forward("onTicketCreate", args);
-  },
-
-  onTicketUpdateHandler: async function (args) {
-    await forward("onTicketUpdate", args);
-  },
-
-  onAppInstallHandler: async function (args) {
-    try {
-      await $request.invokeTemplate("valuedeskInstall", { body: JSON.stringify({ timestamp: when(args) }) });
-    } catch (error) {
-      return renderData({ message: refusal(error) });
-    }
-    await remember(args.iparams);
-    return renderData();
-  },
-
-  afterAppUpdateHandler: async function (args) {
-    let previous = null;
-    try {
-      previous = ((await $db.get("valuedesk")) || {}).domain || null;
-    } catch (error) {
-      previous = null; // installed before the app remembered its domain
-    }
-    try {
-      await $request.invokeTemplate("valuedeskUpdate", {
-        body: JSON.stringify({ timestamp: when(args), previous_domain: previous }),
-      });
-    } catch (error) {
-      return renderData({ message: refusal(error) });
-    }
-    await remember(args.iparams);
-    return renderData();
-  },
-
-  // Never blocks: an admin can always remove the app; Valuedesk stops the account's jobs when it hears of it.
-  onAppUninstallHandler: async function (args) {
-    try {
-      await $request.invokeTemplate("valuedeskUninstall", { body: JSON.stringify({ timestamp: when(args) }) });
-    } catch (error) {
-      console.error("Valuedesk did not accept onAppUninstall", error.status);
-    }
-    return renderData();
-  },
-};
-
-async function forward(event, args) {
-  try {
-    await $request.invokeTemplate("valuedeskWebhook", { body: payload(event, args) });
-  } catch (error) {
-    console.error("Valuedesk did not accept " + event, error.status);
-  }
-}
-
-function payload(event, args) {
-  return JSON.stringify({ region: args.region, account_id: args.account_id, domain: args.domain,
-                          event: event, timestamp: args.timestamp, data: args.data });
-}
-
-function when(args) {
-  return args.timestamp || Date.now();
-}
-
-function refusal(error) {
-  let answer = {};
-  try {
-    answer = JSON.parse(error.response || "{}").error || {};
-  } catch (ignored) {
-    answer = {};
-  }
-  return answer.message || "Valuedesk could not be reached (" + (error.status || "no connection") + "); try again later.";
-}
-
-// The domain this app registered, so an update after the account is renamed can say which installation it was.
-async function remember(iparams) {
-  try {
-    await $db.set("valuedesk", { domain: (iparams || {}).freshdesk_domain || null });
-  } catch (error) {
-    console.error("Could not remember the Freshdesk domain", error.status);
-  }
-}
-"""
 
 # server/test_data/<module>/<event>.json, the layout of Freshworks' FDK 10 skeletons (`fdk run` simulates from it).
 FDK_TEST_DATA = {
@@ -393,11 +278,11 @@ def build_freshdesk_app(service_url: str, out_dir: Path) -> Path:
     files: dict[str, str | bytes] = {
         "manifest.json": json.dumps(freshdesk_manifest(service_url), indent=2) + "\n",
         "config/iparams.json": json.dumps(freshdesk_iparams(), indent=2) + "\n",
-        "config/assets/iparams.js": FDK_IPARAMS_JS,
+        "config/assets/iparams.js": (FDK / "iparams.js").read_text(),
         "config/requests.json": json.dumps(freshdesk_requests(service_url), indent=2) + "\n",
         "app/index.html": _panel_html("freshdesk", _fdk_asset),
         "app/styles/images/icon.svg": SVG,
-        "server/server.js": FDK_SERVER_JS,
+        "server/server.js": (FDK / "server.js").read_text(),
         "README.md": FRESHDESK_README,
         **{f"server/test_data/{name}": json.dumps(data, indent=2) + "\n" for name, data in FDK_TEST_DATA.items()},
         **_sidebar_files("freshdesk"),

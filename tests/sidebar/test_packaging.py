@@ -257,3 +257,17 @@ def test_the_agent_verifies_through_a_template_whose_secrets_stay_server_side(fd
     shim = fdk["app/scripts/hosts/freshdesk.js"].decode()
     assert 'open("valuedeskVerify"' in shim and "localStorage" in shim and "client.db" not in shim
     assert "api_key" in shim and "console.log" not in shim
+
+
+@pytest.mark.parametrize("name", ["server/server.js", "config/assets/iparams.js"])
+def test_the_apps_own_javascript_parses(fdk, tmp_path, name):
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("install Node.js to check the FDK app's JavaScript")
+    source = tmp_path / "check.js"
+    source.write_bytes(fdk[name])
+    checked = subprocess.run([node, "--check", str(source)], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
