@@ -20,6 +20,7 @@ from adapter import clock
 from adapter import lifecycle
 from adapter.connections import find_installation
 from adapter.credentials import CredentialStore
+from adapter.db import serialise
 from adapter.errors import AuthError
 from adapter.errors import Conflict
 from adapter.errors import InvalidInput
@@ -110,37 +111,40 @@ def _apply_in_order(installation: Installation, sent_at: datetime, event: str) -
     installation.settings = {**(installation.settings or {}), STATE: state}
 
 
-def _adopt_renamed(session: Session, subdomain: str, previous_domain: str | None, api_key: str) -> Installation | None:
-    """The installation of the account's previous domain, moved to the new one, when the app proves it is that one's.
+def _adopt_renamed(session: Session, subdomain: str, previous: str, api_key: str) -> Installation | None:
+    """The installation of the account's previous subdomain, moved to the new one, when the app proves it is that one's.
 
     A Freshdesk account renamed keeps its API keys, so the app's unchanged key opens the installation it had.
     """
-    if not previous_domain or freshdesk_subdomain(previous_domain) == subdomain:
+    if previous == subdomain:
         return None
-    previous = find_installation(session, freshdesk.NAME, freshdesk_subdomain(previous_domain))
-    stored = CredentialStore(session, previous.id).get(freshdesk.APP_KEY_DIGEST) if previous else None
+    installation = find_installation(session, freshdesk.NAME, previous)
+    stored = CredentialStore(session, installation.id).get(freshdesk.APP_KEY_DIGEST) if installation else None
     if not constant_time_equals(stored, freshdesk.key_digest(api_key)):
-        raise PolicyRefused(f"Valuedesk cannot tell that {previous_domain} became {subdomain}.freshdesk.com with this "
-                            "key; uninstall the app and install it again.", code="domain_change_unproven")
+        raise PolicyRefused(f"Valuedesk cannot tell that {previous}.freshdesk.com became {subdomain}.freshdesk.com with "
+                            "this key; uninstall the app and install it again.", code="domain_change_unproven")
     if find_installation(session, freshdesk.NAME, subdomain) is not None:
         raise Conflict(f"{subdomain}.freshdesk.com is already installed separately; uninstall one of the two apps.",
                        code="already_installed")
-    previous.account = subdomain
-    return previous
+    installation.account = subdomain
+    return installation
 
 
 def register(session: Session, key: CheckedKey, sent_at: datetime, *, event: str = "install",
              previous_domain: str | None = None) -> tuple[Installation, list[str]]:
     """Install or update: create, reactivate or move the installation and make the checked key its app credential.
 
-    Run in a system session (after `check_admin_key`, so no transaction waits on Freshdesk). An installation
+    Run in an immediate system session (after `check_admin_key`, so no transaction waits on Freshdesk). An installation
     uninstalled within the retention period comes back with its data.
 
     :raise PolicyRefused: a rename the key does not prove, or an account the operator disabled; Conflict: a replay.
     """
     subdomain, api_key = key.subdomain, key.api_key
+    # Freshworks retries a template whose answer is slow: two installs of one account run one after the other.
+    previous = freshdesk_subdomain(previous_domain) if previous_domain else subdomain
+    serialise(session, *{f"freshdesk-app:{subdomain}", f"freshdesk-app:{previous}"})
     done: list[str] = []
-    installation = _adopt_renamed(session, subdomain, previous_domain, api_key)
+    installation = _adopt_renamed(session, subdomain, previous, api_key)
     if installation is not None:
         done.append(f"moved installation {installation.id} to {subdomain}.freshdesk.com")
     else:
