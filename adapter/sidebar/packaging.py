@@ -239,7 +239,8 @@ View API key). Valuedesk checks the key with Freshdesk before the installation f
 and from then on the app proves itself with that key; nobody pastes an installation id, token or webhook secret.
 
 The app forwards Freshdesk's own events (new tickets, every reply and note, ticket changes), so no automation
-rule is needed. Uninstalling the app stops every Valuedesk job for the account at once; your data is kept for
+rule is needed. Freshworks lets an app make 50 calls a minute per account: a very busy account (more than ~50
+ticket events a minute) can ask its Valuedesk operator for two automation rules as a safety net. Uninstalling the app stops every Valuedesk job for the account at once; your data is kept for
 30 days (the service's retention period) in case you install again, then deleted.
 
 Freshdesk does not tell an app who the signed-in agent is in a way the app's server can check, so each agent

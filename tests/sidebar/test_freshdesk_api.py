@@ -91,6 +91,16 @@ def test_each_refused_install_says_why_and_changes_nothing(client, db, accounts,
     assert state(db) == before
 
 
+def test_a_freshdesk_domain_with_no_account_is_named(client, db, accounts, frozen_clock):
+    # What Freshdesk answers for an account that does not exist is not documented; a 404 is read as "no such account".
+    accounts.add("GET", "https://nobody.freshdesk.com/api/v2/agents/me", status=404, json={"code": "not_found"})
+    before = state(db)
+    response = set_up(client, frozen_clock, "install", domain="nobody.freshdesk.com")
+    assert response.status_code == 400 and response.json["error"]["code"] == "unknown_domain"
+    assert "nobody.freshdesk.com is not a Freshdesk account" in response.json["error"]["message"]
+    assert state(db) == before
+
+
 def test_a_domain_that_is_not_freshdesks_is_never_called(client, accounts, frozen_clock):
     calls = len(accounts.calls)
     for domain in ("127.0.0.1", "169.254.169.254", "internal.example", "acme.freshdesk.com.evil.example"):
