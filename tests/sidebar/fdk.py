@@ -55,16 +55,28 @@ def unpacked_app(folder: Path) -> Path:
     return folder / "fdk"
 
 
+def _node(*args: str) -> dict:
+    if NODE is None:
+        pytest.skip("install Node.js to run the FDK app's own code")
+    done = subprocess.run([NODE, str(RUNTIME), *args], capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(done.stdout)
+
+
 def run_handler(app_dir: Path, base_url: str, handler: str, payload: dict, iparams: dict) -> dict:
     """Run one server.js handler as Freshworks would: {"rendered", "db", "calls"}; the app's $db persists per app."""
-    if NODE is None:
-        pytest.skip("install Node.js to run the FDK app's serverless handlers")
     payload_file, iparams_file = app_dir / "payload.json", app_dir / "iparams.json"
     payload_file.write_text(json.dumps(payload))
     iparams_file.write_text(json.dumps(iparams))
-    done = subprocess.run([NODE, str(RUNTIME), str(app_dir), base_url, handler, str(payload_file), str(iparams_file),
-                           str(app_dir / "db.json")], capture_output=True, text=True, timeout=60, check=True)
-    return json.loads(done.stdout)
+    return _node("server", str(app_dir), base_url, handler, str(payload_file), str(iparams_file),
+                 str(app_dir / "db.json"))
+
+
+def run_install_page(app_dir: Path, base_url: str, callback: str, value: str, iparams: dict) -> dict:
+    """Call one iparams.js callback as the install page does when a field changes: {"answer", "calls"}."""
+    value_file, iparams_file = app_dir / "value.json", app_dir / "iparams.json"
+    value_file.write_text(json.dumps(value))
+    iparams_file.write_text(json.dumps(iparams))
+    return _node("page", str(app_dir), base_url, callback, str(value_file), str(iparams_file))
 
 
 def event(name: str, at: datetime) -> dict:

@@ -15,6 +15,7 @@ from tests.sidebar.fdk import acme_and_globex
 from tests.sidebar.fdk import event
 from tests.sidebar.fdk import freshdesk_account
 from tests.sidebar.fdk import run_handler
+from tests.sidebar.fdk import run_install_page
 from tests.sidebar.fdk import unpacked_app
 from tests.support import serving
 
@@ -95,3 +96,20 @@ def test_product_events_reach_the_service_as_deliveries_of_the_account(db, live,
     with db.system() as session:
         receipt = session.scalars(select(WebhookReceipt)).one()
     assert (receipt.installation_id, receipt.event_type) == (acme(db).id, "app.ticket_updated")
+
+
+@pytest.mark.parametrize("callback, value, iparams, answer", [
+    ("apiKeyChange", ACME_ADMIN, {}, ""),
+    ("apiKeyChange", ACME_AGENT, {}, "This API key belongs to Sam Rivera, who is not an administrator of "
+                                     "acme.freshdesk.com; installing Valuedesk needs an administrator's key."),
+    ("apiKeyChange", "mistyped-key-1", {}, "Freshdesk did not accept this API key for acme.freshdesk.com."),
+    ("domainChange", "acme", {}, ""),
+    ("domainChange", "globex.freshdesk.com", {}, "Freshdesk did not accept this API key for globex.freshdesk.com."),
+    ("domainChange", "https://acme.freshdesk.com/a/", {}, "Enter your helpdesk's address, like acme.freshdesk.com."),
+    ("apiKeyChange", ACME_ADMIN, {"freshdesk_domain": ""}, ""),  # nothing to check against yet
+])
+def test_the_install_page_checks_the_domain_and_key_as_they_are_typed(db, live, callback, value, iparams, answer):
+    app_dir, base_url = live
+    checked = run_install_page(app_dir, base_url, callback, value, {**IPARAMS, **iparams})
+    assert checked["answer"].startswith(answer) and bool(checked["answer"]) == bool(answer)
+    assert len(checked["calls"]) <= 1 and acme(db) is None  # at most one check; it installs nothing
