@@ -70,6 +70,9 @@ def check_admin_key(domain: str, api_key: str, client: freshdesk.Client | None =
     """
     subdomain = freshdesk_subdomain(domain)
     host = f"{subdomain}.freshdesk.com"
+    if not 8 <= len(api_key or "") <= 200:  # nothing Freshdesk issues: refused without asking
+        raise InvalidInput(f"No API key for {host} came with the request; enter an administrator's key in the app's "
+                           "settings.", code="api_key_missing", fields={"api_key": "missing"})
     try:
         agent = (client or freshdesk.Client(subdomain, api_key)).me(with_role=True)
     except AuthError:

@@ -78,6 +78,7 @@ def test_installing_registers_the_account_and_the_key_then_opens_it(client, db, 
     ("acme.freshdesk.com", GLOBEX_ADMIN, 0, 400, "api_key_refused"),  # another account's administrator
     ("127.0.0.1", ACME_ADMIN, 0, 400, "invalid_domain"),
     ("acme.freshdesk.com.evil.example", ACME_ADMIN, 0, 400, "invalid_domain"),
+    ("acme.freshdesk.com", "", 0, 400, "api_key_missing"),
     ("acme.freshdesk.com", ACME_ADMIN, -11, 400, "stale_event"),
     ("acme.freshdesk.com", ACME_ADMIN, 11, 400, "stale_event"),
 ])
