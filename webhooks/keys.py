@@ -17,8 +17,10 @@ from flask import has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from adapter.connections import find_installation
 from adapter.credentials import CredentialStore
 from adapter.db import get_db
+from adapter.installations import normalise_account
 from adapter.models import Credential
 from adapter.models import Installation
 
@@ -41,6 +43,7 @@ class WebhookKeys:
     def __init__(self, ttl: float = TTL_SECONDS):
         self.ttl = ttl
         self._entries: dict[tuple[str, str], tuple[float, WebhookKey | None]] = {}
+        self._accounts: dict[tuple[str, str], tuple[float, str]] = {}
         self._lock = threading.Lock()
 
     def get(self, installation_id: str, credential: str, *, fresh: bool = False) -> WebhookKey | None:
@@ -54,11 +57,26 @@ class WebhookKeys:
                 self._entries[(installation_id, credential)] = (time.monotonic(), key)
         return key
 
+    def installation_of(self, kind: str, account: str) -> str | None:
+        """The id of the installation of a helpdesk account (a Freshdesk domain), remembered like the keys."""
+        account = normalise_account(kind, account)
+        entry = self._accounts.get((kind, account))
+        if entry is not None and time.monotonic() - entry[0] < self.ttl:
+            return entry[1]
+        with get_db().system() as session:
+            found = find_installation(session, kind, account)
+        if found is not None:
+            with self._lock:
+                self._accounts[(kind, account)] = (time.monotonic(), found.id)
+        return found.id if found else None
+
     def forget(self, installation_ids: set[str]) -> None:
         """Drop what is cached for these installations."""
         with self._lock:
             for cached in [k for k in self._entries if k[0] in installation_ids]:
                 del self._entries[cached]
+            for account in [k for k, (_, found) in self._accounts.items() if found in installation_ids]:
+                del self._accounts[account]
 
 
 def _load(installation_id: str, credential: str) -> WebhookKey | None:

@@ -15,9 +15,11 @@ from adapter.errors import MalformedDelivery
 from adapter.errors import SignatureError
 from adapter.limits import webhook_limit
 from adapter.logs import annotate
+from adapter.providers import freshdesk
 from adapter.providers import jira
 from adapter.providers import webhook_source
 from adapter.security import JsonTooDeep
+from adapter.security import constant_time_equals
 from adapter.security import loads_bounded
 from webhooks import bp
 from webhooks.keys import webhook_keys
@@ -46,11 +48,8 @@ def receive(provider: str, installation_id: str):
     source = webhook_source(provider)
     if source is None:
         return error_response(404, "unknown_provider", f"No webhook provider called {provider!r}.")
-    wait = webhook_limit().retry_after(provider, installation_id)
-    if wait is not None:
-        _note(provider, "rate-limited", installation=installation_id)
-        return error_response(429, "too_many_requests", f"Too many deliveries for this installation; retry in {wait} s.",
-                              headers={"Retry-After": str(wait)})
+    if (refused := _over_limit(provider, installation_id)) is not None:
+        return refused
     key = webhook_keys().get(installation_id, source.SECRET_CREDENTIAL)
     if key is None:
         _note(provider, "unknown-installation")
@@ -75,17 +74,42 @@ def receive_jira_dynamic(installation_id: str, path_secret: str):
     if not key.active:
         _note(provider, "disabled-installation", installation=installation_id)
         return error_response(410, "installation_disabled", "This installation is disabled; deliveries are refused.")
-    wait = webhook_limit().retry_after(provider, installation_id)
-    if wait is not None:
-        _note(provider, "rate-limited", installation=installation_id)
-        return error_response(429, "too_many_requests", f"Too many deliveries for this installation; retry in {wait} s.",
-                              headers={"Retry-After": str(wait)})
+    if (refused := _over_limit(provider, installation_id)) is not None:
+        return refused
     client = current_app.config["VALUEDESK"].oauth_client(provider)
 
     def verify(headers, body, secret, now):
         jira.verify_dynamic(headers, path_secret, secret, client[1] if client else None)
 
     return _accept(provider, installation_id, verify, jira.PATH_SECRET_CREDENTIAL, key.secret)
+
+
+@bp.post("/freshdesk/app/<domain>")
+def receive_from_freshdesk_app(domain: str):
+    """Accept a product event the marketplace Freshdesk app forwards: addressed by domain, proven by the app's key."""
+    provider = freshdesk.NAME
+    installation_id = webhook_keys().installation_of(provider, domain)
+    key = webhook_keys().get(installation_id, freshdesk.APP_KEY_DIGEST) if installation_id else None
+    if key is None or not key.secret:  # unknown, uninstalled or made with the CLI: one answer, revealing nothing
+        _note(provider, "unknown-app")
+        return error_response(401, SignatureError.code, f"Missing or wrong {freshdesk.APP_KEY_HEADER} header.")
+    if (refused := _over_limit(provider, installation_id)) is not None:
+        return refused
+    if not key.active and constant_time_equals(freshdesk.key_digest(request.headers.get(freshdesk.APP_KEY_HEADER) or ""),
+                                               key.secret):
+        _note(provider, "disabled-installation", installation=installation_id)
+        return error_response(410, "installation_disabled", "This installation is disabled; deliveries are refused.")
+    return _accept(provider, installation_id, freshdesk.verify_app, freshdesk.APP_KEY_DIGEST, key.secret)
+
+
+def _over_limit(provider: str, installation_id: str):
+    """A 429 when the installation has sent more deliveries than its limit, else None."""
+    wait = webhook_limit().retry_after(provider, installation_id)
+    if wait is None:
+        return None
+    _note(provider, "rate-limited", installation=installation_id)
+    return error_response(429, "too_many_requests", f"Too many deliveries for this installation; retry in {wait} s.",
+                          headers={"Retry-After": str(wait)})
 
 
 def _accept(provider: str, installation_id: str, verify, credential: str, secret: str):

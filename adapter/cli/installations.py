@@ -199,7 +199,9 @@ def connect_freshdesk_command(domain: str, api_key: str, timezone: str) -> None:
         raise click.ClickException(f"Freshdesk said no: {exc.message}") from None
     click.echo(f"Connected {domain} as installation {report.installation_id}.")
     _print_report(report)
-    click.echo("\nSettings for the Valuedesk app in Freshdesk:")
+    click.echo("\nThe app `valuedesk package freshdesk` builds asks only for the Freshdesk domain and an administrator's API"
+               " key, and adopts this installation when installed.")
+    click.echo("Settings for a Valuedesk app built before it (installation id, token and webhook secret):")
     click.echo(f"  Installation id:    {report.installation_id}")
     click.echo(f"  Installation token: {report.installation_token}")
     click.echo(f"  Webhook secret:     {secret}")

@@ -2,6 +2,7 @@
 
 from adapter.sidebar import api  # noqa: F401  (registers its routes)
 from adapter.sidebar import assets  # noqa: F401  (registers its routes)
+from adapter.sidebar import freshdesk_api  # noqa: F401  (registers its routes)
 from adapter.sidebar import views  # noqa: F401  (registers its routes)
 from adapter.sidebar.blueprint import PANEL_SECTIONS
 from adapter.sidebar.blueprint import SECTION_SCRIPTS

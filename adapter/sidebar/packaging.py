@@ -126,119 +126,88 @@ def _write_zip(target: Path, files: dict[str, str | bytes]) -> None:
 # Freshdesk (FDK platform 3.0)
 
 SIDEBAR = Path(__file__).parent
+# The app's own code, kept as the files it becomes: config/assets/iparams.js (the install page's checks) and
+# server/server.js (set-up and product event handlers).
+FDK = SIDEBAR / "fdk"
 # Freshworks' engine matrix: FDK 10.x on Node 24.11.x is required to publish; FDK 9 / Node 18 is development-only
 # since 31 May 2026. 10.0.1 + 24.11.0 are the pins Freshworks' own templates start from.
 FDK_ENGINES = {"node": "24.11.0", "fdk": "10.0.1"}
-SECURE_HEADERS = {"Content-Type": "application/json",
-                  "X-Valuedesk-Installation-Token": "<%= iparam.installation_token %>"}
+# The app's credential: the administrator's API key from the install page, put into the header by Freshworks' servers.
+APP_HEADERS = {"Content-Type": "application/json", freshdesk.APP_KEY_HEADER: "<%= iparam.freshdesk_api_key %>"}
+ACCOUNT = "/api/freshdesk/app/<%= iparam.freshdesk_domain %>"
+# Freshdesk's own events replace automation rules: new tickets, every reply and note, and ticket changes (status,
+# assignee), each forwarded to the service, which reads the rest through the API.
+PRODUCT_EVENTS = ("onConversationCreate", "onTicketCreate", "onTicketUpdate")
+SET_UP_EVENTS = {"onAppInstall": "onAppInstallHandler", "afterAppUpdate": "afterAppUpdateHandler",
+                 "onAppUninstall": "onAppUninstallHandler"}
 
 
-def _template(method: str, path: str, headers: dict) -> dict:
-    return {"schema": {"protocol": "https", "method": method, "host": "<%= iparam.service_host %>",
-                       "path": path, "headers": headers},
+def _template(host: str, method: str, path: str, headers: dict) -> dict:
+    return {"schema": {"protocol": "https", "method": method, "host": host, "path": path, "headers": headers},
             "options": {"maxAttempts": 2, "retryDelay": 500}}
 
 
-def freshdesk_requests() -> dict:
-    """config/requests.json: every call the app makes; secrets are filled in server-side by Freshworks."""
+def freshdesk_requests(service_url: str) -> dict:
+    """config/requests.json: every call the app makes, all to this service; the key is filled in by Freshworks."""
+    host = service_host(service_url)
     api_headers = {"Content-Type": "application/json", "Authorization": "Bearer <%= context.session %>"}
     templates = {
-        "valuedeskSession": _template("POST", "/api/freshdesk/<%= iparam.installation_id %>/session", SECURE_HEADERS),
+        # The install page's check, before anything is saved: the key the admin typed travels in the body.
+        "valuedeskCheckKey": _template(host, "POST", "/api/freshdesk/app/check", {"Content-Type": "application/json"}),
+        "valuedeskInstall": _template(host, "POST", f"{ACCOUNT}/install", APP_HEADERS),
+        "valuedeskUpdate": _template(host, "POST", f"{ACCOUNT}/update", APP_HEADERS),
+        "valuedeskUninstall": _template(host, "POST", f"{ACCOUNT}/uninstall", APP_HEADERS),
+        "valuedeskSession": _template(host, "POST", f"{ACCOUNT}/session", APP_HEADERS),
         # The agent's own API key travels once, in the body, to Valuedesk, which shows it to Freshdesk and drops it.
-        "valuedeskVerify": _template("POST", "/api/freshdesk/<%= iparam.installation_id %>/verify", SECURE_HEADERS),
-        "valuedeskInstall": _template("POST", "/api/freshdesk/<%= iparam.installation_id %>/install", SECURE_HEADERS),
-        "valuedeskWebhook": _template("POST", "/webhooks/freshdesk/<%= iparam.installation_id %>",
-                                      {"Content-Type": "application/json",
-                                       "X-Valuedesk-Secret": "<%= iparam.webhook_secret %>"}),
+        "valuedeskVerify": _template(host, "POST", f"{ACCOUNT}/verify", APP_HEADERS),
+        "valuedeskWebhook": _template(host, "POST", "/webhooks/freshdesk/app/<%= iparam.freshdesk_domain %>",
+                                      APP_HEADERS),
     }
     for method, name in (("GET", "valuedeskGet"), ("POST", "valuedeskPost"), ("PATCH", "valuedeskPatch"),
                          ("PUT", "valuedeskPut"), ("DELETE", "valuedeskDelete")):
-        templates[name] = _template(method, "/api/<%= context.path %>", api_headers)
+        templates[name] = _template(host, method, "/api/<%= context.path %>", api_headers)
     return templates
 
 
-def freshdesk_manifest() -> dict:
-    """manifest.json (platform 3.0): a ticket sidebar, product events, and the declared request templates."""
+def freshdesk_manifest(service_url: str) -> dict:
+    """manifest.json (platform 3.0): a ticket sidebar, set-up and product events, and the declared request templates."""
     return {
         "platform-version": "3.0",
         "modules": {
             "common": {
-                "requests": {name: {} for name in freshdesk_requests()},
-                "events": {"onAppInstall": {"handler": "onAppInstallHandler"}},
+                "requests": {name: {} for name in freshdesk_requests(service_url)},
+                "events": {event: {"handler": handler} for event, handler in SET_UP_EVENTS.items()},
             },
             "support_ticket": {
                 "location": {"ticket_sidebar": {"url": "index.html", "icon": "styles/images/icon.svg"}},
-                "events": {
-                    "onConversationCreate": {"handler": "onConversationCreateHandler"},
-                    "onTicketCreate": {"handler": "onTicketCreateHandler"},
-                },
+                "events": {event: {"handler": f"{event}Handler"} for event in PRODUCT_EVENTS},
             },
         },
         "engines": FDK_ENGINES,
     }
 
 
-def freshdesk_iparams(service_url: str) -> dict:
-    """config/iparams.json: what the admin fills in when installing; tokens and keys are secure."""
+def freshdesk_iparams() -> dict:
+    """config/iparams.json: the account's domain and an administrator's API key (secure), each checked as typed."""
     return {
-        "service_host": {"display_name": "Valuedesk service host", "type": "text", "required": True,
-                         "default_value": service_host(service_url),
-                         "description": "Host name of your Valuedesk service, without https://."},
-        "installation_id": {"display_name": "Installation id", "type": "text", "required": True,
-                            "description": "Printed by `valuedesk installations connect freshdesk`."},
-        "installation_token": {"display_name": "Installation token", "type": "text", "required": True,
-                               "secure": True, "description": "Printed by the same command. Never shown to agents."},
-        "webhook_secret": {"display_name": "Webhook secret", "type": "text", "required": True, "secure": True,
-                           "description": "Printed by the same command; signs events this app forwards."},
-        "freshdesk_api_key": {"display_name": "Freshdesk API key", "type": "text", "required": True,
-                              "secure": True, "description": "An agent's API key; Valuedesk stores it encrypted."},
+        "freshdesk_domain": {"display_name": "Freshdesk domain", "type": "text", "required": True,
+                             "description": "Your helpdesk's address, like acme.freshdesk.com.",
+                             "events": [{"change": "domainChange"}]},
+        "freshdesk_api_key": {"display_name": "Administrator's API key", "type": "text", "required": True,
+                              "secure": True, "events": [{"change": "apiKeyChange"}],
+                              "description": "Yours, as an administrator: Profile settings > View API key. Valuedesk "
+                                             "checks it with Freshdesk and keeps it encrypted; agents never see it."},
     }
 
 
-FDK_SERVER_JS = """// Serverless handlers: forward product events to Valuedesk through the valuedeskWebhook template,
-// and hand the API key to Valuedesk when the app is installed. Secrets never leave Freshworks' side.
-// FDK 10's lint: async only where something is awaited, no unused parameters, helpers after the exports.
-exports = {
-  onConversationCreateHandler: async function (args) {
-    try {
-      await $request.invokeTemplate("valuedeskWebhook", { body: payload("onConversationCreate", args) });
-    } catch (error) {
-      console.error("Valuedesk did not accept onConversationCreate", error.status);
-    }
-  },
 
-  onTicketCreateHandler: async function (args) {
-    try {
-      await $request.invokeTemplate("valuedeskWebhook", { body: payload("onTicketCreate", args) });
-    } catch (error) {
-      console.error("Valuedesk did not accept onTicketCreate", error.status);
-    }
-  },
-
-  onAppInstallHandler: async function (args) {
-    try {
-      await $request.invokeTemplate("valuedeskInstall", {
-        body: JSON.stringify({ domain: args.domain || args.iparams.domain || "", api_key: args.iparams.freshdesk_api_key }),
-      });
-      renderData();
-    } catch (error) {
-      renderData({ message: "Valuedesk could not verify the installation token or the API key." });
-    }
-  },
-};
-
-function payload(event, args) {
-  return JSON.stringify({ region: args.region, account_id: args.account_id, domain: args.domain,
-                          event: event, timestamp: args.timestamp, data: args.data });
-}
-"""
 
 # server/test_data/<module>/<event>.json, the layout of Freshworks' FDK 10 skeletons (`fdk run` simulates from it).
 FDK_TEST_DATA = {
-    "common/onAppInstall.json": {
-        "region": "US", "account_id": 8675309, "domain": "acme.freshdesk.com", "event": "onAppInstall",
-        "timestamp": 1764000000000,
-    },
+    **{f"common/{event}.json": {"region": "US", "account_id": 8675309, "domain": "acme.freshdesk.com", "event": event,
+                                "timestamp": 1764000000000,
+                                "iparams": {"freshdesk_domain": "acme.freshdesk.com", "freshdesk_api_key": "<your key>"}}
+       for event in SET_UP_EVENTS},
     "support_ticket/onConversationCreate.json": {
         "region": "US", "account_id": 8675309, "domain": "acme.freshdesk.com", "event": "onConversationCreate",
         "timestamp": 1764000000,
@@ -246,6 +215,12 @@ FDK_TEST_DATA = {
                                   "body_text": "Still broken", "private": False, "incoming": True, "source": 0,
                                   "user_id": 9001, "category": 2},
                  "actor": {"id": 9001, "type": "contact"}},
+    },
+    "support_ticket/onTicketUpdate.json": {
+        "region": "US", "account_id": 8675309, "domain": "acme.freshdesk.com", "event": "onTicketUpdate",
+        "timestamp": 1764000000,
+        "data": {"ticket": {"id": 42, "subject": "Export fails", "status": 3, "requester_id": 9001},
+                 "actor": {"id": 7001, "type": "agent"}},
     },
     "support_ticket/onTicketCreate.json": {
         "region": "US", "account_id": 8675309, "domain": "acme.freshdesk.com", "event": "onTicketCreate",
@@ -257,11 +232,16 @@ FDK_TEST_DATA = {
 
 FRESHDESK_README = """# Valuedesk for Freshdesk
 
-1. On your Valuedesk service run `valuedesk installations connect freshdesk --domain acme --api-key <key>`.
-   It prints the installation id, installation token, webhook secret and two automation rules.
-2. In Freshdesk, Admin > Apps > Manage apps > Custom apps, upload this zip (or `fdk validate` and
-   `fdk pack` it first, with FDK 10 and Node 24.11), then install it and fill in the settings from step 1.
-3. Create the two automation rules printed in step 1 (the app also forwards new conversations).
+Install it from the Freshworks Marketplace (or upload this zip as a custom app: Admin > Apps > Manage apps >
+Custom apps; `fdk validate` and `fdk pack` it first with FDK 10 and Node 24.11). The install page asks for two
+things: your Freshdesk domain (acme.freshdesk.com) and your own API key as an administrator (Profile settings >
+View API key). Valuedesk checks the key with Freshdesk before the installation finishes, creates your account,
+and from then on the app proves itself with that key; nobody pastes an installation id, token or webhook secret.
+
+The app forwards Freshdesk's own events (new tickets, every reply and note, ticket changes), so no automation
+rule is needed. Freshworks lets an app make 50 calls a minute per account: a very busy account (more than ~50
+ticket events a minute) can ask its Valuedesk operator for two automation rules as a safety net. Uninstalling the app stops every Valuedesk job for the account at once; your data is kept for
+30 days (the service's retention period) in case you install again, then deleted.
 
 Freshdesk does not tell an app who the signed-in agent is in a way the app's server can check, so each agent
 verifies once: the sidebar asks for their own Freshdesk API key (Profile settings > View API key), Valuedesk
@@ -297,12 +277,13 @@ def build_freshdesk_app(service_url: str, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"valuedesk-freshdesk-{APP_VERSION}.zip"
     files: dict[str, str | bytes] = {
-        "manifest.json": json.dumps(freshdesk_manifest(), indent=2) + "\n",
-        "config/iparams.json": json.dumps(freshdesk_iparams(service_url), indent=2) + "\n",
-        "config/requests.json": json.dumps(freshdesk_requests(), indent=2) + "\n",
+        "manifest.json": json.dumps(freshdesk_manifest(service_url), indent=2) + "\n",
+        "config/iparams.json": json.dumps(freshdesk_iparams(), indent=2) + "\n",
+        "config/assets/iparams.js": (FDK / "iparams.js").read_text(),
+        "config/requests.json": json.dumps(freshdesk_requests(service_url), indent=2) + "\n",
         "app/index.html": _panel_html("freshdesk", _fdk_asset),
         "app/styles/images/icon.svg": SVG,
-        "server/server.js": FDK_SERVER_JS,
+        "server/server.js": (FDK / "server.js").read_text(),
         "README.md": FRESHDESK_README,
         **{f"server/test_data/{name}": json.dumps(data, indent=2) + "\n" for name, data in FDK_TEST_DATA.items()},
         **_sidebar_files("freshdesk"),

@@ -1,25 +1,23 @@
-"""The packaged Freshdesk app in a real browser: an agent sees they are not verified, verifies in one step with their
-own API key, and stays verified in this browser. A stand-in for Freshworks' client runs the package's own request
-templates (config/requests.json) against the live service, as Freshworks' proxy does, iparams filled in server-side."""
+"""The packaged Freshdesk app in a real browser: installed by its own onAppInstall handler (a Node stand-in for
+Freshworks' runtime), an agent sees they are not verified, verifies in one step with their own API key, and stays
+verified in this browser. A stand-in for Freshworks' client runs the package's own request templates
+(config/requests.json) against the live service, as Freshworks' proxy does, iparams filled in server-side."""
 
-import base64
 import json
-import zipfile
 
 import pytest
-from responses import matchers
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
-from adapter.connections import INSTALLATION_TOKEN
-from adapter.providers import freshdesk
-from adapter.sidebar.packaging import build_freshdesk_app
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.conftest import chromium_page
+from tests.sidebar.fdk import ACME_ADMIN
+from tests.sidebar.fdk import ACME_AGENT as SAMS_KEY
+from tests.sidebar.fdk import event
+from tests.sidebar.fdk import freshdesk_account
+from tests.sidebar.fdk import run_handler
+from tests.sidebar.fdk import unpacked_app
 from tests.support import freshdesk_api
 from tests.support import serving
-
-TOKEN = "install-token-fd"
-SAMS_KEY = "sam-own-api-key"
 
 # What Freshworks does for the app: hand it a client, and run a request template with the installation's iparams.
 FDK_STAND_IN = """
@@ -40,27 +38,25 @@ window.app = { initialized: () => Promise.resolve({
 
 
 @pytest.fixture
-def freshdesk_app(app, make_installation, tmp_path, no_network):
-    """The built FDK app served next to the live service (same origin, as the proxy makes it), and its base URL."""
-    installation = make_installation(kind="freshdesk", account="acme", secrets={
-        freshdesk.API_KEY_CREDENTIAL: "api-key-123", INSTALLATION_TOKEN: TOKEN})
+def freshdesk_app(app, tmp_path, no_network, frozen_clock):
+    """The built FDK app, installed through its own onAppInstall handler and served next to the live service (same
+    origin, as the proxy makes it); its base URL."""
+    freshdesk_account(no_network, "acme", {ACME_ADMIN: "agents_me__admin", SAMS_KEY: "agents_me__sam"})
     freshdesk_api(no_network, "GET", "agents/7001", "agent")
-    freshdesk_api(no_network, "GET", "roles", "roles")
     freshdesk_api(no_network, "GET", "tickets/42", "ticket__with_requester")
     freshdesk_api(no_network, "GET", "tickets/42/conversations", json=[])
-    freshdesk_api(no_network, "GET", "agents/me", "agents_me__sam", match=[matchers.header_matcher({
-        "Authorization": "Basic " + base64.b64encode(f"{SAMS_KEY}:X".encode()).decode()})])
-    freshdesk_api(no_network, "GET", "agents/me", "error_not_found", status=401)
-    with zipfile.ZipFile(build_freshdesk_app("https://valuedesk.example.com", tmp_path)) as package:
-        package.extractall(tmp_path / "fdk")
-    iparams = {"installation_id": installation.id, "installation_token": TOKEN}
-    templates = (tmp_path / "fdk" / "config" / "requests.json").read_text()
-    (tmp_path / "fdk" / "app" / "fdk-stand-in.js").write_text(
+    no_network.add_passthru("http://127.0.0.1")  # the Node runtime calls the live service
+    fdk = unpacked_app(tmp_path)
+    iparams = {"freshdesk_domain": "acme.freshdesk.com", "freshdesk_api_key": ACME_ADMIN}
+    templates = (fdk / "config" / "requests.json").read_text()
+    (fdk / "app" / "fdk-stand-in.js").write_text(
         f"const TEMPLATES = {templates};\nconst IPARAMS = {json.dumps(iparams)};\n{FDK_STAND_IN}")
-    index = tmp_path / "fdk" / "app" / "index.html"
+    index = fdk / "app" / "index.html"
     index.write_text(index.read_text().replace("{{{appclient}}}", "fdk-stand-in.js"))
-    app.wsgi_app = SharedDataMiddleware(app.wsgi_app, {"/fdk": str(tmp_path / "fdk" / "app")})
+    app.wsgi_app = SharedDataMiddleware(app.wsgi_app, {"/fdk": str(fdk / "app")})
     with serving(app) as base_url:
+        installed = run_handler(fdk, base_url, "onAppInstallHandler", event("on_app_install", frozen_clock()), iparams)
+        assert installed["rendered"] == {"ok": True}, installed
         yield base_url + "/fdk/index.html"
 
 

@@ -63,8 +63,17 @@ def test_on_ticket_create():
     assert parse("on_ticket_create") == TicketUpdated("fd-acme", "42")
 
 
-def test_on_ticket_update():
-    assert parse("on_ticket_update") is None
+def test_on_ticket_update_is_a_catch_up_of_the_ticket():
+    # The marketplace app forwards ticket changes (status, assignee) instead of an automation rule.
+    assert parse("on_ticket_update") == TicketUpdated("fd-acme", "42")
+
+
+def test_each_ticket_update_is_its_own_delivery():
+    payload = load_fixture("freshdesk", "on_ticket_update")
+    first = freshdesk.describe({}, payload).delivery_id
+    assert first == "42::onTicketUpdate:2025-11-23T09:35:00+00:00"
+    assert freshdesk.describe({}, {**payload, "timestamp": payload["timestamp"] + 1}).delivery_id != first
+    assert freshdesk.describe({}, dict(payload)).delivery_id == first  # the same update sent twice is one
 
 
 def test_app_events_dedupe_on_ticket_conversation_and_event():

@@ -162,7 +162,7 @@ def test_server_js_passes_fdk_10s_lint_rules(fdk):
     body = server.split("exports = {", 1)[1]
     assert "function " not in server.split("exports = {", 1)[0]  # helpers come after the exports
     handlers = re.findall(r"(\w+): (async )?function \((\w*)\) \{(.*?)\n  \},", body, re.S)
-    assert len(handlers) == 3
+    assert len(handlers) == 6
     for name, is_async, parameter, code in handlers:
         assert bool(is_async) == ("await " in code), name  # async exactly where something is awaited
         assert not parameter or re.search(rf"\b{parameter}\b", code), name  # no unused parameter
@@ -189,15 +189,50 @@ def test_event_handlers_exist_in_server_js(fdk):
     assert "iparams" not in server.split("payload(")[1].split("}")[0]  # forwarded events carry no settings
 
 
-def test_secrets_are_secure_iparams_and_only_used_server_side(fdk):
+def test_the_install_page_asks_for_the_domain_and_an_administrators_key_and_checks_both(fdk):
     iparams = json.loads(fdk["config/iparams.json"])
-    assert {name for name, spec in iparams.items() if spec.get("secure")} == {
-        "installation_token", "webhook_secret", "freshdesk_api_key"}
-    assert iparams["service_host"]["default_value"] == "valuedesk.example.com"
+    assert set(iparams) == {"freshdesk_domain", "freshdesk_api_key"}  # no installation id, token or webhook secret
+    assert {name for name, spec in iparams.items() if spec.get("secure")} == {"freshdesk_api_key"}
+    script = fdk["config/assets/iparams.js"].decode()
+    for spec in iparams.values():
+        assert spec["required"] is True and spec["type"] == "text"  # platform 3.0 has no domain / api_key types
+        (callback,) = [listener["change"] for listener in spec["events"]]
+        assert f"function {callback}(value)" in script, callback
+    # The key is checked with one read before installing: through Valuedesk, which asks Freshdesk (agents/me).
+    assert 'invokeTemplate("valuedeskCheckKey"' in script
+    check = json.loads(fdk["config/requests.json"])["valuedeskCheckKey"]["schema"]
+    assert check["path"] == "/api/freshdesk/app/check" and "iparam" not in json.dumps(check)
+
+
+def test_secrets_are_secure_iparams_and_only_used_server_side(fdk):
     frontend = fdk["app/index.html"].decode() + fdk["app/scripts/hosts/freshdesk.js"].decode()
     assert "iparam" not in frontend
+    assert "freshdesk_api_key" not in fdk["server/server.js"].decode()  # only templates name the key
     for spec in json.loads(fdk["config/requests.json"]).values():
-        assert spec["schema"]["protocol"] == "https"
+        assert spec["schema"]["protocol"] == "https" and spec["schema"]["host"] == "valuedesk.example.com"
+
+
+def test_set_up_events_register_update_and_remove_the_account_through_keyed_templates(fdk):
+    manifest = json.loads(fdk["manifest.json"])
+    assert manifest["modules"]["common"]["events"] == {
+        "onAppInstall": {"handler": "onAppInstallHandler"}, "afterAppUpdate": {"handler": "afterAppUpdateHandler"},
+        "onAppUninstall": {"handler": "onAppUninstallHandler"}}
+    assert set(manifest["modules"]["support_ticket"]["events"]) == {"onConversationCreate", "onTicketCreate",
+                                                                    "onTicketUpdate"}
+    templates = json.loads(fdk["config/requests.json"])
+    account = "/api/freshdesk/app/<%= iparam.freshdesk_domain %>"
+    for name, path in (("valuedeskInstall", f"{account}/install"), ("valuedeskUpdate", f"{account}/update"),
+                       ("valuedeskUninstall", f"{account}/uninstall"), ("valuedeskSession", f"{account}/session"),
+                       ("valuedeskVerify", f"{account}/verify"),
+                       ("valuedeskWebhook", "/webhooks/freshdesk/app/<%= iparam.freshdesk_domain %>")):
+        schema = templates[name]["schema"]
+        assert (schema["method"], schema["path"]) == ("POST", path), name
+        assert schema["headers"]["X-Valuedesk-Freshdesk-Key"] == "<%= iparam.freshdesk_api_key %>", name
+    server = fdk["server/server.js"].decode()
+    install = server.split("onAppInstallHandler:")[1].split("\n  },")[0]
+    assert 'invokeTemplate("valuedeskInstall"' in install and "renderData({ message: refusal(error) })" in install
+    uninstall = server.split("onAppUninstallHandler:")[1].split("\n  },")[0]
+    assert "renderData({" not in uninstall  # an admin can always remove the app
 
 
 def test_index_html_loads_only_packaged_files(fdk):
@@ -213,8 +248,7 @@ def test_index_html_loads_only_packaged_files(fdk):
 def test_the_agent_verifies_through_a_template_whose_secrets_stay_server_side(fdk):
     templates = json.loads(fdk["config/requests.json"])
     verify = templates["valuedeskVerify"]["schema"]
-    assert verify["method"] == "POST" and verify["path"] == "/api/freshdesk/<%= iparam.installation_id %>/verify"
-    assert verify["headers"]["X-Valuedesk-Installation-Token"] == "<%= iparam.installation_token %>"
+    assert verify["method"] == "POST" and verify["path"] == "/api/freshdesk/app/<%= iparam.freshdesk_domain %>/verify"
     # Only non-secure iparams may stand in a path or host (the FDK substitutes secure ones in headers only).
     secure = {name for name, spec in json.loads(fdk["config/iparams.json"]).items() if spec.get("secure")}
     for name, spec in templates.items():
@@ -223,3 +257,17 @@ def test_the_agent_verifies_through_a_template_whose_secrets_stay_server_side(fd
     shim = fdk["app/scripts/hosts/freshdesk.js"].decode()
     assert 'open("valuedeskVerify"' in shim and "localStorage" in shim and "client.db" not in shim
     assert "api_key" in shim and "console.log" not in shim
+
+
+@pytest.mark.parametrize("name", ["server/server.js", "config/assets/iparams.js"])
+def test_the_apps_own_javascript_parses(fdk, tmp_path, name):
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("install Node.js to check the FDK app's JavaScript")
+    source = tmp_path / "check.js"
+    source.write_bytes(fdk[name])
+    checked = subprocess.run([node, "--check", str(source)], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr

@@ -42,11 +42,23 @@ class Sender:
     fixture: str
     has_window: bool  # whether a stale timestamp is refused (Jira sends no time; Freshdesk's is in the body)
 
+    @property
+    def vendor(self) -> str:
+        """The vendor whose payloads this sender posts ("freshdesk-app": the marketplace app's own route)."""
+        return self.provider.removesuffix("-app")
+
+    def address(self, installation: Installation | str) -> str:
+        """Where it posts: the installation's id, or the marketplace Freshdesk app's domain."""
+        if self.provider == "freshdesk-app":
+            account = installation.account if isinstance(installation, Installation) else installation
+            return f"/webhooks/freshdesk/app/{account}.freshdesk.com"
+        return f"/webhooks/{self.provider}/{getattr(installation, 'id', installation)}"
+
     def body(self) -> bytes:
-        payload = json.loads(fixture_bytes(self.provider, self.fixture))
+        payload = json.loads(fixture_bytes(self.vendor, self.fixture))
         if self.provider == "linear":
             payload["webhookTimestamp"] = int(clock.wall().timestamp() * 1000)
-        if self.provider == "freshdesk":
+        if self.vendor == "freshdesk":
             payload["timestamp"] = int(clock.wall().timestamp())
         return json.dumps(payload).encode()
 
@@ -62,6 +74,8 @@ class Sender:
                     zendesk.INVOCATION_HEADER: delivery}
         if self.provider == "freshdesk":
             return {freshdesk.SECRET_HEADER: secret}
+        if self.provider == "freshdesk-app":
+            return {freshdesk.APP_KEY_HEADER: secret}
         if self.provider == "stripe":
             return {stripe.SIGNATURE_HEADER: stripe.sign(secret, int(sent_at.timestamp()), body)}
         if self.provider == "jira":
@@ -74,7 +88,7 @@ class Sender:
         """The delivery as sent `age` ago: the signed time moved back, wherever the vendor signs it."""
         if self.provider == "linear":
             body = json.dumps({**json.loads(body), "webhookTimestamp": int((clock.wall() - age).timestamp() * 1000)}).encode()
-        if self.provider == "freshdesk":
+        if self.vendor == "freshdesk":
             body = json.dumps({**json.loads(body), "timestamp": int((clock.wall() - age).timestamp())}).encode()
         return body, self.headers(body, secret, delivery=delivery, age=age)
 
@@ -83,13 +97,15 @@ SENDERS = [
     Sender("playground", "playground", "comment_created", True),
     Sender("zendesk", "zendesk", "ticket_comment_added", True),
     Sender("freshdesk", "freshdesk", "on_conversation_create", True),
+    Sender("freshdesk-app", "freshdesk", "on_conversation_create", True),
     Sender("stripe", "zendesk", "refund.failed", True),
     Sender("jira", "zendesk", "jira:issue_updated", False),
     Sender("linear", "freshdesk", "Issue.update", True),
 ]
 SECRET_NAMES = {"playground": playground.SECRET_CREDENTIAL, "zendesk": zendesk.SECRET_CREDENTIAL,
                 "freshdesk": freshdesk.SECRET_CREDENTIAL, "stripe": stripe.SECRET_CREDENTIAL,
-                "jira": jira.SECRET_CREDENTIAL, "linear": linear.SECRET_CREDENTIAL}
+                "jira": jira.SECRET_CREDENTIAL, "linear": linear.SECRET_CREDENTIAL,
+                "freshdesk-app": freshdesk.APP_KEY_DIGEST}
 
 
 @pytest.fixture
@@ -106,13 +122,15 @@ def receipts(db) -> int:
 
 
 def install(make_installation, sender: Sender) -> Installation:
+    # The marketplace Freshdesk app's key is stored as its digest.
+    secret = freshdesk.key_digest(SECRET) if sender.provider == "freshdesk-app" else SECRET
     return make_installation(kind=sender.kind, account=f"abuse{time.monotonic_ns()}",
-                             secrets={SECRET_NAMES[sender.provider]: SECRET})
+                             secrets={SECRET_NAMES[sender.provider]: secret})
 
 
-def post(client, sender: Sender, installation_id: str, body: bytes, headers: dict, content_type="application/json"):
-    return client.post(f"/webhooks/{sender.provider}/{installation_id}", data=body,
-                       headers={"Content-Type": content_type, **headers})
+def post(client, sender: Sender, installation: Installation | str, body: bytes, headers: dict,
+         content_type="application/json"):
+    return client.post(sender.address(installation), data=body, headers={"Content-Type": content_type, **headers})
 
 
 def abuses(sender: Sender):
@@ -129,7 +147,7 @@ def abuses(sender: Sender):
     ]
     if sender.has_window:
         cases.append(("stale timestamp", lambda body: sender.aged(body, SECRET, delivery=delivery, age=STALE), 401))
-    if sender.provider == "freshdesk":
+    if sender.vendor == "freshdesk":
         # Freshdesk sends a shared secret, not a signature: an altered body cannot be told apart.
         cases = [case for case in cases if case[0] != "body altered after signing"]
     return cases
@@ -144,7 +162,7 @@ def test_a_hostile_delivery_is_refused_and_leaves_nothing(client, db, make_insta
                                                           status):
     installation = install(make_installation, sender)
     body, headers = build(sender.body())
-    response = post(client, sender, installation.id, body, headers)
+    response = post(client, sender, installation, body, headers)
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.json["error"]["message"]  # a sentence a person can act on
     assert receipts(db) == 0 and jobs == []
@@ -156,23 +174,25 @@ def test_valid_replay_wrong_type_oversize_unknown_and_disabled(app, client, db, 
     body = sender.body()
     headers = sender.headers(body, SECRET, delivery=uuid.uuid4().hex)
 
-    wrong_type = post(client, sender, installation.id, body, headers, content_type="text/plain")
+    wrong_type = post(client, sender, installation, body, headers, content_type="text/plain")
     assert wrong_type.status_code == 415 and receipts(db) == 0
     limit = app.config["MAX_CONTENT_LENGTH"]
     huge = body + b" " * limit
-    oversize = post(client, sender, installation.id, huge, sender.headers(huge, SECRET, delivery=uuid.uuid4().hex))
+    oversize = post(client, sender, installation, huge, sender.headers(huge, SECRET, delivery=uuid.uuid4().hex))
     assert oversize.status_code == 413 and "larger than" in oversize.json["error"]["message"]
     unknown = post(client, sender, "inst_doesnotexist", body, headers)
-    assert unknown.status_code == 404 and receipts(db) == 0 and jobs == []
+    # The app's route is addressed by domain: an unknown one answers like a wrong key, telling nobody who is installed.
+    assert unknown.status_code == (401 if sender.provider == "freshdesk-app" else 404)
+    assert receipts(db) == 0 and jobs == []
 
-    first = post(client, sender, installation.id, body, headers)
+    first = post(client, sender, installation, body, headers)
     assert first.status_code == 202, first.get_data(as_text=True)
-    replay = post(client, sender, installation.id, body, headers)
+    replay = post(client, sender, installation, body, headers)
     assert replay.status_code == 200 and replay.json == {"status": "duplicate"}
     assert receipts(db) == 1 and len(jobs) == 1  # stored once, one job
 
     with db.system() as session:
         disable_installation(session, session.get(Installation, installation.id))
     fresh = sender.headers(body, SECRET, delivery=uuid.uuid4().hex)
-    disabled = post(client, sender, installation.id, body, fresh)
+    disabled = post(client, sender, installation, body, fresh)
     assert disabled.status_code == 410 and receipts(db) == 1 and len(jobs) == 1

@@ -113,8 +113,8 @@ def test_the_secret_header_is_never_stored(client, db, installation, no_network,
         assert "X-Valuedesk-Secret" not in receipt.headers and SECRET.encode() not in json.dumps(receipt.headers).encode()
 
 
-def test_ignored_app_event_is_204(client, installation):
-    assert post(client, installation, "on_ticket_update").status_code == 204
+def test_an_unknown_app_event_is_204(client, installation):
+    assert post(client, installation, "on_ticket_update", event="onTicketDelete").status_code == 204
 
 
 def test_old_history_is_left_to_backfill(client, db, installation, seen, no_network, frozen_clock):

@@ -11,6 +11,8 @@ from adapter.providers.freshdesk.client import Client
 from adapter.providers.freshdesk.client import RateBudget
 from adapter.providers.freshdesk.client import client_for
 from adapter.providers.freshdesk.constants import API_KEY_CREDENTIAL
+from adapter.providers.freshdesk.constants import APP_KEY_DIGEST
+from adapter.providers.freshdesk.constants import APP_KEY_HEADER
 from adapter.providers.freshdesk.constants import EVENT_TYPES
 from adapter.providers.freshdesk.constants import IGNORED_EVENT_TYPES
 from adapter.providers.freshdesk.constants import NAME
@@ -22,8 +24,11 @@ from adapter.providers.freshdesk.webhooks import automation_body
 from adapter.providers.freshdesk.webhooks import automation_rules
 from adapter.providers.freshdesk.webhooks import describe
 from adapter.providers.freshdesk.webhooks import event_type_of
+from adapter.providers.freshdesk.webhooks import key_digest
 from adapter.providers.freshdesk.webhooks import parse_event
+from adapter.providers.freshdesk.webhooks import sent_at
 from adapter.providers.freshdesk.webhooks import verify
+from adapter.providers.freshdesk.webhooks import verify_app
 from adapter.providers.vendor import HELPDESK
 from adapter.providers.vendor import Vendor
 
@@ -39,7 +44,7 @@ VENDOR = Vendor(
 )
 
 __all__ = [
-    "API_KEY_CREDENTIAL", "EVENT_PARSERS", "EVENT_TYPES", "IGNORED_EVENT_TYPES", "NAME", "SECRET_CREDENTIAL",
+    "API_KEY_CREDENTIAL", "APP_KEY_DIGEST", "APP_KEY_HEADER", "EVENT_PARSERS", "EVENT_TYPES", "IGNORED_EVENT_TYPES", "NAME", "SECRET_CREDENTIAL",
     "SECRET_HEADER", "STORED_HEADERS", "Client", "RateBudget", "VENDOR", "automation_body", "automation_rules", "client_for",
-    "describe", "event_type_of", "parse_event", "verify",
+    "describe", "event_type_of", "key_digest", "parse_event", "sent_at", "verify", "verify_app",
 ]

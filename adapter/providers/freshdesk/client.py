@@ -118,10 +118,16 @@ class Client:
         """Where an agent opens this ticket."""
         return f"https://{self.host}/a/tickets/{ticket_id}"
 
-    def me(self) -> Agent:
-        """The agent the API key belongs to (verifies the key)."""
+    def me(self, *, with_role: bool = False) -> Agent:
+        """The agent the API key belongs to (verifies the key); with_role also asks which roles administer the account."""
         data = self._json("GET", "agents/me", background=False) or {}
-        return _agent(data)
+        if not with_role or not data.get("role_ids"):
+            return _agent(data)
+        try:
+            admin_roles = self.admin_role_ids()
+        except AuthError:  # the key worked for agents/me, so roles are refused to non-administrators (UNVERIFIED)
+            admin_roles = set()
+        return _agent(data, admin=bool(set(data["role_ids"]) & admin_roles))
 
     def get_ticket(self, ticket_id: str) -> Ticket:
         """The ticket with requester and company sideloaded, and the responder's name."""

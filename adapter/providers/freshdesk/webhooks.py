@@ -6,6 +6,7 @@ Product events: https://developers.freshworks.com/docs/app-sdk/v3.0/support_tick
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from adapter.events import CommentAdded
 from adapter.events import DomainEvent
 from adapter.events import TicketUpdated
 from adapter.providers.base import Delivery
+from adapter.providers.freshdesk.constants import APP_KEY_HEADER
 from adapter.providers.freshdesk.constants import IGNORED_EVENT_TYPES
 from adapter.providers.freshdesk.constants import SECRET_HEADER
 from adapter.security import constant_time_equals
@@ -41,12 +43,31 @@ _APP_EVENTS = {
 
 
 def verify(headers: Mapping[str, str], body: bytes, secret: str, now: datetime) -> None:
-    """Compare the secret header in constant time (Freshdesk sends no signature).
+    """Compare the secret header in constant time (Freshdesk sends no signature), then the delivery's own time.
 
-    :raise SignatureError: when it is missing or wrong.
+    :raise SignatureError: when it is missing or wrong, or the delivery is a replay.
     """
     if not constant_time_equals(headers.get(SECRET_HEADER) or "", secret):
         raise SignatureError(f"Missing or wrong {SECRET_HEADER} header.")
+    _within_window(body, now)
+
+
+def key_digest(api_key: str) -> str:
+    """What the marketplace app's key is compared by (a fixed length, so the comparison leaks nothing)."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+def verify_app(headers: Mapping[str, str], body: bytes, digest: str, now: datetime) -> None:
+    """The marketplace app's deliveries: its key (against the stored digest) instead of a secret, the same window.
+
+    :raise SignatureError: when the key is missing or not the registered one, or the delivery is a replay.
+    """
+    if not constant_time_equals(key_digest(headers.get(APP_KEY_HEADER) or ""), digest):
+        raise SignatureError(f"Missing or wrong {APP_KEY_HEADER} header.")
+    _within_window(body, now)
+
+
+def _within_window(body: bytes, now: datetime) -> None:
     try:
         payload = loads_bounded(body)
     except ValueError:
@@ -104,7 +125,7 @@ def _ticket_id(value) -> str:
 def describe(headers: Mapping[str, str], payload: dict) -> Delivery:
     """Delivery id from the content that identifies the event, as Freshdesk gives it no id of its own.
 
-    App events: (ticket, conversation, event). Automation rules: (ticket, event, the ticket's updated_at), so the same
+    App events: (ticket, conversation, event), and the time of a ticket update. Automation rules: (ticket, event, the ticket's updated_at), so the same
     rule firing for the same change is one delivery however often it is sent. A rule made before updated_at was in
     the body gets a fresh id each time; the catch-up it triggers handles every comment once (comment marks).
     """
@@ -115,7 +136,10 @@ def describe(headers: Mapping[str, str], payload: dict) -> Delivery:
         ticket_id = conversation.get("ticket_id") or (data.get("ticket") or {}).get("id")
         if not ticket_id:
             raise MalformedDelivery("Freshdesk app event without a ticket id.")
-        return Delivery(f"{ticket_id}:{conversation.get('id', '')}:{payload['event']}", event_type)
+        # A ticket changes many times: each update is its own delivery, told apart by when Freshworks sent it.
+        moment = sent_at(payload) if payload["event"] == "onTicketUpdate" else None
+        version = f":{moment.isoformat()}" if moment else ""
+        return Delivery(f"{ticket_id}:{conversation.get('id', '')}:{payload['event']}{version}", event_type)
     if event_type.startswith("automation."):
         moment = _moment(payload.get("updated_at"))
         version = moment.isoformat() if moment else _rendered(payload.get("updated_at"))
@@ -141,7 +165,8 @@ def _conversation_created(installation_id: str, payload: dict) -> CommentAdded:
     )
 
 
-def _ticket_created(installation_id: str, payload: dict) -> TicketUpdated:
+def _ticket_changed(installation_id: str, payload: dict) -> TicketUpdated:
+    """A ticket created or updated in the app's account: the catch-up reads what changed through the API."""
     ticket = (payload.get("data") or {}).get("ticket") or {}
     return TicketUpdated(installation_id=installation_id, ticket_id=_ticket_id(ticket.get("id")))
 
@@ -150,7 +175,8 @@ EVENT_PARSERS: dict[str, Callable[[str, dict], DomainEvent]] = {
     "automation.ticket_created": _automation,
     "automation.ticket_updated": _automation,
     "app.conversation_created": _conversation_created,
-    "app.ticket_created": _ticket_created,
+    "app.ticket_created": _ticket_changed,
+    "app.ticket_updated": _ticket_changed,
 }
 
 
