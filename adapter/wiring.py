@@ -18,9 +18,11 @@ from adapter.config import Settings
 from adapter.replies import service as replies_service
 from adapter.signals import service as signals_service
 from adapter.trackers import loop as tracker_loop
+from adapter.trackers import needs as tracker_needs
 from adapter.trackers import sync as tracker_sync
 
-FEATURES = (signals_service, commitments_service, replies_service, billing_actions, catchup, tracker_sync, tracker_loop)
+FEATURES = (signals_service, commitments_service, replies_service, billing_actions, catchup, tracker_sync, tracker_needs,
+            tracker_loop)
 
 
 def wire(app: Flask, settings: Settings) -> None:

@@ -22,6 +22,7 @@ from adapter.errors import ProviderError
 from adapter.models import TrackerLink
 from adapter.signals import taxonomy
 from adapter.trackers import api as trackers_api
+from adapter.trackers import needs
 from adapter.trackers import settings as tracker_settings
 
 
@@ -99,4 +100,18 @@ def trackers_retry(action_id: int):
     session.commit()
     queue.enqueue("run_outbox_action", action_id)
     flash("Retrying now.", "info")
+    return redirect(url_for("console.trackers_page"))
+
+
+@bp.post("/trackers/customer-requests/retry")
+@console_required
+def trackers_needs_retry():
+    """Try Linear customer requests again (after a plan change): every linked ticket is sent once more, without duplicates."""
+    session = request_session(g.installation.id)
+    if tracker_settings.settings_of(g.installation).kind != "linear":
+        flash("Customer requests are a Linear feature; connect Linear first.", "error")
+        return redirect(url_for("console.trackers_page"))
+    queued = needs.try_again(session, g.installation)
+    session.commit()
+    flash(f"Trying customer requests again for {queued} linked ticket{'s' if queued != 1 else ''}.", "info")
     return redirect(url_for("console.trackers_page"))

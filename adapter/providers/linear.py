@@ -19,6 +19,7 @@ from adapter.errors import AuthError
 from adapter.errors import InvalidInput
 from adapter.errors import MalformedDelivery
 from adapter.errors import NotFound
+from adapter.errors import NotOnPlan
 from adapter.errors import RateLimited
 from adapter.errors import Rejected
 from adapter.errors import SignatureError
@@ -68,6 +69,12 @@ ATTACHMENTS_FOR_URL = f"""query Linked($url: String!) {{
 }}"""
 WHO_AM_I = """query Check($teamId: String!) { viewer { name } team(id: $teamId) { key name } }"""
 DELETE_ATTACHMENT = """mutation Unlink($id: String!) { attachmentDelete(id: $id) { success } }"""
+UPSERT_CUSTOMER = """mutation Customer($input: CustomerUpsertInput!) {
+  customerUpsert(input: $input) { success customer { id } }
+}"""
+CREATE_NEED = """mutation Need($input: CustomerNeedCreateInput!) { customerNeedCreate(input: $input) { success need { id } } }"""
+# How Linear says a client-chosen id is taken (UNVERIFIED wording: a re-sent create must count as done, not fail).
+_ALREADY_EXISTS = ("already exists", "duplicate")
 
 
 class Client:
@@ -148,6 +155,28 @@ class Client:
             if key in (issue.get("identifier"), issue.get("id")):
                 self.graphql(DELETE_ATTACHMENT, {"id": node["id"]})
 
+    def add_customer_need(self, key: str, *, need_id: str, url: str, body: str, customer_id: str | None,
+                          customer_name: str | None) -> bool:
+        """Record the ticket as a customer request on the issue, from `customer_id` (upserted first); False if it was there.
+
+        `need_id` (UUID v4) is chosen by the caller, so a repeat of the same ticket and issue is recognised by Linear.
+
+        :raise NotOnPlan: the workspace's plan has no customer requests.
+        """
+        fields = {"id": need_id, "issueId": key, "body": body, "attachmentUrl": url}
+        if customer_id:
+            self.graphql(UPSERT_CUSTOMER, {"input": {"externalId": customer_id, "name": customer_name or customer_id}})
+            fields["customerExternalId"] = customer_id
+        try:
+            payload = self.graphql(CREATE_NEED, {"input": fields}).get("customerNeedCreate") or {}
+        except Rejected as exc:
+            if isinstance(exc, NotOnPlan) or not any(words in exc.message.lower() for words in _ALREADY_EXISTS):
+                raise
+            return False
+        if not payload.get("success"):
+            raise Rejected("Linear did not create the customer request.", provider=NAME)
+        return True
+
     def issues_linked_to(self, *, global_id: str, url: str) -> list[TrackerIssue]:
         """Issues with an attachment for this ticket URL."""
         nodes = self.graphql(ATTACHMENTS_FOR_URL, {"url": url}).get("attachmentsForURL", {}).get("nodes", [])
@@ -163,8 +192,11 @@ def _issue(raw: dict) -> TrackerIssue:
 
 def _error(errors: list) -> Exception:
     first = errors[0] if isinstance(errors[0], dict) else {"message": str(errors[0])}
-    kind = str((first.get("extensions") or {}).get("type") or (first.get("extensions") or {}).get("code") or "").lower()
-    message = str(first.get("message") or "GraphQL error")[:200]
+    extensions = first.get("extensions") if isinstance(first.get("extensions"), dict) else {}
+    kind = str(extensions.get("type") or extensions.get("code") or "").lower()
+    message = str(extensions.get("userPresentableMessage") or first.get("message") or "GraphQL error")[:200]
+    if kind.replace("_", " ") == "feature not accessible":  # the plan lacks it (type names: the SDK's error.ts)
+        return NotOnPlan(f"Linear's plan for this workspace does not include it: {message}", provider=NAME)
     if "ratelimit" in kind.replace("_", ""):
         return RateLimited(f"Linear is rate limiting us: {message}", retry_after=60.0, provider=NAME)
     if "authentication" in kind or "forbidden" in kind:

@@ -46,6 +46,9 @@ class TrackerSettings:
     sync: str = "manual"  # "manual": agents press "Send"; "automatic": once a theme reaches auto_threshold tickets
     auto_threshold: int = 5
     reopen_tickets: bool = False  # reopen solved tickets when their issue ships
+    # Linear customer requests: what Linear said when the workspace's plan refused them, and when ("" while on)
+    needs_unavailable: str = ""
+    needs_unavailable_at: str = ""
 
 
 def settings_of(installation: Installation) -> TrackerSettings:
@@ -98,7 +101,8 @@ def update_settings(installation: Installation, **changes) -> TrackerSettings:
     :raise InvalidInput: an invalid value.
     """
     current = asdict(feature_settings(installation, FEATURE, TrackerSettings))
-    current.update({k: v for k, v in changes.items() if v is not None and k not in ("kind", "site", "project", "team_id")})
+    fixed = ("kind", "site", "project", "team_id", "needs_unavailable", "needs_unavailable_at")
+    current.update({k: v for k, v in changes.items() if v is not None and k not in fixed})
     store_feature_settings(installation, FEATURE, validate(current))
     return settings_of(installation)
 
@@ -131,7 +135,7 @@ def connect(session: Session, installation: Installation, kind: str, values: dic
         raise InvalidInput(tracker.credentials_missing,
                            code="invalid_connection", fields=dict(tracker.credentials_missing_fields))
     stored = asdict(feature_settings(installation, FEATURE, TrackerSettings))
-    proposed = validate({**stored, **connection, "kind": kind})
+    proposed = validate({**stored, **connection, "kind": kind, "needs_unavailable": "", "needs_unavailable_at": ""})
     try:
         who = tracker.client_for(session, proposed, given).check()
     except ProviderError as exc:  # a 4xx, nothing stored, and one message whatever went wrong

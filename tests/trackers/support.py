@@ -58,3 +58,14 @@ def connect(db, installation_id: str, kind: str, **settings) -> None:
         store = CredentialStore(session, installation_id)
         for name, value in secrets.items():
             store.set(name, value)
+
+
+def admin_console(app, installation_id: str):
+    """A console client signed in as an admin of the installation (through the sidebar's console link)."""
+    from tests.console.support import enter
+    from tests.support import bearer
+
+    console = app.test_client()
+    admin = bearer(app, installation_id, agent_id="7", name="Ada Admin", role="admin")
+    assert enter(console, console.post("/api/admin/console-link", headers=admin).json["url"]).status_code == 302
+    return console
