@@ -9,7 +9,6 @@ and the console's trackers page says so until an admin asks to try again.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -18,8 +17,6 @@ from sqlalchemy.orm import Session
 from adapter import clock
 from adapter import outbox
 from adapter.errors import NotOnPlan
-from adapter.installations import feature_settings
-from adapter.installations import store_feature_settings
 from adapter.models import Installation
 from adapter.models import Signal
 from adapter.models import TrackerLink
@@ -90,17 +87,13 @@ def after_linked(session: Session, installation: Installation, tracker, link: Tr
 
 
 def _record_unavailable(installation: Installation, message: str) -> None:
-    stored = asdict(feature_settings(installation, tracker_settings.FEATURE, tracker_settings.TrackerSettings))
-    store_feature_settings(installation, tracker_settings.FEATURE, {
-        **stored, "needs_unavailable": message[:300] or "Linear refused customer requests.",
-        "needs_unavailable_at": clock.now().isoformat(timespec="minutes")})
+    tracker_settings.store_changes(installation, needs_unavailable=message[:300] or "Linear refused customer requests.",
+                                   needs_unavailable_at=clock.now().isoformat(timespec="minutes"))
 
 
 def try_again(session: Session, installation: Installation) -> int:
     """Clear the "unavailable" record and queue a need for every ticket already linked to a Linear issue; how many."""
-    stored = asdict(feature_settings(installation, tracker_settings.FEATURE, tracker_settings.TrackerSettings))
-    store_feature_settings(installation, tracker_settings.FEATURE,
-                           {**stored, "needs_unavailable": "", "needs_unavailable_at": ""})
+    tracker_settings.store_changes(installation, needs_unavailable="", needs_unavailable_at="")
     rows = session.execute(select(TrackerTicket.link_id, TrackerTicket.ticket_id).join(
         TrackerLink, TrackerLink.id == TrackerTicket.link_id).where(
         TrackerLink.tracker == "linear", TrackerLink.state == "linked", TrackerTicket.linked_at.is_not(None)))
