@@ -10,7 +10,6 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from adapter import oauth
@@ -24,6 +23,7 @@ from adapter.providers import linear
 from adapter.trackers import settings as tracker_settings
 from tests.conftest import load_fixture
 from tests.console.support import csrf
+from tests.fakes.authorization_server import consent
 from tests.support import bearer
 from tests.trackers.support import admin_console
 from tests.trackers.support import linear_post
@@ -99,17 +99,9 @@ def _start(console) -> str:
     return response.headers["Location"]
 
 
-def _consent(location: str) -> str:
-    answer = requests.get(location, allow_redirects=False, timeout=5)
-    assert answer.status_code == 302, answer.text
-    back = urlsplit(answer.headers["Location"])
-    assert back.netloc == "valuedesk.test"
-    return f"{back.path}?{back.query}"
-
-
 def _connect(app, installation_id):
     console = admin_console(app, installation_id)
-    finished = console.get(_consent(_start(console)))
+    finished = console.get(consent(_start(console)))
     return console, finished
 
 
@@ -131,7 +123,7 @@ def test_connect_linear_asks_for_the_app_actor_then_creates_its_own_webhook(line
     assert query["redirect_uri"] == ["https://valuedesk.test/admin/oauth/linear/callback"]
     assert query["code_challenge_method"] == ["S256"] and len(query["state"][0]) >= 40
 
-    finished = console.get(_consent(location))
+    finished = console.get(consent(location))
     assert finished.status_code == 302 and finished.headers["Location"].endswith("/admin/trackers")
     page = console.get("/admin/trackers").data.decode()
     assert "Linear connected: team ENG (Engineering). Valuedesk created its webhook" in page
@@ -250,7 +242,7 @@ def test_denied_consent_gives_a_clear_page_and_stores_nothing(linear_app, acme, 
 
 def test_a_mismatched_state_gives_a_clear_page_and_stores_nothing(linear_app, acme, api):
     console = admin_console(linear_app, acme.id)
-    back = _consent(_start(console))
+    back = consent(_start(console))
     page = console.get(back.replace("state=", "state=forged"))
     assert page.status_code == 400 and b"not one this console started" in page.data
     _nothing_stored(linear_app, acme.id, api)
@@ -258,7 +250,7 @@ def test_a_mismatched_state_gives_a_clear_page_and_stores_nothing(linear_app, ac
 
 def test_a_replayed_callback_or_code_gives_a_clear_page_and_changes_nothing(linear_app, acme, api):
     console = admin_console(linear_app, acme.id)
-    back = _consent(_start(console))
+    back = consent(_start(console))
     assert console.get(back).status_code == 302
     connected = _state(linear_app, acme.id)
     replay = console.get(back)
