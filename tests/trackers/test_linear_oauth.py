@@ -295,3 +295,23 @@ def test_the_api_key_path_still_sends_the_key_as_is(acme, db, no_network):
     with db.tenant(acme.id) as session:
         client = tracker_settings.client(session, session.get(Installation, acme.id))
     assert client.api.session.headers["Authorization"] == "lin_api_key_123"
+
+
+def test_one_installations_grant_is_never_used_for_another(linear_app, acme, api, make_installation):
+    other = make_installation(kind="freshdesk", account="globex", secrets={
+        freshdesk.API_KEY_CREDENTIAL: "fd-key", freshdesk.SECRET_CREDENTIAL: "s"})
+    _connect(linear_app, acme.id)
+    console = admin_console(linear_app, other.id)
+    page = console.get("/admin/trackers").data.decode()
+    assert "Connected with OAuth" not in page and "Connect Linear" in page
+    teams = console.get("/admin/trackers/linear/team", follow_redirects=True).data.decode()
+    assert "Linear did not list its teams: Linear is not connected." in teams
+    token = csrf(teams.encode())
+    chosen = console.post("/admin/trackers/linear/team", data={"csrf_token": token, "team_id": ENG},
+                          follow_redirects=True).data.decode()
+    assert "Linear is not connected" in chosen
+    assert len(api.sent("teams")) == 1  # only acme's connect asked Linear anything
+    settings, names = _state(linear_app, other.id)
+    assert settings.kind is None and "linear_oauth" not in names
+    with linear_app.app_context(), linear_app.extensions["valuedesk.db"].tenant(other.id) as session:
+        assert tracker_settings.client(session, session.get(Installation, other.id)) is None
