@@ -134,7 +134,6 @@ def linear_team_page():
     except ProviderError as exc:
         flash(f"Linear did not list its teams: {exc.message}", "error")
         return redirect(url_for("console.trackers_page"))
-    session.commit()  # a refreshed grant is already stored; nothing else changed
     return render_template("console/linear_team.html", teams=teams)
 
 

@@ -245,8 +245,7 @@ def key_of(text: str) -> str | None:
 
 
 def client_for(session, settings: Mapping, credentials) -> Client:
-    """A Client from a tracker connection's settings and stored credentials: an API key, a pasted OAuth token, or
-    the grant an admin made with *Connect Linear* (refreshed here when it is about to expire)."""
+    """A Client on the API key, else a pasted OAuth token, else the *Connect Linear* grant (refreshed when due)."""
     api_key, token = credentials.get(KEY_CREDENTIAL), credentials.get(OAUTH_CREDENTIAL)
     if not (api_key or token) and getattr(credentials, "installation_id", None) and credentials.get(OAUTH.credential):
         token = oauth.access_token(session, credentials.installation_id, OAUTH)
