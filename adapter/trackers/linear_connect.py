@@ -41,16 +41,21 @@ def _granted(session: Session, installation: Installation) -> linear.Client:
 def connected(session: Session, installation: Installation, tokens: Tokens) -> Connected:
     """After consent: use the only team at once, or send the admin to choose one.
 
-    :raise Conflict: the playground, or a grant that shows no team (the grant is then revoked, nothing kept).
+    :raise Conflict: the playground, Linear not answering, or a grant that shows no team (the grant is then revoked,
+        nothing kept).
     """
     if installation.kind == "playground":
         raise Conflict("The playground uses its sandbox tracker; connect Linear to a real helpdesk.",
                        code="sandbox_only")
     client = _client(tokens.access_token)
-    teams = client.teams()
+    try:
+        teams = client.teams()
+    except ProviderError as exc:
+        raise Conflict(f"Linear did not list its teams ({exc.message}). Nothing was stored; press Connect again.",
+                       code="vendor_unreachable") from None
     if not teams:
-        raise Conflict("Linear shows Valuedesk no team to create issues in. Approve it in a workspace with a team "
-                       "(or as a member of one), then press Connect again.", code="no_team")
+        raise Conflict("Linear shows Valuedesk no team to create issues in. Nothing was stored; approve it in a "
+                       "workspace with a team (or as a member of one), then press Connect again.", code="no_team")
     if len(teams) == 1:
         return Connected(use_team(session, installation, client, teams[0]), next_url=url_for("console.trackers_page"))
     return Connected("Linear is connected. Choose the team Valuedesk's issues go to.",

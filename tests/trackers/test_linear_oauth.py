@@ -262,10 +262,15 @@ def test_a_replayed_callback_or_code_gives_a_clear_page_and_changes_nothing(line
     assert len(api.sent("webhookCreate")) == 1 and _state(linear_app, acme.id) == connected  # the first grant stands
 
 
-def test_a_grant_without_teams_is_revoked_and_nothing_is_kept(linear_app, acme, api, authorization_server):
-    authorization_server.route("POST", "/graphql", lambda request: (200, {"data": {"teams": {"nodes": []}}}))
+@pytest.mark.parametrize(("status", "body", "words"), [
+    (200, {"data": {"teams": {"nodes": []}}}, b"Linear shows Valuedesk no team"),
+    (503, {"errors": [{"message": "down for maintenance"}]}, b"Linear did not list its teams"),
+])
+def test_a_grant_without_teams_is_revoked_and_nothing_is_kept(linear_app, acme, api, authorization_server, status,
+                                                              body, words):
+    authorization_server.route("POST", "/graphql", lambda request: (status, body))
     _, page = _connect(linear_app, acme.id)
-    assert page.status_code == 409 and b"Linear shows Valuedesk no team" in page.data
+    assert page.status_code == 409 and words in page.data and b"Nothing was stored" in page.data
     assert len(authorization_server.revoked) == 1
     settings, names = _state(linear_app, acme.id)
     assert settings.kind is None and "linear_oauth" not in names
