@@ -41,6 +41,7 @@ class LinearApi:
         self.teams = "teams"
         self.calls: list[dict] = []
         self.issues: set[str] = set()  # ids of the issues created
+        self.webhooks_allowed = True
         server.route("POST", "/graphql", self.answer)
 
     def answer(self, request):
@@ -49,6 +50,9 @@ class LinearApi:
         if self.server.bearer(request) is None:
             return 401, load_fixture("linear", "api/error_authentication")
         query = body["query"]
+        if "webhookCreate" in query and not self.webhooks_allowed:
+            return 200, {"errors": [{"message": "Forbidden", "extensions": {
+                "type": "forbidden", "userPresentableMessage": "Only admins can create webhooks."}}]}
         if "webhookCreate" in query:
             answer = copy.deepcopy(load_fixture("linear", "api/webhook_create"))
             answer["data"]["webhookCreate"]["webhook"]["secret"] = body["variables"]["input"]["secret"]  # it keeps ours
@@ -144,6 +148,16 @@ def test_connect_linear_asks_for_the_app_actor_then_creates_its_own_webhook(line
     assert secret == fields["secret"] and secret.encode() not in sealed  # stored encrypted, never pasted
     delivery = linear_post(linear_app.test_client(), acme.id, load_fixture("linear", "Issue.update"), secret=secret)
     assert delivery.status_code == 202  # Linear's deliveries verify with the secret it was given
+
+
+def test_a_webhook_linear_refuses_leaves_the_connection_with_the_manual_set_up(linear_app, acme, api):
+    api.webhooks_allowed = False
+    console, finished = _connect(linear_app, acme.id)
+    page = console.get(finished.headers["Location"]).data.decode()
+    assert "Linear did not let Valuedesk create its webhook" in page and "Only admins can create webhooks" in page
+    assert "paste Linear&#39;s signing secret" in page or "paste Linear's signing secret" in page  # the manual set-up
+    settings, names = _state(linear_app, acme.id)
+    assert (settings.kind, settings.webhook_id) == ("linear", "") and linear.SECRET_CREDENTIAL in names
 
 
 def test_tracker_writes_use_the_grant_and_refresh_it_before_it_expires(linear_app, acme, api, authorization_server,
