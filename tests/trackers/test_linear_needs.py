@@ -140,6 +140,8 @@ def test_a_plan_without_customer_requests_is_recorded_once_and_shown_on_the_trac
     console = admin_console(app, acme.id)
     page = console.get("/admin/trackers").data.decode()
     assert "Customer requests are unavailable" in page and "not available on your current plan" in page
+    admin = bearer(app, acme.id, agent_id="7", name="Ada Admin", role="admin")
+    assert "current plan" in client.get("/api/admin/trackers", headers=admin).json["needs_unavailable"]
     more = make_theme(db, acme.id, tickets=("40001",), title="Another theme")
     _send(app, client, acme.id, more)
     assert len(linear.sent("customerNeedCreate")) == 1  # not tried again for this installation
