@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import UTC
 from datetime import datetime
@@ -253,11 +254,14 @@ def client_for(session, settings: Mapping, credentials) -> Client:
                   label_ids=settings.get("label_ids") or {})
 
 
-def _hooks():
-    # The connect hooks are tracker logic (settings, the webhook URL); imported when called, so providers stay below it.
-    from adapter.trackers import linear_connect
+# What happens after consent and before revocation is tracker logic (the team, the webhook, the settings): the tracker
+# feature registers it at start (`on_connect`), so this module never imports a layer above it.
+_hooks: dict[str, Callable] = {}
 
-    return linear_connect
+
+def on_connect(connected: Callable, disconnecting: Callable) -> None:
+    """Set the OAuth hooks: connected(session, installation, tokens), disconnecting(session, installation)."""
+    _hooks.update(connected=connected, disconnecting=disconnecting)
 
 
 OAUTH = OAuthApp(
@@ -269,8 +273,8 @@ OAUTH = OAuthApp(
     # two for consent); admin because only admins, or apps granted admin, may create and delete webhooks.
     scopes=("read", "write", "issues:create", "comments:create", "admin"), scope_separator=",",
     extra_params={"actor": "app"},  # issues and customer needs are created by the app, not the approving person
-    connected=lambda session, installation, tokens: _hooks().connected(session, installation, tokens),
-    disconnecting=lambda session, installation: _hooks().disconnecting(session, installation),
+    connected=lambda session, installation, tokens: _hooks["connected"](session, installation, tokens),
+    disconnecting=lambda session, installation: _hooks["disconnecting"](session, installation),
 )
 
 

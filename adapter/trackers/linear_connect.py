@@ -1,7 +1,7 @@
 """Linear connected with OAuth: pick the team, create Valuedesk's own webhook (nothing pasted), and remove it again.
 
-These are the hooks of Linear's OAuthApp (`adapter.providers.linear.OAUTH`): `connected` runs once the code is
-exchanged, `disconnecting` while the grant still works, before it is revoked.
+These are the hooks of Linear's OAuthApp (`adapter.providers.linear.OAUTH`), set at start by `register`: `connected`
+runs once the code is exchanged, `disconnecting` while the grant still works, before it is revoked.
 """
 
 from __future__ import annotations
@@ -126,3 +126,8 @@ def disconnecting(session: Session, installation: Installation) -> list[str]:
     else:
         tracker_settings.store_changes(installation, webhook_id="")
     return done
+
+
+def register() -> None:
+    """Give Linear's OAuthApp these hooks (called once at app start by adapter.wiring)."""
+    linear.on_connect(connected, disconnecting)
