@@ -334,3 +334,15 @@ def test_one_installations_grant_is_never_used_for_another(linear_app, acme, api
     assert settings.kind is None and "linear_oauth" not in names
     with linear_app.app_context(), linear_app.extensions["valuedesk.db"].tenant(other.id) as session:
         assert tracker_settings.client(session, session.get(Installation, other.id)) is None
+
+
+def test_uninstalling_deletes_the_webhook_and_revokes_the_linear_grant(linear_app, acme, api, authorization_server):
+    from adapter import lifecycle
+
+    _connect(linear_app, acme.id)
+    with linear_app.test_request_context(), linear_app.extensions["valuedesk.db"].system() as session:
+        done = lifecycle.uninstall(session, session.get(Installation, acme.id))
+    assert "Linear webhook deleted" in done and "Linear authorization revoked" in done
+    assert len(api.sent("webhookDelete")) == 1 and len(authorization_server.revoked) == 1
+    with linear_app.app_context(), linear_app.extensions["valuedesk.db"].system() as session:
+        assert session.scalars(select(Credential.name).where(Credential.installation_id == acme.id)).all() == []
