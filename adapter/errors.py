@@ -163,4 +163,10 @@ class Rejected(ProviderError):
     code = "provider_rejected"
 
 
+class NotOnPlan(Rejected):
+    """The vendor refused because the account's plan does not include the feature; retrying will not help."""
+
+    code = "provider_not_on_plan"
+
+
 RETRYABLE = (RateLimited, Unavailable)

@@ -18,11 +18,13 @@ from adapter.config import Settings
 from adapter.replies import service as replies_service
 from adapter.signals import service as signals_service
 from adapter.trackers import jira_oauth as tracker_jira_oauth
+from adapter.trackers import linear_connect
 from adapter.trackers import loop as tracker_loop
+from adapter.trackers import needs as tracker_needs
 from adapter.trackers import sync as tracker_sync
 
-FEATURES = (signals_service, commitments_service, replies_service, billing_actions, catchup, tracker_sync, tracker_loop,
-            tracker_jira_oauth)
+FEATURES = (signals_service, commitments_service, replies_service, billing_actions, catchup, tracker_sync, tracker_needs,
+            tracker_loop, tracker_jira_oauth, linear_connect)
 
 
 def wire(app: Flask, settings: Settings) -> None:

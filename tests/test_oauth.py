@@ -6,7 +6,6 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from adapter import oauth
@@ -17,6 +16,7 @@ from adapter.models import OAuthState
 from adapter.providers import endpoints
 from adapter.providers.vendor import Vendor
 from tests.console.support import signed_in
+from tests.fakes.authorization_server import consent as _consent
 
 CONNECTED: list = []
 REMOVED: list = []
@@ -53,15 +53,6 @@ def _start(console, token):
     response = console.post("/admin/connect/example", data={"csrf_token": token})
     assert response.status_code == 303, response.data
     return response.headers["Location"]
-
-
-def _consent(location: str) -> str:
-    """The admin approves (or not) at the vendor: the path and query the vendor sends the browser back to."""
-    answer = requests.get(location, allow_redirects=False, timeout=5)
-    assert answer.status_code == 302, answer.text
-    back = urlsplit(answer.headers["Location"])
-    assert back.netloc == "valuedesk.test"
-    return f"{back.path}?{back.query}"
 
 
 def _stored(app) -> list[str]:

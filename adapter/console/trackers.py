@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask import flash
 from flask import g
 from flask import redirect
@@ -10,6 +11,7 @@ from flask import request
 from flask import url_for
 from sqlalchemy import select
 
+from adapter import oauth
 from adapter import queue
 from adapter.console.auth import console_required
 from adapter.console.blueprint import bp
@@ -20,9 +22,12 @@ from adapter.errors import ApiError
 from adapter.errors import DomainError
 from adapter.errors import ProviderError
 from adapter.models import TrackerLink
+from adapter.providers import oauth_app
 from adapter.signals import taxonomy
 from adapter.trackers import api as trackers_api
 from adapter.trackers import jira_oauth
+from adapter.trackers import linear_connect
+from adapter.trackers import needs
 from adapter.trackers import settings as tracker_settings
 
 
@@ -40,8 +45,11 @@ def trackers_page():
         instructions = None  # Valuedesk registered the webhook itself
     links = [trackers_api.link_out(session, link)
              for link in session.scalars(select(TrackerLink).order_by(TrackerLink.id.desc()).limit(200))]
+    linear_oauth = current_app.config["VALUEDESK"].oauth_client("linear") is not None
+    granted = oauth.tokens(session, g.installation.id, oauth_app("linear")) is not None
     return render_template("console/trackers.html", connection=connection, instructions=instructions, links=links,
-                           jira=jira, syncs=trackers_api.pending_syncs(session), rules=tracker_settings.SYNC_RULES,
+                           jira=jira, linear_oauth=linear_oauth, linear_granted=granted,
+                           syncs=trackers_api.pending_syncs(session), rules=tracker_settings.SYNC_RULES,
                            settings=tracker_settings.settings_of(g.installation), types=taxonomy.ensure_types(session))
 
 
@@ -103,4 +111,47 @@ def trackers_retry(action_id: int):
     session.commit()
     queue.enqueue("run_outbox_action", action_id)
     flash("Retrying now.", "info")
+    return redirect(url_for("console.trackers_page"))
+
+
+@bp.post("/trackers/customer-requests/retry")
+@console_required
+def trackers_needs_retry():
+    """Try Linear customer requests again (after a plan change): every linked ticket is sent once more, without duplicates."""
+    session = request_session(g.installation.id)
+    if tracker_settings.settings_of(g.installation).kind != "linear":
+        flash("Customer requests are a Linear feature; connect Linear first.", "error")
+        return redirect(url_for("console.trackers_page"))
+    queued = needs.try_again(session, g.installation)
+    session.commit()
+    flash(f"Trying customer requests again for {queued} linked ticket{'s' if queued != 1 else ''}.", "info")
+    return redirect(url_for("console.trackers_page"))
+
+
+@bp.get("/trackers/linear/team")
+@console_required
+def linear_team_page():
+    """After connecting Linear with OAuth: the teams the grant can create issues in, to choose one."""
+    session = request_session(g.installation.id)
+    try:
+        teams = linear_connect.teams(session, g.installation)
+    except ProviderError as exc:
+        flash(f"Linear did not list its teams: {exc.message}", "error")
+        return redirect(url_for("console.trackers_page"))
+    return render_template("console/linear_team.html", teams=teams)
+
+
+@bp.post("/trackers/linear/team")
+@console_required
+def linear_team_choose():
+    """Use the chosen team: Linear becomes the tracker and Valuedesk creates its webhook there."""
+    session = request_session(g.installation.id)
+    try:
+        message = linear_connect.choose_team(session, g.installation, str(request.form.get("team_id") or ""))
+    except (DomainError, ProviderError) as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("console.linear_team_page" if isinstance(exc, DomainError) else "console.trackers_page"))
+    session.commit()
+    flash(message, "info")
     return redirect(url_for("console.trackers_page"))

@@ -10,20 +10,25 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
+from adapter import oauth
 from adapter.errors import AuthError
 from adapter.errors import InvalidInput
 from adapter.errors import MalformedDelivery
 from adapter.errors import NotFound
+from adapter.errors import NotOnPlan
 from adapter.errors import RateLimited
 from adapter.errors import Rejected
 from adapter.errors import SignatureError
 from adapter.errors import UnsupportedEvent
 from adapter.events import TrackerIssueChanged
+from adapter.oauth import OAuthApp
+from adapter.providers import endpoints
 from adapter.providers.base import CANCELLED
 from adapter.providers.base import DONE
 from adapter.providers.base import IN_PROGRESS
@@ -41,6 +46,7 @@ from adapter.security import within_window
 
 NAME = "linear"
 API_URL = "https://api.linear.app"
+APP_URL = "https://linear.app"  # the consent page; the token endpoints live on the API host
 KEY_CREDENTIAL = "linear_api_key"
 OAUTH_CREDENTIAL = "linear_oauth_token"
 SECRET_CREDENTIAL = "linear_webhook_secret"
@@ -67,7 +73,17 @@ ATTACHMENTS_FOR_URL = f"""query Linked($url: String!) {{
   attachmentsForURL(url: $url) {{ nodes {{ id issue {{ {_ISSUE} }} }} }}
 }}"""
 WHO_AM_I = """query Check($teamId: String!) { viewer { name } team(id: $teamId) { key name } }"""
+TEAMS = """query Teams { teams(first: 100) { nodes { id key name } } }"""
+CREATE_WEBHOOK = """mutation Hook($input: WebhookCreateInput!) { webhookCreate(input: $input) { success webhook { id secret } } }"""
+DELETE_WEBHOOK = """mutation Unhook($id: String!) { webhookDelete(id: $id) { success } }"""
+WEBHOOK_RESOURCES = ["Issue"]  # issue state changes close the loop; nothing else is read
 DELETE_ATTACHMENT = """mutation Unlink($id: String!) { attachmentDelete(id: $id) { success } }"""
+UPSERT_CUSTOMER = """mutation Customer($input: CustomerUpsertInput!) {
+  customerUpsert(input: $input) { success customer { id } }
+}"""
+CREATE_NEED = """mutation Need($input: CustomerNeedCreateInput!) { customerNeedCreate(input: $input) { success need { id } } }"""
+# How Linear says a client-chosen id is taken (UNVERIFIED wording: a re-sent create must count as done, not fail).
+_ALREADY_EXISTS = ("already exists", "duplicate")
 
 
 class Client:
@@ -82,7 +98,8 @@ class Client:
         # A personal API key goes in Authorization as is; an OAuth token as a Bearer token.
         authorization = api_key if api_key else f"Bearer {oauth_token}"
         self.team_id, self.label_ids = team_id, dict(label_ids or {})
-        self.api = HttpApi(NAME, API_URL, headers={"Authorization": authorization, "Content-Type": "application/json"})
+        self.api = HttpApi(NAME, endpoints.origin(NAME, API_URL),
+                           headers={"Authorization": authorization, "Content-Type": "application/json"})
 
     def graphql(self, query: str, variables: dict) -> dict:
         """Run one GraphQL operation and return its data; GraphQL errors become our error taxonomy."""
@@ -148,6 +165,51 @@ class Client:
             if key in (issue.get("identifier"), issue.get("id")):
                 self.graphql(DELETE_ATTACHMENT, {"id": node["id"]})
 
+    def teams(self) -> list[dict]:
+        """The teams this token can create issues in: [{id, key, name}], by name."""
+        nodes = (self.graphql(TEAMS, {}).get("teams") or {}).get("nodes") or []
+        return sorted(({"id": n["id"], "key": n.get("key") or "", "name": n.get("name") or ""} for n in nodes
+                       if isinstance(n, dict) and n.get("id")), key=lambda team: team["name"].lower())
+
+    def create_webhook(self, *, url: str, team_id: str, secret: str, label: str) -> tuple[str, str]:
+        """Subscribe `url` to the team's issue changes, signed with `secret`; (webhook id, the secret Linear signs with)."""
+        fields = {"url": url, "teamId": team_id, "resourceTypes": WEBHOOK_RESOURCES, "secret": secret, "label": label,
+                  "enabled": True}
+        payload = self.graphql(CREATE_WEBHOOK, {"input": fields}).get("webhookCreate") or {}
+        hook = payload.get("webhook") or {}
+        if not payload.get("success") or not hook.get("id"):
+            raise Rejected("Linear did not create the webhook.", provider=NAME)
+        return hook["id"], hook.get("secret") or secret  # it keeps a given secret; one it made would come back here
+
+    def delete_webhook(self, webhook_id: str) -> bool:
+        """Delete a webhook; False when Linear no longer has it."""
+        try:
+            return bool((self.graphql(DELETE_WEBHOOK, {"id": webhook_id}).get("webhookDelete") or {}).get("success"))
+        except NotFound:
+            return False
+
+    def add_customer_need(self, key: str, *, need_id: str, url: str, body: str, customer_id: str | None,
+                          customer_name: str | None) -> bool:
+        """Record the ticket as a customer request on the issue, from `customer_id` (upserted first); False if it was there.
+
+        `need_id` (UUID v4) is chosen by the caller, so a repeat of the same ticket and issue is recognised by Linear.
+
+        :raise NotOnPlan: the workspace's plan has no customer requests.
+        """
+        fields = {"id": need_id, "issueId": key, "body": body, "attachmentUrl": url}
+        if customer_id:
+            self.graphql(UPSERT_CUSTOMER, {"input": {"externalId": customer_id, "name": customer_name or customer_id}})
+            fields["customerExternalId"] = customer_id
+        try:
+            payload = self.graphql(CREATE_NEED, {"input": fields}).get("customerNeedCreate") or {}
+        except Rejected as exc:
+            if isinstance(exc, NotOnPlan) or not any(words in exc.message.lower() for words in _ALREADY_EXISTS):
+                raise
+            return False
+        if not payload.get("success"):
+            raise Rejected("Linear did not create the customer request.", provider=NAME)
+        return True
+
     def issues_linked_to(self, *, global_id: str, url: str) -> list[TrackerIssue]:
         """Issues with an attachment for this ticket URL."""
         nodes = self.graphql(ATTACHMENTS_FOR_URL, {"url": url}).get("attachmentsForURL", {}).get("nodes", [])
@@ -163,8 +225,11 @@ def _issue(raw: dict) -> TrackerIssue:
 
 def _error(errors: list) -> Exception:
     first = errors[0] if isinstance(errors[0], dict) else {"message": str(errors[0])}
-    kind = str((first.get("extensions") or {}).get("type") or (first.get("extensions") or {}).get("code") or "").lower()
-    message = str(first.get("message") or "GraphQL error")[:200]
+    extensions = first.get("extensions") if isinstance(first.get("extensions"), dict) else {}
+    kind = str(extensions.get("type") or extensions.get("code") or "").lower()
+    message = str(extensions.get("userPresentableMessage") or first.get("message") or "GraphQL error")[:200]
+    if kind.replace("_", " ") == "feature not accessible":  # the plan lacks it (type names: the SDK's error.ts)
+        return NotOnPlan(f"Linear's plan for this workspace does not include it: {message}", provider=NAME)
     if "ratelimit" in kind.replace("_", ""):
         return RateLimited(f"Linear is rate limiting us: {message}", retry_after=60.0, provider=NAME)
     if "authentication" in kind or "forbidden" in kind:
@@ -180,10 +245,38 @@ def key_of(text: str) -> str | None:
     return match.group(1).upper() if match else None
 
 
-def client_for(settings: Mapping, credentials) -> Client:
-    """A Client from a tracker connection's settings and stored credentials."""
-    return Client(team_id=settings["team_id"], api_key=credentials.get(KEY_CREDENTIAL),
-                  oauth_token=credentials.get(OAUTH_CREDENTIAL), label_ids=settings.get("label_ids") or {})
+def client_for(session, settings: Mapping, credentials) -> Client:
+    """A Client on the API key, else a pasted OAuth token, else the *Connect Linear* grant (refreshed when due)."""
+    api_key, token = credentials.get(KEY_CREDENTIAL), credentials.get(OAUTH_CREDENTIAL)
+    if not (api_key or token) and getattr(credentials, "installation_id", None) and credentials.get(OAUTH.credential):
+        token = oauth.access_token(session, credentials.installation_id, OAUTH)
+    return Client(team_id=settings["team_id"], api_key=api_key, oauth_token=token,
+                  label_ids=settings.get("label_ids") or {})
+
+
+# What happens after consent and before revocation is tracker logic (the team, the webhook, the settings): the tracker
+# feature registers it at start (`on_connect`), so this module never imports a layer above it.
+_hooks: dict[str, Callable] = {}
+
+
+def on_connect(connected: Callable, disconnecting: Callable) -> None:
+    """Set the OAuth hooks: connected(session, installation, tokens), disconnecting(session, installation)."""
+    _hooks.update(connected=connected, disconnecting=disconnecting)
+
+
+OAUTH = OAuthApp(
+    vendor=NAME, display_name="Linear",
+    authorize_url=lambda account: endpoints.origin(NAME, APP_URL) + "/oauth/authorize",
+    token_url=lambda account: endpoints.origin(NAME, API_URL) + "/oauth/token",
+    revoke_url=lambda account: endpoints.origin(NAME, API_URL) + "/oauth/revoke",
+    # write covers issues, comments, attachments and customer needs (issues:create and comments:create name the first
+    # two for consent); admin because only admins, or apps granted admin, may create and delete webhooks.
+    scopes=("read", "write", "issues:create", "comments:create", "admin"), scope_separator=",",
+    extra_params={"actor": "app"},  # issues and customer needs are created by the app, not the approving person
+    consent_origin=APP_URL,
+    connected=lambda session, installation, tokens: _hooks["connected"](session, installation, tokens),
+    disconnecting=lambda session, installation: _hooks["disconnecting"](session, installation),
+)
 
 
 # Webhooks
@@ -277,7 +370,7 @@ def webhook_help(url: str, secret: str | None, project: str = "") -> str:
 VENDOR = Vendor(
     name=NAME, display_name="Linear", role=TRACKER, webhooks=sys.modules[__name__], secret_credential=SECRET_CREDENTIAL,
     credentials={"api_key": KEY_CREDENTIAL, "oauth_token": OAUTH_CREDENTIAL},
-    client_for=lambda session, settings, credentials: client_for(settings, credentials),
+    client_for=client_for, oauth=OAUTH,
     connection=connection, credentials_missing="Linear needs an API key (or an OAuth token).",
     credentials_missing_fields={"api_key": "required"},
     refused="Linear did not accept the connection. Check the team id and the API key, then try again.",

@@ -145,6 +145,8 @@ class TrackerConnectionOut(ma.Schema):
     reopen_tickets = ma.fields.Boolean()
     webhook_url = ma.fields.String(allow_none=True)
     webhook_secret = ma.fields.String(allow_none=True)
+    needs_unavailable = ma.fields.String()  # Linear customer requests: what Linear said when refusing them ("" if on)
+    needs_unavailable_at = ma.fields.String()
 
 
 class JiraIn(ma.Schema):

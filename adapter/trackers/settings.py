@@ -9,6 +9,7 @@ from dataclasses import field
 
 from sqlalchemy.orm import Session
 
+from adapter import oauth
 from adapter.credentials import CredentialStore
 from adapter.errors import Conflict
 from adapter.errors import InvalidInput
@@ -16,6 +17,7 @@ from adapter.errors import ProviderError
 from adapter.installations import feature_settings
 from adapter.installations import store_feature_settings
 from adapter.models import Installation
+from adapter.providers import oauth_app
 from adapter.providers import tracker_client
 from adapter.providers import vendor
 from adapter.providers import vendors
@@ -47,6 +49,10 @@ class TrackerSettings:
     sync: str = "manual"  # "manual": agents press "Send"; "automatic": once a theme reaches auto_threshold tickets
     auto_threshold: int = 5
     reopen_tickets: bool = False  # reopen solved tickets when their issue ships
+    # Linear customer requests: what Linear said when the workspace's plan refused them, and when ("" while on)
+    needs_unavailable: str = ""
+    needs_unavailable_at: str = ""
+    webhook_id: str = ""  # the webhook Valuedesk created itself (Linear connected with OAuth), deleted on disconnect
 
 
 def settings_of(installation: Installation) -> TrackerSettings:
@@ -99,10 +105,28 @@ def update_settings(installation: Installation, **changes) -> TrackerSettings:
     :raise InvalidInput: an invalid value.
     """
     current = asdict(feature_settings(installation, FEATURE, TrackerSettings))
-    fixed = ("kind", "site", "project", "team_id", "cloud_id")  # the connection changes through `connect`
+    # The connection changes through `connect`; the rest is recorded by the service, never set by hand.
+    fixed = ("kind", "site", "project", "team_id", "cloud_id", "needs_unavailable", "needs_unavailable_at",
+             "webhook_id")
     current.update({k: v for k, v in changes.items() if v is not None and k not in fixed})
     store_feature_settings(installation, FEATURE, validate(current))
     return settings_of(installation)
+
+
+def store_changes(installation: Installation, **changes) -> TrackerSettings:
+    """Store changes the service makes itself (a connection, a webhook, a refusal it heard), validated like the rest."""
+    stored = asdict(feature_settings(installation, FEATURE, TrackerSettings))
+    store_feature_settings(installation, FEATURE, validate({**stored, **changes}))
+    return settings_of(installation)
+
+
+def forget_pasted_credentials(session: Session, installation: Installation, keep: tuple[str, ...] = ()) -> None:
+    """Delete every tracker's pasted credentials (API keys, tokens) except those named in `keep`."""
+    credentials = CredentialStore(session, installation.id)
+    for names in CREDENTIALS.values():
+        for name in names.values():
+            if name not in keep:
+                credentials.delete(name)
 
 
 def _connectable(kind: str):
@@ -133,7 +157,7 @@ def connect(session: Session, installation: Installation, kind: str, values: dic
         raise InvalidInput(tracker.credentials_missing,
                            code="invalid_connection", fields=dict(tracker.credentials_missing_fields))
     stored = asdict(feature_settings(installation, FEATURE, TrackerSettings))
-    proposed = validate({**stored, **connection, "kind": kind})
+    proposed = validate({**stored, **connection, "kind": kind, "needs_unavailable": "", "needs_unavailable_at": ""})
     try:
         who = tracker.client_for(session, proposed, given).check()
     except ProviderError as exc:  # a 4xx, nothing stored, and one message whatever went wrong
@@ -142,11 +166,8 @@ def connect(session: Session, installation: Installation, kind: str, values: dic
         log.info("trackers.connect_refused", extra={"fields": {"tracker": kind, "error": type(exc).__name__}})
         raise InvalidInput(tracker.refused,
                            code="tracker_refused") from None
+    forget_pasted_credentials(session, installation, keep=tuple(given))
     credentials = CredentialStore(session, installation.id)
-    for other in CREDENTIALS.values():
-        for name in other.values():
-            if name not in given:
-                credentials.delete(name)
     for name, value in given.items():
         credentials.set(name, value)
     if not credentials.get(SECRETS[kind]):
@@ -156,17 +177,26 @@ def connect(session: Session, installation: Installation, kind: str, values: dic
     return who
 
 
-def disconnect(session: Session, installation: Installation) -> None:
-    """Forget the tracker's credentials and connection; links to existing issues stay for the record."""
+def disconnect(session: Session, installation: Installation) -> list[str]:
+    """Forget the tracker's credentials and connection; links to existing issues stay for the record.
+
+    A tracker connected with OAuth is revoked first, and its own hook removes what Valuedesk created there.
+    """
+    app = oauth_app(settings_of(installation).kind or "")
+    done = oauth.revoke(session, installation, app) if app is not None else []
+    forget_connection(session, installation)
+    return done
+
+
+def forget_connection(session: Session, installation: Installation) -> None:
+    """Delete the tracker's pasted credentials and webhook secret and clear the connection (no vendor is called)."""
+    forget_pasted_credentials(session, installation)
     credentials = CredentialStore(session, installation.id)
-    for names in CREDENTIALS.values():
-        for name in names.values():
-            credentials.delete(name)
     for name in SECRETS.values():
         credentials.delete(name)
     stored = asdict(feature_settings(installation, FEATURE, TrackerSettings))
     store_feature_settings(installation, FEATURE, {**stored, "kind": None, "site": "", "project": "", "team_id": "",
-                                                    "cloud_id": ""})
+                                                    "cloud_id": "", "webhook_id": ""})
     session.flush()
 
 

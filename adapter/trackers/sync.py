@@ -29,6 +29,7 @@ from adapter.models import TrackerTicket
 from adapter.providers import helpdesk
 from adapter.providers.base import TrackerIssue
 from adapter.signals import themes
+from adapter.trackers import needs
 from adapter.trackers import settings as tracker_settings
 from adapter.trackers import writeup
 
@@ -240,6 +241,7 @@ def link_tickets(context, payload: dict) -> None:
                             url=context.helpdesk.ticket_url(row.ticket_id), title=f"{helpdesk_name} ticket #{row.ticket_id}")
         row.linked_at = clock.now()
     session.flush()
+    needs.after_linked(session, context.installation, tracker, link, [row.ticket_id for row in waiting[:LINKS_PER_RUN]])
     if len(waiting) > LINKS_PER_RUN:
         _link_soon(session, link)
     tickets = len(theme_ticket_ids(session, link.theme_id))

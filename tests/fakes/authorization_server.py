@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request
@@ -171,3 +172,14 @@ def _json(status: int, body: object) -> Response:
 
 def _redirect(uri: str, params: dict) -> Response:
     return Response(status=302, headers={"Location": f"{uri}{'&' if '?' in uri else '?'}{urlencode(params)}"})
+
+
+def consent(location: str, service_host: str = "valuedesk.test") -> str:
+    """The admin's browser at the consent page: the path and query the vendor sends it back to on the service."""
+    import requests
+
+    answer = requests.get(location, allow_redirects=False, timeout=5)
+    assert answer.status_code == 302, answer.text
+    back = urlsplit(answer.headers["Location"])
+    assert back.netloc == service_host
+    return f"{back.path}?{back.query}"

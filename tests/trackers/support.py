@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from adapter import clock
 from adapter.credentials import CredentialStore
 from adapter.installations import store_feature_settings
 from adapter.models import Installation
@@ -58,3 +61,22 @@ def connect(db, installation_id: str, kind: str, **settings) -> None:
         store = CredentialStore(session, installation_id)
         for name, value in secrets.items():
             store.set(name, value)
+
+
+def admin_console(app, installation_id: str):
+    """A console client signed in as an admin of the installation (through the sidebar's console link)."""
+    from tests.console.support import enter
+    from tests.support import bearer
+
+    console = app.test_client()
+    admin = bearer(app, installation_id, agent_id="7", name="Ada Admin", role="admin")
+    assert enter(console, console.post("/api/admin/console-link", headers=admin).json["url"]).status_code == 302
+    return console
+
+
+def linear_post(client, installation_id, payload, *, secret=LINEAR_SECRET, delivery="d-1", stamp_ms=None):
+    payload = {**payload, "webhookTimestamp": stamp_ms if stamp_ms is not None else int(clock.wall().timestamp() * 1000)}
+    body = json.dumps(payload).encode()
+    headers = {"Content-Type": "application/json", linear.DELIVERY_HEADER: delivery,
+               linear.SIGNATURE_HEADER: linear.sign(secret, body)}
+    return client.post(f"/webhooks/linear/{installation_id}", data=body, headers=headers)
