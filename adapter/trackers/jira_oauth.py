@@ -242,7 +242,7 @@ def disconnecting(session: Session, installation: Installation) -> list[str]:
     CredentialStore(session, installation.id).delete(jira.PATH_SECRET_CREDENTIAL)
     settings = tracker_settings.settings_of(installation)
     if settings.kind == jira.NAME and settings.cloud_id:
-        tracker_settings.disconnect(session, installation)
+        tracker_settings.forget_connection(session, installation)  # the grant itself is being revoked by the caller
         done.append("Jira tracker connection removed")
     _store_state(installation, reconnect="")
     return done
