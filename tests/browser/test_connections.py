@@ -70,3 +70,22 @@ def test_connect_jira_choose_the_project_and_disconnect_in_a_browser(console_pag
     tab.get_by_role("button", name="Disconnect Jira").click()
     tab.wait_for_url("**/admin/connections")
     assert "Jira webhook 1000 deleted" in tab.locator(".flash").inner_text() and gateway.webhooks == {}
+
+
+@pytest.mark.parametrize("console_page", [("linear",)], indirect=True)
+def test_connect_linear_and_disconnect_in_a_browser(console_page, authorization_server):
+    from tests.trackers.test_linear_oauth import LinearApi
+
+    api = LinearApi(authorization_server)
+    tab = console_page
+    tab.goto(tab.base_url + "/admin/trackers")
+    tab.get_by_role("button", name="Connect Linear").click()
+    tab.wait_for_url("**/admin/trackers**")
+    connection = tab.locator("section.card").first.inner_text()
+    assert "Connected with OAuth; Valuedesk created and owns the webhook" in connection, connection
+    assert len(api.sent("webhookCreate")) == 1
+    tab.goto(tab.base_url + "/admin/connections")
+    tab.get_by_role("button", name="Disconnect Linear").click()
+    tab.wait_for_url("**/admin/connections")
+    assert "Linear disconnected" in tab.locator(".flash").inner_text()
+    assert len(api.sent("webhookDelete")) == 1 and authorization_server.revoked
