@@ -39,8 +39,6 @@ from adapter.errors import DomainError
 from adapter.errors import ProviderError
 from adapter.models import Installation
 from adapter.models import OAuthState
-from adapter.providers.oauth_client import GrantRefused
-from adapter.providers.oauth_client import TokenEndpoint
 
 log = logging.getLogger("valuedesk.oauth")
 
@@ -340,3 +338,8 @@ def purge_states(session: Session) -> int:
     for row in old:
         session.delete(row)
     return len(old)
+
+
+# Last, so that a vendor module that builds its OAuthApp (loaded with the providers package) finds this module complete.
+from adapter.providers.oauth_client import GrantRefused  # noqa: E402
+from adapter.providers.oauth_client import TokenEndpoint  # noqa: E402
