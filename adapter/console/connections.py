@@ -18,6 +18,7 @@ from adapter.db import request_session
 from adapter.errors import Conflict
 from adapter.providers import oauth_app
 from adapter.providers import oauth_apps
+from adapter.providers import zendesk
 
 
 def _app_or_404(vendor: str):
@@ -46,8 +47,10 @@ def connection_rows(session, installation) -> list[dict]:
 def connections_page():
     """What this installation is connected to with OAuth, and what happens to its data on uninstall."""
     settings = current_app.config["VALUEDESK"]
-    return render_template("console/connections.html",
-                           rows=connection_rows(request_session(g.installation.id), g.installation),
+    rows = connection_rows(request_session(g.installation.id), g.installation)
+    if g.agent.role == zendesk.SETUP_ROLE:  # opened from the sidebar of a Zendesk account not connected yet
+        rows = [row for row in rows if row["vendor"] == zendesk.NAME]
+    return render_template("console/connections.html", rows=rows,
                            retention_days=settings.uninstalled_retention_days,
                            purge_date=lifecycle.purge_date(g.installation, settings.uninstalled_retention_days))
 

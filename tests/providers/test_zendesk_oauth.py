@@ -16,43 +16,24 @@ from adapter.providers import zendesk
 from adapter.sidebar.auth import AgentSession
 from tests.console.support import csrf
 from tests.console.support import enter
+from tests.fakes.zendesk import ADMIN_ID
+from tests.fakes.zendesk import WEBHOOK_ID
+from tests.fakes.zendesk import play_zendesk
+from tests.fakes.zendesk import zendesk_settings
 from tests.support import api_fixture
 
-WEBHOOK_ID = "01JDZ8Q4M7S6T2R9V3X5Y1B0CK"  # webhooks_list__marketplace.json
 SECRET = api_fixture("zendesk", "webhook_signing_secret")["signing_secret"]["secret"]
-ADMIN_ID = "235324"  # users_me.json
 
 
 @pytest.fixture
 def fake(authorization_server):
-    """The fake plays Zendesk: its OAuth paths, and the API calls the connected hook makes (recorded shapes)."""
-    server = authorization_server
-    server.use_paths(authorize="/oauth/authorizations/new", token="/oauth/tokens",
-                     revoke="/api/v2/oauth/tokens/current.json")
-    server.extra_token_fields = {"refresh_token_expires_in": api_fixture("zendesk", "oauth_token")[
-        "refresh_token_expires_in"]}
-    server.me = "users_me"
-    server.webhooks = "webhooks_list__marketplace"
-
-    def authorized(answer):
-        def handler(request):
-            if server.bearer(request) is None:
-                return 401, api_fixture("zendesk", "error_unauthorized")
-            return 200, api_fixture("zendesk", answer() if callable(answer) else answer)
-        return handler
-
-    server.route("GET", "/api/v2/users/me.json", authorized(lambda: server.me))
-    server.route("GET", "/api/v2/webhooks", authorized(lambda: server.webhooks))
-    server.route("GET", f"/api/v2/webhooks/{WEBHOOK_ID}/signing_secret", authorized("webhook_signing_secret"))
-    server.route("GET", "/api/v2/apps/installations.json", authorized("apps_installations"))
-    return server
+    return play_zendesk(authorization_server)
 
 
 @pytest.fixture
 def zendesk_app(app, fake, make_app):
     """Built after the default app: the last app built decides where vendors live (VALUEDESK_VENDOR_URLS)."""
-    return make_app(VALUEDESK_VENDOR_URLS=f"zendesk={fake.url}", VALUEDESK_ZENDESK_CLIENT_ID=fake.client_id,
-                    VALUEDESK_ZENDESK_CLIENT_SECRET=fake.client_secret, VALUEDESK_ZENDESK_APP_ID="225")
+    return make_app(**zendesk_settings(fake))
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from adapter.providers.zendesk.constants import TOKEN_CREDENTIAL
 from adapter.providers.zendesk.oauth import APP as OAUTH_APP
 from adapter.providers.zendesk.oauth import SETUP_ROLE
 from adapter.providers.zendesk.oauth import client_for_installation
+from adapter.providers.zendesk.oauth import has_api_access
 from adapter.providers.zendesk.oauth import marketplace_webhook_url
 from adapter.providers.zendesk.provisioning import Provisioning
 from adapter.providers.zendesk.webhooks import EVENT_PARSERS
@@ -58,6 +59,6 @@ VENDOR = Vendor(
 
 __all__ = [
     "AGENT_ROLES", "NAME", "SECRET_CREDENTIAL", "EMAIL_CREDENTIAL", "TOKEN_CREDENTIAL", "OAUTH_CREDENTIAL", "APP_KEY_CREDENTIAL", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "INVOCATION_HEADER", "STORED_HEADERS", "EVENT_TYPES", "IGNORED_EVENT_TYPES", "STATUSES",
-    "OAUTH_APP", "SETUP_ROLE", "AppContext", "Client", "Provisioning", "client_for_installation", "marketplace_webhook_url", "VENDOR", "EVENT_PARSERS", "client_for", "describe", "event_type_of", "parse_event", "sign",
+    "OAUTH_APP", "SETUP_ROLE", "AppContext", "Client", "Provisioning", "client_for_installation", "has_api_access", "marketplace_webhook_url", "VENDOR", "EVENT_PARSERS", "client_for", "describe", "event_type_of", "parse_event", "sign",
     "trigger_body", "trigger_specs", "unverified_subdomain", "verify", "verify_app_token",
 ]

@@ -19,8 +19,11 @@ from adapter.models import Installation
 from adapter.providers.zendesk.client import Client
 from adapter.providers.zendesk.client import client_for
 from adapter.providers.zendesk.client import origin
+from adapter.providers.zendesk.constants import EMAIL_CREDENTIAL
 from adapter.providers.zendesk.constants import NAME
+from adapter.providers.zendesk.constants import OAUTH_CREDENTIAL
 from adapter.providers.zendesk.constants import SECRET_CREDENTIAL
+from adapter.providers.zendesk.constants import TOKEN_CREDENTIAL
 from adapter.providers.zendesk.provisioning import Provisioning
 
 # Where the app's requirements.json points its webhook; the installation is told apart by the webhook's id.
@@ -78,8 +81,10 @@ def _connected(session: Session, installation: Installation, tokens: oauth.Token
         state.update(app_id=str(app["app_id"]), app_installation_id=str(app["id"]))
     _record(installation, state)
     session.flush()
+    then = " Reopen Valuedesk from the ticket sidebar: the console now opens in full." if starter is not None and \
+        starter.role == SETUP_ROLE else ""
     return oauth.Connected(f"Zendesk connected: deliveries from webhook {webhook['id']} are now verified, and "
-                           "Valuedesk reads tickets as the app.")
+                           f"Valuedesk reads tickets as the app.{then}")
 
 
 def _disconnecting(session: Session, installation: Installation) -> list[str]:
@@ -109,9 +114,10 @@ APP = oauth.OAuthApp(
 )
 
 
-def connected_by_oauth(session: Session, installation_id: str) -> bool:
-    """True when the account's API access comes from an OAuth grant."""
-    return oauth.tokens(session, installation_id, APP) is not None
+def has_api_access(credentials: CredentialStore) -> bool:
+    """True when Valuedesk can call the account's API: an OAuth grant, or a self-hoster's API token."""
+    return bool(credentials.get(APP.credential) or credentials.get(OAUTH_CREDENTIAL)
+                or (credentials.get(EMAIL_CREDENTIAL) and credentials.get(TOKEN_CREDENTIAL)))
 
 
 def client_for_installation(session: Session, installation: Installation, credentials: CredentialStore) -> Client:
