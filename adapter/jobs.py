@@ -203,6 +203,11 @@ def purge_uninstalled() -> int:
     return len(gone)
 
 
+def check_zendesk_apps() -> int:
+    """Uninstall Marketplace Zendesk accounts whose app was removed (Zendesk sends no uninstall event)."""
+    return _each_active_installation(lifecycle.uninstall_if_zendesk_app_removed, "check_zendesk_apps")
+
+
 def retrain_signal_models() -> int:
     """Retrain each installation's signal model once enough new agent decisions have come in."""
     with get_db().system() as session:
@@ -357,4 +362,5 @@ PERIODIC = {
     "reconcile_billing": (crontab(minute="*/2"), reconcile_billing),
     "refresh_tracker_issues": (crontab(minute="*/15"), refresh_tracker_issues),
     "purge_uninstalled": (crontab(minute="53", hour="3"), purge_uninstalled),
+    "check_zendesk_apps": (crontab(minute="29", hour="4"), check_zendesk_apps),
 }

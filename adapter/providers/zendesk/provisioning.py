@@ -107,6 +107,15 @@ class Provisioning:
         return None
 
     @vendor_errors
+    def app_installation(self, installation_id: str) -> dict | None:
+        """One app installation, or None when the app was uninstalled from the account."""
+        try:
+            return self.http.json("GET", f"apps/installations/{numeric_id(NAME, 'app installation', installation_id)}"
+                                         ".json") or {}
+        except NotFound:
+            return None
+
+    @vendor_errors
     def app_public_key(self, app_id: str) -> str:
         """The RSA public key (PEM) Zendesk signs this app's URLs with."""
         response = self.http.request("GET", f"apps/{numeric_id(NAME, 'app', app_id)}/public_key.pem", headers={"Accept": "*/*"})
