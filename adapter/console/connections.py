@@ -16,14 +16,20 @@ from adapter.console.auth import console_required
 from adapter.console.blueprint import bp
 from adapter.db import request_session
 from adapter.errors import Conflict
+from adapter.providers import helpdesk_kinds
 from adapter.providers import oauth_app
 from adapter.providers import oauth_apps
 from adapter.providers import zendesk
 
 
+def _applies(app, installation) -> bool:
+    """A helpdesk's OAuth app connects installations of that helpdesk only; trackers connect to any."""
+    return app.vendor not in helpdesk_kinds() or app.vendor == installation.kind
+
+
 def _app_or_404(vendor: str):
     app = oauth_app(vendor)
-    if app is None:
+    if app is None or not _applies(app, g.installation):
         return None, (render_template("console/oauth_refused.html", title="No such connection",
                                       message=f"Valuedesk does not connect to {vendor!r} with OAuth."), 404)
     return app, None
@@ -34,6 +40,8 @@ def connection_rows(session, installation) -> list[dict]:
     settings = current_app.config["VALUEDESK"]
     rows = []
     for app in oauth_apps():
+        if not _applies(app, installation):
+            continue
         granted = oauth.tokens(session, installation.id, app)
         rows.append({"vendor": app.vendor, "name": app.display_name, "configured": bool(settings.oauth_client(app.vendor)),
                      "connected": granted is not None, "granted_at": granted.granted_at if granted else None,

@@ -182,3 +182,11 @@ def test_one_accounts_grant_is_invisible_to_another(zendesk_app, fake, acme, mak
         assert oauth.tokens(session, other.id, zendesk.OAUTH_APP) is None
         with pytest.raises(AuthError, match="not connected"):
             helpdesk_client(session, session.get(Installation, other.id))
+
+
+def test_zendesk_is_offered_to_zendesk_installations_only(zendesk_app, playground):
+    from tests.console.support import signed_in
+
+    console, token = signed_in(zendesk_app)  # the playground's console
+    assert b"Connect Zendesk" not in console.get("/admin/connections").data
+    assert console.post("/admin/connect/zendesk", data={"csrf_token": token}).status_code == 404
