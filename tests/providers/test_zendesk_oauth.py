@@ -190,3 +190,12 @@ def test_zendesk_is_offered_to_zendesk_installations_only(zendesk_app, playgroun
     console, token = signed_in(zendesk_app)  # the playground's console
     assert b"Connect Zendesk" not in console.get("/admin/connections").data
     assert console.post("/admin/connect/zendesk", data={"csrf_token": token}).status_code == 404
+
+
+def test_the_overview_offers_connect_until_zendesk_is_connected(zendesk_app, fake, acme):
+    console, _ = console_of(zendesk_app, acme.id)
+    before = console.get("/admin/").data
+    assert b"Connect Valuedesk to Zendesk" in before and b"Not connected" in before
+    connect(zendesk_app, acme.id)
+    after = console.get("/admin/").data
+    assert b"Connect Valuedesk to Zendesk" not in after and b"<code>/webhooks/zendesk</code>" in after
