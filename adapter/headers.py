@@ -14,6 +14,7 @@ from flask import current_app
 from flask import g
 from flask import request
 
+from adapter.providers import oauth_apps
 from adapter.providers import vendors
 from adapter.providers.vendor import HELPDESK
 
@@ -28,8 +29,9 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(*, framed_by_helpdesk: bool, nonce: str | None) -> str:
-    """The policy for one response."""
+def content_security_policy(*, framed_by_helpdesk: bool, nonce: str | None, form_targets: tuple[str, ...] = ()
+                            ) -> str:
+    """The policy for one response (`form_targets`: other origins a form may lead to, the consent pages)."""
     helpdesks = vendors(HELPDESK)  # where each frames our sidebar from, and its SDK: the only scripts not ours
     scripts = ["'self'", *(origin for helpdesk in helpdesks for origin in helpdesk.script_origins)] + ([f"'nonce-{nonce}'"] if nonce else [])
     ancestors = ["'self'", *(origin for helpdesk in helpdesks for origin in helpdesk.frame_ancestors)] if framed_by_helpdesk else ["'none'"]
@@ -41,7 +43,7 @@ def content_security_policy(*, framed_by_helpdesk: bool, nonce: str | None) -> s
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *form_targets],
         "frame-ancestors": ancestors,
     }
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
@@ -49,8 +51,11 @@ def content_security_policy(*, framed_by_helpdesk: bool, nonce: str | None) -> s
 
 def _secure_headers(response: Response) -> Response:
     framed = request.blueprint in SIDEBAR_BLUEPRINTS
+    # A Connect button's form is answered with a redirect to the vendor's consent page, which form-action governs.
+    targets = tuple(app.form_target for app in oauth_apps() if app.form_target) if request.blueprint == "console" else ()
     response.headers.setdefault("Content-Security-Policy",
-                                content_security_policy(framed_by_helpdesk=framed, nonce=g.get("csp_nonce")))
+                                content_security_policy(framed_by_helpdesk=framed, nonce=g.get("csp_nonce"),
+                                                        form_targets=targets))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if not framed:

@@ -83,6 +83,11 @@ def run_work_item(model: type, item_id: int, work: Work, label: Callable[[object
         except UnsupportedEvent as unsupported:
             message = unsupported.message
             _settle(model, installation_id, item_id, lambda row: workitems.finish(row, "ignored", message))
+        except oauth.ReconnectNeeded as exc:
+            # Nothing changes until an admin connects again: fail now (the console offers Retry), not after backoff.
+            message = _describe(exc)
+            _settle(model, installation_id, item_id, lambda row: workitems.finish(row, "failed", message))
+            log.warning("jobs.failed", extra={"fields": {"item": tag, "error": "ReconnectNeeded"}})
         except Exception as exc:
             if not isinstance(exc, ProviderError):
                 log.exception("jobs.error", extra={"fields": {"item": tag}})

@@ -114,6 +114,14 @@ class OAuthApp:
     scope_separator: str = " "
     json_body: bool = False
     account: Callable[[Installation], str] = lambda installation: ""  # what authorize_url needs (Zendesk: subdomain)
+    # Where the consent page lives, for the console's form-action (a Connect form's redirect goes there):
+    # "https://auth.atlassian.com", or "https://*.zendesk.com" when each account has its own.
+    consent_origin: str = ""
+
+    @property
+    def form_target(self) -> str:
+        """The consent origin, or the local fake's that plays this vendor."""
+        return endpoints.origin(self.vendor, self.consent_origin) if self.consent_origin else ""
 
     @property
     def credential(self) -> str:
@@ -341,5 +349,6 @@ def purge_states(session: Session) -> int:
 
 
 # Last, so that a vendor module that builds its OAuthApp (loaded with the providers package) finds this module complete.
+from adapter.providers import endpoints  # noqa: E402
 from adapter.providers.oauth_client import GrantRefused  # noqa: E402
 from adapter.providers.oauth_client import TokenEndpoint  # noqa: E402

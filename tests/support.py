@@ -104,12 +104,21 @@ def stripe_headers(secret: str, body: bytes, *, timestamp: int | None = None) ->
             stripe.SIGNATURE_HEADER: stripe.sign(secret, int(clock.wall().timestamp()) if timestamp is None else timestamp, body)}
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a server whose URL must be known before it starts)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @contextlib.contextmanager
-def serving(app):
-    """Serve `app` on a free loopback port with a thread per request (a real server); yields its base URL."""
+def serving(app, port: int = 0):
+    """Serve `app` on a loopback port (a free one by default) with a thread per request; yields its base URL."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -14,6 +14,7 @@ from adapter.events import TicketStatusChanged
 from adapter.installations import disable_installation
 from adapter.models import Installation
 from adapter.models import WebhookReceipt
+from adapter.oauth import ReconnectNeeded
 
 
 @pytest.fixture
@@ -89,6 +90,18 @@ def test_exhausted_attempts_mark_the_receipt_failed(db, inst, monkeypatch):
         session.get(WebhookReceipt, receipt_id).attempts = receipts.MAX_ATTEMPTS - 1
     jobs.process_receipt(receipt_id)  # no RetryTask: given up
     assert status_of(db, receipt_id)[:2] == ("failed", receipts.MAX_ATTEMPTS)
+
+
+def test_a_grant_the_vendor_no_longer_accepts_fails_at_once_for_the_admin(db, inst, monkeypatch):
+    def refused(event, ctx):
+        raise ReconnectNeeded("Jira no longer accepts Valuedesk's authorization; an admin needs to connect it again "
+                              "in the console.", provider="jira")
+
+    monkeypatch.setitem(dispatch.HANDLERS, CommentAdded, (refused,))
+    receipt_id = stored(db, inst, COMMENT)
+    jobs.process_receipt(receipt_id)  # no RetryTask: retrying changes nothing until someone reconnects
+    status, attempts, error = status_of(db, receipt_id)
+    assert (status, attempts) == ("failed", 1) and "connect it again" in error
 
 
 def test_unsupported_payload_is_ignored_with_a_note(db, inst):

@@ -1,5 +1,6 @@
 """The OAuth core against a real authorization server on loopback: consent, code exchange, refresh, revocation."""
 
+import dataclasses
 from datetime import timedelta
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
@@ -28,7 +29,7 @@ def _url(path: str) -> str:
 EXAMPLE = oauth.OAuthApp(
     vendor="example", display_name="Example", authorize_url=lambda account: _url("/oauth/authorize"),
     token_url=lambda account: _url("/oauth/token"), revoke_url=lambda account: _url("/oauth/revoke"),
-    scopes=("read", "write"), extra_params={"actor": "app"},
+    scopes=("read", "write"), extra_params={"actor": "app"}, consent_origin="https://example.invalid",
     connected=lambda session, installation, tokens: CONNECTED.append(tokens) or oauth.Connected("Example connected."),
     disconnecting=lambda session, installation: REMOVED.append(installation.id) or ["webhook 7 deleted"],
 )
@@ -71,6 +72,8 @@ def _stored(app) -> list[str]:
 
 def test_connect_sends_state_and_pkce_then_stores_tokens_encrypted(example, authorization_server):
     console, token = signed_in(example)
+    policy = console.get("/admin/connections").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {authorization_server.url};" in policy  # the Connect form may lead to consent
     location = _start(console, token)
     query = parse_qs(urlsplit(location).query)
     assert location.startswith(authorization_server.url + "/oauth/authorize?")
@@ -222,3 +225,27 @@ def test_tokens_survive_a_round_trip():
     refreshed = oauth.Tokens.from_grant({"access_token": "b"}, now=tokens.granted_at + timedelta(hours=1),
                                         previous=tokens)
     assert refreshed.refresh_token == "r" and refreshed.extra == {"cloud": "c1"} and refreshed.expires_at is None
+
+
+def test_the_playground_shows_what_a_connected_account_looks_like(example):
+    console, _ = signed_in(example)
+    page = console.get("/admin/connections").data
+    assert b"this is what a connected account" in page and b"Connected" in page and b"read write" in page
+    assert b"Connect Example" not in page  # an example, not a button that would talk to a vendor
+
+
+def test_a_set_up_step_that_fails_after_consent_stores_nothing_and_revokes(example, authorization_server,
+                                                                          monkeypatch):
+    from adapter import providers
+    from adapter.errors import Unavailable
+
+    def fails(session, installation, tokens):
+        raise Unavailable("Example could not be reached.", provider="example")
+
+    failing = Vendor(name="example", display_name="Example", role="tracker",
+                     oauth=dataclasses.replace(EXAMPLE, connected=fails))
+    monkeypatch.setattr(providers, "VENDORS", [*providers.VENDORS[:-1], failing])
+    console, token = signed_in(example)
+    page = console.get(_consent(_start(console, token)))
+    assert page.status_code == 502 and b"setting it up failed: Example could not be reached." in page.data
+    assert _stored(example) == [] and len(authorization_server.revoked) == 1

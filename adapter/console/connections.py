@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
 from flask import flash
 from flask import g
@@ -10,12 +12,15 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from adapter import clock
 from adapter import lifecycle
 from adapter import oauth
 from adapter.console.auth import console_required
 from adapter.console.blueprint import bp
 from adapter.db import request_session
 from adapter.errors import Conflict
+from adapter.errors import DomainError
+from adapter.errors import ProviderError
 from adapter.providers import helpdesk_kinds
 from adapter.providers import oauth_app
 from adapter.providers import oauth_apps
@@ -35,6 +40,13 @@ def _app_or_404(vendor: str):
     return app, None
 
 
+def _playground_grant(app) -> oauth.Tokens:
+    """What a connected account looks like, for the playground (it never talks to a vendor)."""
+    now = clock.now()
+    return oauth.Tokens(access_token="", scope=app.scope_separator.join(app.scopes), granted_at=now - timedelta(days=3),
+                        expires_at=now + timedelta(minutes=40))
+
+
 def connection_rows(session, installation) -> list[dict]:
     """Each OAuth vendor: whether the operator configured it, and this installation's grant (never the tokens)."""
     settings = current_app.config["VALUEDESK"]
@@ -43,10 +55,12 @@ def connection_rows(session, installation) -> list[dict]:
         if not _applies(app, installation):
             continue
         granted = oauth.tokens(session, installation.id, app)
+        example = granted is None and installation.kind == "playground"
+        granted = _playground_grant(app) if example else granted
         rows.append({"vendor": app.vendor, "name": app.display_name, "configured": bool(settings.oauth_client(app.vendor)),
                      "connected": granted is not None, "granted_at": granted.granted_at if granted else None,
                      "expires_at": granted.expires_at if granted else None, "scope": granted.scope if granted else "",
-                     "redirect_uri": oauth.redirect_uri(app.vendor)})
+                     "redirect_uri": oauth.redirect_uri(app.vendor), "example": example})
     return rows
 
 
@@ -98,6 +112,11 @@ def connect_callback(vendor: str):
         session.rollback()
         return render_template("console/oauth_refused.html", title=f"{app.display_name} is not connected",
                                message=exc.message), 409
+    except (DomainError, ProviderError) as exc:  # the vendor's set-up step failed after consent
+        session.rollback()
+        return render_template("console/oauth_refused.html", title=f"{app.display_name} is not connected",
+                               message=f"{app.display_name} approved Valuedesk, but setting it up failed: "
+                                       f"{exc.message} Nothing was stored; press Connect again."), 502
     session.commit()
     flash(result.message, "info")
     return redirect(result.next_url or url_for("console.connections_page"))
