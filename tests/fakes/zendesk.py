@@ -18,6 +18,8 @@ def play_zendesk(server: FakeAuthorizationServer) -> FakeAuthorizationServer:
     server.me = "users_me"
     server.webhooks = "webhooks_list__marketplace"
 
+    server.service_url = "https://valuedesk.test"  # the app's webhook points at this service (the tests' public URL)
+
     def authorized(answer):
         def handler(request):
             if server.bearer(request) is None:
@@ -25,8 +27,14 @@ def play_zendesk(server: FakeAuthorizationServer) -> FakeAuthorizationServer:
             return 200, api_fixture("zendesk", answer() if callable(answer) else answer)
         return handler
 
+    def webhooks(request):
+        status, body = authorized(lambda: server.webhooks)(request)
+        for webhook in body.get("webhooks", []):
+            webhook["endpoint"] = webhook["endpoint"].replace("https://valuedesk.test", server.service_url)
+        return status, body
+
     server.route("GET", "/api/v2/users/me.json", authorized(lambda: server.me))
-    server.route("GET", "/api/v2/webhooks", authorized(lambda: server.webhooks))
+    server.route("GET", "/api/v2/webhooks", webhooks)
     server.route("GET", f"/api/v2/webhooks/{WEBHOOK_ID}/signing_secret", authorized("webhook_signing_secret"))
     server.route("GET", "/api/v2/apps/installations.json", authorized("apps_installations"))
     return server

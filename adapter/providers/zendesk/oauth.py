@@ -110,7 +110,7 @@ APP = oauth.OAuthApp(
     # read and write cover tickets, users, macros, webhooks and app installations.
     scopes=("read", "write"),
     connected=_connected, disconnecting=_disconnecting,
-    account=lambda installation: installation.account,
+    account=lambda installation: installation.account, consent_origin="https://*.zendesk.com",
 )
 
 
