@@ -4,7 +4,6 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 
 from adapter import oauth
 from adapter.console.auth import entry_token
@@ -21,6 +20,7 @@ from tests.fakes.zendesk import WEBHOOK_ID
 from tests.fakes.zendesk import play_zendesk
 from tests.fakes.zendesk import zendesk_settings
 from tests.support import api_fixture
+from tests.test_oauth import _consent as consent
 
 SECRET = api_fixture("zendesk", "webhook_signing_secret")["signing_secret"]["secret"]
 
@@ -54,13 +54,6 @@ def start(console, token) -> str:
     response = console.post("/admin/connect/zendesk", data={"csrf_token": token})
     assert response.status_code == 303, response.data
     return response.headers["Location"]
-
-
-def consent(location: str) -> str:
-    answer = requests.get(location, allow_redirects=False, timeout=5)
-    assert answer.status_code == 302, answer.text
-    back = urlsplit(answer.headers["Location"])
-    return f"{back.path}?{back.query}"
 
 
 def connect(app, installation_id: str):

@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 import jwt
 import pytest
-import requests
 from sqlalchemy import select
 
 from adapter.credentials import CredentialStore
@@ -17,9 +16,11 @@ from tests.fakes.zendesk import ADMIN_ID
 from tests.fakes.zendesk import WEBHOOK_ID
 from tests.fakes.zendesk import play_zendesk
 from tests.fakes.zendesk import zendesk_settings
+from tests.providers.test_zendesk_oauth import start
 from tests.sidebar.test_zendesk import OTHER_PRIVATE
 from tests.sidebar.test_zendesk import PUBLIC
 from tests.sidebar.test_zendesk import token
+from tests.test_oauth import _consent as consent
 
 
 @pytest.fixture
@@ -115,10 +116,7 @@ def test_the_setup_console_opens_the_connect_step_and_nothing_else(market):
 
 
 def _approve(console, token_):
-    start = console.post("/admin/connect/zendesk", data={"csrf_token": token_})
-    answer = requests.get(start.headers["Location"], allow_redirects=False, timeout=5)
-    back = urlsplit(answer.headers["Location"])
-    return console.get(f"{back.path}?{back.query}")
+    return console.get(consent(start(console, token_)))
 
 
 def test_the_admin_who_opened_it_connects_and_the_sidebar_opens(market, fake, no_network):
