@@ -55,6 +55,7 @@ class OAuthState(TenantScoped, Base):
     """One authorization an admin started with a vendor: single use, ten minutes, bound to that admin's console."""
 
     __tablename__ = "oauth_states"
+    __table_args__ = (Index("ix_oauth_states_installation", "installation_id", "vendor"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     vendor: Mapped[str] = mapped_column(String(32))

@@ -33,6 +33,7 @@ def upgrade() -> None:
         installation_column(),
         sa.UniqueConstraint("state_hash", name="uq_oauth_states_state_hash"),
     )
+    op.create_index("ix_oauth_states_installation", "oauth_states", ["installation_id", "vendor"])
     with op.batch_alter_table("installations") as batch:
         batch.add_column(sa.Column("uninstalled_at", UTCDateTime(), nullable=True))
 
@@ -40,4 +41,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("installations") as batch:
         batch.drop_column("uninstalled_at")
+    op.drop_index("ix_oauth_states_installation", table_name="oauth_states")
     op.drop_table("oauth_states")
