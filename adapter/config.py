@@ -48,6 +48,9 @@ class Settings:
     # The operator's OAuth clients (a hosted service's global client, or a self-hoster's own), per vendor.
     zendesk_client_id: str | None = None
     zendesk_client_secret: str | None = None
+    # The Marketplace app: its id and the RSA public key Zendesk signs its sidebar tokens with (a PEM, or its file).
+    zendesk_app_id: str | None = None
+    zendesk_app_public_key: str | None = None
     jira_client_id: str | None = None
     jira_client_secret: str | None = None
     linear_client_id: str | None = None
@@ -123,6 +126,25 @@ def _vendor_urls(name: str, value: str) -> dict:
         raise ConfigError(f"{name}: {exc}.") from None
 
 
+def _digits(name: str, value: str) -> str:
+    if not value.strip().isdigit():
+        raise ConfigError(f"{name} must be a number (the app id Zendesk shows for the app), got {value!r}.")
+    return value.strip()
+
+
+def _public_key(name: str, value: str) -> str:
+    text = value.strip().replace("\\n", "\n")
+    if not text.startswith("-----BEGIN"):
+        try:
+            text = Path(text).expanduser().read_text().strip()
+        except OSError:
+            raise ConfigError(f"{name} must be a PEM public key or the path of a file holding one; "
+                              f"{value[:60]!r} is neither.") from None
+    if "BEGIN PUBLIC KEY" not in text:
+        raise ConfigError(f"{name} does not hold a PEM public key (-----BEGIN PUBLIC KEY-----).")
+    return text
+
+
 def _path(name: str, value: str) -> Path:
     return Path(value.strip()).expanduser()
 
@@ -145,6 +167,8 @@ VARIABLES: dict[str, tuple[str, object]] = {
     "VALUEDESK_UNINSTALLED_RETENTION_DAYS": ("uninstalled_retention_days", _positive_int),
     "VALUEDESK_ZENDESK_CLIENT_ID": ("zendesk_client_id", _text),
     "VALUEDESK_ZENDESK_CLIENT_SECRET": ("zendesk_client_secret", _text),
+    "VALUEDESK_ZENDESK_APP_ID": ("zendesk_app_id", _digits),
+    "VALUEDESK_ZENDESK_APP_PUBLIC_KEY": ("zendesk_app_public_key", _public_key),
     "VALUEDESK_JIRA_CLIENT_ID": ("jira_client_id", _text),
     "VALUEDESK_JIRA_CLIENT_SECRET": ("jira_client_secret", _text),
     "VALUEDESK_LINEAR_CLIENT_ID": ("linear_client_id", _text),

@@ -43,6 +43,14 @@ def find_installation(session: Session, kind: str, account: str) -> Installation
     return session.scalar(select(Installation).where(Installation.kind == kind, Installation.account == account))
 
 
+def installation_for_webhook(session: Session, kind: str, webhook_id: str) -> str | None:
+    """The installation that recorded `webhook_id` as its helpdesk webhook when it was connected (system session)."""
+    if not webhook_id:
+        return None
+    recorded = Installation.settings[(kind, "webhook_id")].as_string()
+    return session.scalar(select(Installation.id).where(Installation.kind == kind, recorded == webhook_id).limit(1))
+
+
 def webhook_url(public_url: str, provider: str, installation_id: str) -> str:
     """The address a vendor posts this installation's webhooks to."""
     return f"{public_url.rstrip('/')}/webhooks/{provider}/{installation_id}"

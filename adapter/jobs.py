@@ -226,6 +226,11 @@ def renew_oauth_grants() -> int:
     return renewed
 
 
+def check_zendesk_apps() -> int:
+    """Uninstall Marketplace Zendesk accounts whose app was removed (Zendesk sends no uninstall event)."""
+    return _each_active_installation(lifecycle.uninstall_if_zendesk_app_removed, "check_zendesk_apps")
+
+
 def retrain_signal_models() -> int:
     """Retrain each installation's signal model once enough new agent decisions have come in."""
     with get_db().system() as session:
@@ -390,4 +395,5 @@ PERIODIC = {
     "purge_uninstalled": (crontab(minute="53", hour="3"), purge_uninstalled),
     "renew_oauth_grants": (crontab(minute="*/5"), renew_oauth_grants),
     "refresh_jira_webhooks": (crontab(minute="29", hour="4"), refresh_jira_webhooks),
+    "check_zendesk_apps": (crontab(minute="37", hour="4"), check_zendesk_apps),
 }

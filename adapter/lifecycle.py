@@ -20,7 +20,9 @@ from adapter.credentials import CredentialStore
 from adapter.db import Base
 from adapter.errors import ProviderError
 from adapter.models import Installation
+from adapter.providers import helpdesk_client
 from adapter.providers import oauth_apps
+from adapter.providers import zendesk
 from adapter.trackers import settings as tracker_settings
 
 log = logging.getLogger("valuedesk.lifecycle")
@@ -53,6 +55,25 @@ def uninstall(session: Session, installation: Installation) -> list[str]:
     session.flush()
     log.info("lifecycle.uninstalled", extra={"fields": {"installation_id": installation.id, "steps": len(done)}})
     return done
+
+
+def uninstall_if_zendesk_app_removed(session: Session, installation: Installation) -> list[str]:
+    """Uninstall a Marketplace Zendesk account whose app installation Zendesk no longer has; [] while it is there.
+
+    Zendesk tells a Support app nothing when it is uninstalled (its webhook and triggers simply go), so the daily
+    check asks. An account whose grant was revoked as well cannot be asked; it stays until a reinstall or an operator
+    uninstalls it.
+
+    :raise ProviderError: Zendesk could not be asked (ReconnectNeeded when the grant is gone).
+    """
+    state = (installation.settings or {}).get(zendesk.NAME) or {}
+    if installation.kind != zendesk.NAME or state.get("connected_by") != "oauth" or not state.get("app_installation_id"):
+        return []
+    account = zendesk.Provisioning(helpdesk_client(session, installation))
+    if account.app_installation(state["app_installation_id"]) is not None:
+        return []
+    log.info("lifecycle.zendesk_app_removed", extra={"fields": {"installation_id": installation.id}})
+    return uninstall(session, installation)
 
 
 def reinstall(session: Session, installation: Installation) -> None:

@@ -59,6 +59,9 @@ def test_development_enables_playground_and_data_dir_moves_files():
         ("VALUEDESK_PUBLIC_URL", "example.com", "VALUEDESK_PUBLIC_URL must start with"),
         ("VALUEDESK_ADMIN_TOKEN", "short", "at least 24"),
         ("VALUEDESK_LOG_LEVEL", "LOUD", "VALUEDESK_LOG_LEVEL"),
+        ("VALUEDESK_ZENDESK_APP_ID", "valuedesk", "VALUEDESK_ZENDESK_APP_ID must be a number"),
+        ("VALUEDESK_ZENDESK_APP_PUBLIC_KEY", "/nowhere/key.pem", "PEM public key or the path"),
+        ("VALUEDESK_ZENDESK_APP_PUBLIC_KEY", "-----BEGIN RSA PRIVATE KEY-----", "does not hold a PEM public key"),
     ],
 )
 def test_invalid_values_name_the_variable(variable, value, message):
@@ -91,3 +94,12 @@ def test_dotenv_is_read_and_environment_wins(tmp_path):
     assert settings.secret_key == SECRET
     assert settings.env == "development"
     assert settings.redis_url == "redis://from-env:6379/0"
+
+
+def test_the_zendesk_app_key_is_read_as_text_or_from_its_file(tmp_path):
+    pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqh\n-----END PUBLIC KEY-----"
+    (tmp_path / "zendesk.pem").write_text(pem + "\n")
+    for given in (pem, pem.replace("\n", "\\n"), str(tmp_path / "zendesk.pem")):
+        settings = load_settings({"VALUEDESK_SECRET_KEY": SECRET, "VALUEDESK_ZENDESK_APP_PUBLIC_KEY": given,
+                                  "VALUEDESK_ZENDESK_APP_ID": " 225 "}, environ={}, dotenv_path=None)
+        assert settings.zendesk_app_public_key == pem and settings.zendesk_app_id == "225"

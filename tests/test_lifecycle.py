@@ -74,3 +74,43 @@ def test_the_console_states_the_datas_fate(app, playground):
     console, _ = signed_in(app)
     page = console.get("/admin/connections").data
     assert b"kept for <b>30 days</b>" in page and b"deleted for good" in page
+
+
+# Zendesk sends a Support app no uninstall event: the daily check asks whether the app installation is still there.
+
+def test_a_zendesk_account_whose_app_was_removed_is_uninstalled_by_the_daily_check(app, authorization_server,
+                                                                                 make_app, make_installation):
+    from adapter import clock
+    from adapter import jobs
+    from adapter import oauth
+    from adapter.providers import zendesk
+    from tests.fakes.zendesk import WEBHOOK_ID
+    from tests.fakes.zendesk import play_zendesk
+    from tests.fakes.zendesk import zendesk_settings
+
+    server = play_zendesk(authorization_server)
+    service = make_app(**zendesk_settings(server))
+    present = {"82": True, "91": True}
+    for number in present:
+        server.route("GET", f"/api/v2/apps/installations/{number}.json",
+                     lambda request, n=number: (200, {"id": int(n), "app_id": 225, "enabled": True}) if present[n]
+                     else (404, {"error": "RecordNotFound", "description": "Not found"}))
+    accounts = {name: make_installation("zendesk", name, secrets={}).id for name in ("acme", "globex")}
+    with service.app_context(), service.extensions["valuedesk.db"].system() as session:
+        for account, number in (("acme", "82"), ("globex", "91")):
+            installation = session.get(Installation, accounts[account])
+            grant = oauth.Tokens.from_grant(server._issue("read write"), clock.now())  # as a finished consent stores it
+            CredentialStore(session, installation.id).set(zendesk.OAUTH_APP.credential, grant.dumps())
+            installation.settings = {"zendesk": {"webhook_id": WEBHOOK_ID, "connected_by": "oauth",
+                                                 "app_installation_id": number}}
+    with service.app_context():
+        jobs.check_zendesk_apps()
+    present["82"] = False  # the admin removed the app from acme
+    with service.app_context():
+        jobs.check_zendesk_apps()
+    with service.app_context(), service.extensions["valuedesk.db"].system() as session:
+        acme, globex = (session.get(Installation, accounts[name]) for name in ("acme", "globex"))
+        assert acme.uninstalled_at is not None and not acme.is_active
+        assert CredentialStore(session, acme.id).names() == []
+        assert globex.is_active and CredentialStore(session, globex.id).names() == [zendesk.OAUTH_APP.credential]
+    assert len(server.revoked) == 1  # acme's grant, revoked on the way out

@@ -10,6 +10,7 @@ from werkzeug.exceptions import ClientDisconnected
 from adapter import clock
 from adapter import intake
 from adapter.api import error_response
+from adapter.connections import installation_for_webhook
 from adapter.db import get_db
 from adapter.errors import MalformedDelivery
 from adapter.errors import SignatureError
@@ -18,6 +19,8 @@ from adapter.logs import annotate
 from adapter.providers import freshdesk
 from adapter.providers import jira
 from adapter.providers import webhook_source
+from adapter.providers import zendesk
+from adapter.providers.zendesk.constants import WEBHOOK_ID_HEADER
 from adapter.security import JsonTooDeep
 from adapter.security import constant_time_equals
 from adapter.security import loads_bounded
@@ -40,6 +43,22 @@ def _verify(verify, credential: str, installation_id: str, body: bytes, secret: 
         if reloaded is None or not reloaded.active or not reloaded.secret or reloaded.secret == secret:
             raise
         verify(request.headers, body, reloaded.secret, now)
+
+
+@bp.post("/zendesk")
+def receive_zendesk_app():
+    """Deliveries from the Zendesk app's own webhook (requirements.json), one address for every account.
+
+    The installation is the one that recorded this webhook's id when an admin connected it; that installation's
+    secret then verifies the signature like any delivery's, so the header only chooses which secret to try.
+    """
+    with get_db().system() as session:
+        installation_id = installation_for_webhook(session, zendesk.NAME, request.headers.get(WEBHOOK_ID_HEADER, ""))
+    if installation_id is None:
+        _note(zendesk.NAME, "unknown-webhook")
+        return error_response(404, "unknown_webhook", "No Valuedesk installation has connected this Zendesk webhook; "
+                                                      "an admin presses Connect Valuedesk to Zendesk first.")
+    return receive(zendesk.NAME, installation_id)
 
 
 @bp.post("/<provider>/<installation_id>")

@@ -27,6 +27,8 @@ from adapter.db import get_db
 from adapter.db import request_session
 from adapter.models import ConsoleSession
 from adapter.models import Installation
+from adapter.providers import zendesk
+from adapter.providers.zendesk import SETUP_ROLE
 from adapter.security import constant_time_equals
 from adapter.sidebar.auth import AgentSession
 
@@ -34,6 +36,9 @@ ENTRY_MAX_AGE_SECONDS = 60
 SESSION_LIFETIME = timedelta(hours=12)
 _ENTRY_SALT = "valuedesk.console.entry.v2"
 _KEY = "console"
+# A Zendesk account not connected yet opens the console from its sidebar for this step alone: whoever connects must
+# approve at Zendesk as an admin, and only then do roles come from Zendesk.
+SETUP_ENDPOINTS = ("console.connect_start", "console.connect_callback")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -66,14 +71,15 @@ def read_entry(token: str) -> Entry | None:
         data = _serializer().loads(token, max_age=ENTRY_MAX_AGE_SECONDS)
     except (BadSignature, SignatureExpired):
         return None
-    if data.get("role") != "admin" or not data.get("nonce"):
+    if data.get("role") not in ("admin", SETUP_ROLE) or not data.get("nonce"):
         return None
     with get_db().system() as lookup:
         installation = lookup.get(Installation, data["installation_id"])
         if installation is None or not installation.is_active:
             return None
         name = installation.name
-    agent = AgentSession(data["installation_id"], data["agent_id"], data["agent_name"], role="admin", host="console")
+    agent = AgentSession(data["installation_id"], data["agent_id"], data["agent_name"], role=data["role"],
+                         host="console")
     return Entry(agent, data["nonce"], name)
 
 
@@ -149,6 +155,13 @@ def check_csrf() -> None:
         abort(400, "This form expired or was not sent from the console; reload the page and try again.")
 
 
+def _setup_step() -> bool:
+    """True for the pages a setup session may open: the Connections page and connecting its own helpdesk."""
+    if request.endpoint == "console.connections_page":
+        return True
+    return request.endpoint in SETUP_ENDPOINTS and (request.view_args or {}).get("vendor") == zendesk.NAME
+
+
 def console_required(view):
     """Decorator: the page needs a live console session for an active installation; posts need the CSRF token."""
 
@@ -160,6 +173,8 @@ def console_required(view):
             return redirect(url_for("console.login", next=request.path))
         if request.method == "POST":
             check_csrf()
+        if signed_in[1].role == SETUP_ROLE and not _setup_step():
+            return redirect(url_for("console.connections_page"))
         installation_id = signed_in[0].id
         g.installation, g.agent = request_session(installation_id).get(Installation, installation_id), signed_in[1]
         return view(*args, **kwargs)

@@ -21,13 +21,20 @@ from adapter.db import request_session
 from adapter.errors import Conflict
 from adapter.errors import DomainError
 from adapter.errors import ProviderError
+from adapter.providers import helpdesk_kinds
 from adapter.providers import oauth_app
 from adapter.providers import oauth_apps
+from adapter.providers import zendesk
+
+
+def _applies(app, installation) -> bool:
+    """A helpdesk's OAuth app connects installations of that helpdesk only; trackers connect to any."""
+    return app.vendor not in helpdesk_kinds() or app.vendor == installation.kind
 
 
 def _app_or_404(vendor: str):
     app = oauth_app(vendor)
-    if app is None:
+    if app is None or not _applies(app, g.installation):
         return None, (render_template("console/oauth_refused.html", title="No such connection",
                                       message=f"Valuedesk does not connect to {vendor!r} with OAuth."), 404)
     return app, None
@@ -45,6 +52,8 @@ def connection_rows(session, installation) -> list[dict]:
     settings = current_app.config["VALUEDESK"]
     rows = []
     for app in oauth_apps():
+        if not _applies(app, installation):
+            continue
         granted = oauth.tokens(session, installation.id, app)
         example = granted is None and installation.kind == "playground"
         granted = _playground_grant(app) if example else granted
@@ -60,8 +69,10 @@ def connection_rows(session, installation) -> list[dict]:
 def connections_page():
     """What this installation is connected to with OAuth, and what happens to its data on uninstall."""
     settings = current_app.config["VALUEDESK"]
-    return render_template("console/connections.html",
-                           rows=connection_rows(request_session(g.installation.id), g.installation),
+    rows = connection_rows(request_session(g.installation.id), g.installation)
+    if g.agent.role == zendesk.SETUP_ROLE:  # opened from the sidebar of a Zendesk account not connected yet
+        rows = [row for row in rows if row["vendor"] == zendesk.NAME]
+    return render_template("console/connections.html", rows=rows,
                            retention_days=settings.uninstalled_retention_days,
                            purge_date=lifecycle.purge_date(g.installation, settings.uninstalled_retention_days))
 

@@ -58,9 +58,31 @@ def zendesk_manifest(service_url: str) -> dict:
         "domainWhitelist": [host],
         # The token only ever travels in a request header (the link page's client.request), so Zendesk may put it
         # nowhere else: a secure parameter names its scopes.
+        # Self-hosted services only: a Marketplace install is recognised from its signed sidebar load instead.
         "parameters": [
-            {"name": "installation_token", "type": "text", "secure": True, "required": True, "scopes": ["header"]},
+            {"name": "installation_token", "type": "text", "secure": True, "required": False, "scopes": ["header"]},
         ],
+    }
+
+
+WEBHOOK_REQUIREMENT = "valuedesk_webhook"
+
+
+def zendesk_requirements(service_url: str) -> dict:
+    """requirements.json: the webhook Zendesk creates when the app is installed, and the triggers that call it.
+
+    Zendesk removes both when the app is uninstalled. A trigger names the webhook by its requirement identifier (as
+    Zendesk's requirements docs show for targets); the webhook's endpoint is the same for every account, which the
+    service tells apart by the webhook's id once an admin has connected the account.
+    """
+    service_host(service_url)
+    triggers = zendesk.trigger_specs(WEBHOOK_REQUIREMENT,
+                                     description="Created by the Valuedesk app; removed when the app is uninstalled.")
+    return {
+        "webhooks": {WEBHOOK_REQUIREMENT: {
+            "name": APP_NAME, "endpoint": zendesk.marketplace_webhook_url(service_url), "http_method": "POST",
+            "request_format": "json", "status": "active", "subscriptions": ["conditional_ticket_events"]}},
+        "triggers": {f"valuedesk_{event}": spec for event, spec in triggers.items()},
     }
 
 
@@ -72,14 +94,14 @@ def zendesk_translations() -> dict:
             "short_description": SHORT_DESCRIPTION,
             "long_description": LONG_DESCRIPTION,
             "installation_instructions": (
-                "Run `valuedesk installations connect zendesk` on your Valuedesk service first; it prints the "
-                "installation token to paste below."
+                "Install, then open any ticket as an admin and press Connect Valuedesk to Zendesk in the sidebar. "
+                "Installing creates the Valuedesk webhook and three triggers; uninstalling removes them."
             ),
             "parameters": {
                 "installation_token": {
-                    "label": "Installation token",
-                    "helpText": "Printed by `valuedesk installations connect zendesk`. Zendesk stores it on its "
-                                "servers and sends it to Valuedesk only; agents never see it.",
+                    "label": "Installation token (self-hosted only)",
+                    "helpText": "Leave empty when installing from the Marketplace. A self-hosted service prints it "
+                                "with `valuedesk installations connect zendesk`; Zendesk sends it to Valuedesk only.",
                 }
             },
         }
@@ -91,6 +113,12 @@ ZENDESK_README = """# Valuedesk for Zendesk
 Valuedesk adds four things to the Zendesk ticket sidebar: product signals confirmed with the
 customer's own words, follow-up commitments with reminders, a private nudge before a generic
 copy-paste reply goes out, and refunds and coupons within admin limits.
+
+From the Marketplace: install the app (it creates the Valuedesk webhook and triggers), open a ticket
+as an admin and press *Connect Valuedesk to Zendesk*, then approve. Uninstalling removes the webhook
+and triggers.
+
+Self-hosted, as a private app:
 
 1. On your Valuedesk service, run `valuedesk installations connect zendesk --subdomain ... --email ... --token ...`.
    It creates the webhook and triggers and prints an installation token.
@@ -108,6 +136,7 @@ def build_zendesk_app(service_url: str, out_dir: Path) -> Path:
     files = {
         "manifest.json": json.dumps(zendesk_manifest(service_url), indent=2) + "\n",
         "translations/en.json": json.dumps(zendesk_translations(), indent=2) + "\n",
+        "requirements.json": json.dumps(zendesk_requirements(service_url), indent=2) + "\n",
         "assets/logo.png": logo_png(320),
         "assets/logo-small.png": logo_png(128),
         "assets/logo.svg": SVG,

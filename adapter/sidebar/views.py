@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask import current_app
+from flask import make_response
 from flask import render_template
 from flask import request
 from flask import url_for
@@ -15,6 +16,7 @@ from adapter.errors import ApiError
 from adapter.installations import PLAYGROUND_ID
 from adapter.models import Installation
 from adapter.providers import playground
+from adapter.providers import zendesk
 from adapter.sidebar.assets import asset_url
 from adapter.sidebar.auth import AgentSession
 from adapter.sidebar.auth import issue_token
@@ -78,4 +80,17 @@ def zendesk_panel():
             link_url = current_app.config["VALUEDESK"].public_url + url_for("api.zendesk_link")
             return render_template("sidebar/zendesk_link.html", link_url=link_url), 401
         return error_response(exc.status, exc.code, exc.message)
+    if agent.role == zendesk.SETUP_ROLE:
+        return zendesk_connect_page(agent)
     return render_panel(agent, None, installation)
+
+
+def zendesk_connect_page(agent):
+    """What the sidebar shows until an admin connects the account: a one-use link to the console's Connect step."""
+    from adapter.console.auth import entry_token
+
+    response = make_response(render_template(
+        "sidebar/zendesk_connect.html", entry_url=current_app.config["VALUEDESK"].public_url
+        + url_for("console.enter_from_sidebar", token=entry_token(agent))))
+    response.headers["Cache-Control"] = "no-store"
+    return response

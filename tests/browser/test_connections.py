@@ -89,3 +89,21 @@ def test_connect_linear_and_disconnect_in_a_browser(console_page, authorization_
     tab.wait_for_url("**/admin/connections")
     assert "Linear disconnected" in tab.locator(".flash").inner_text()
     assert len(api.sent("webhookDelete")) == 1 and authorization_server.revoked
+
+
+@pytest.mark.parametrize("console_page", [("zendesk",)], indirect=True)
+def test_connect_zendesk_in_a_browser(console_page, authorization_server):
+    from tests.fakes.zendesk import WEBHOOK_ID
+    from tests.fakes.zendesk import play_zendesk
+
+    play_zendesk(authorization_server).service_url = console_page.base_url
+    tab = console_page
+    tab.goto(tab.base_url + "/admin/connections")
+    tab.get_by_role("button", name="Connect Zendesk").click()
+    tab.wait_for_url("**/admin/connections")
+    assert f"deliveries from webhook {WEBHOOK_ID} are now verified" in tab.locator(".flash").inner_text()
+    assert "Connected" in tab.locator("table.data").inner_text()
+    tab.get_by_role("button", name="Disconnect Zendesk").click()
+    tab.wait_for_url("**/admin/connections")
+    assert "signing secret forgotten" in tab.locator(".flash").inner_text()
+    assert len(authorization_server.revoked) == 1

@@ -15,7 +15,8 @@ MANIFEST_SCHEMA = {
     "name": str, "author": dict, "defaultLocale": str, "private": bool, "location": dict,
     "version": str, "frameworkVersion": str, "signedUrls": bool, "domainWhitelist": list, "parameters": list,
 }
-REQUIRED_FILES = {"manifest.json", "translations/en.json", "assets/logo.png", "assets/logo-small.png"}
+REQUIRED_FILES = {"manifest.json", "translations/en.json", "requirements.json", "assets/logo.png",
+                  "assets/logo-small.png"}
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +43,9 @@ def test_manifest_matches_the_documented_fields(package):
     assert sidebar == {"url": "https://valuedesk.example.com/sidebar/zendesk", "flexible": True}
     assert manifest["signedUrls"] is True
     assert manifest["domainWhitelist"] == ["valuedesk.example.com"]
-    assert manifest["parameters"] == [{"name": "installation_token", "type": "text", "secure": True, "required": True,
-                                       "scopes": ["header"]}]
+    # Only a self-hosted service needs it; a Marketplace install is recognised from its signed sidebar load.
+    assert manifest["parameters"] == [{"name": "installation_token", "type": "text", "secure": True,
+                                       "required": False, "scopes": ["header"]}]
 
 
 # What Zendesk's validator (zendesk/zendesk_apps_support, Package#validate; zcli apps:validate runs it) warns about,
@@ -81,6 +83,71 @@ def zendesk_validator_warnings(files: dict[str, bytes]) -> list[str]:
 
 def test_zendesks_validator_would_warn_about_nothing(package):
     assert zendesk_validator_warnings(package[1]) == []
+    assert requirements_errors(package[1]["requirements.json"]) == []
+
+
+# What the validator checks in requirements.json (zendesk_apps_support, Validations::Requirements and AppRequirement),
+# restated: known resource types only, no key given twice, at most 5000 requirements, a webhook has name, status,
+# endpoint, http_method and request_format, every other requirement a title; HTTP and URL targets are refused.
+REQUIREMENT_TYPES = {"automations", "channel_integrations", "custom_objects", "macros", "targets", "views",
+                     "ticket_fields", "triggers", "user_fields", "organization_fields", "webhooks", "custom_objects_v2"}
+WEBHOOK_KEYS = ("name", "status", "endpoint", "http_method", "request_format")
+
+
+def _no_duplicate_keys(pairs):
+    keys = [key for key, _ in pairs]
+    duplicated = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicated:
+        raise ValueError(f"duplicate keys {duplicated}")
+    return dict(pairs)
+
+
+def requirements_errors(data: bytes) -> list[str]:
+    try:
+        requirements = json.loads(data, object_pairs_hook=_no_duplicate_keys)
+    except ValueError as exc:
+        return [f"requirements.json: {exc}"]
+    errors = [f"unknown requirement type {kind}" for kind in sorted(set(requirements) - REQUIREMENT_TYPES)]
+    if sum(len(group) for group in requirements.values()) > 5000:
+        errors.append("more than 5000 requirements")
+    for identifier, webhook in requirements.get("webhooks", {}).items():
+        errors += [f"webhook {identifier} has no {key}" for key in WEBHOOK_KEYS if key not in webhook]
+    for kind, group in requirements.items():
+        if kind in ("channel_integrations", "custom_objects", "webhooks", "custom_objects_v2"):
+            continue
+        errors += [f"{kind} {identifier} has no title" for identifier, spec in group.items() if "title" not in spec]
+    errors += [f"target {identifier} is an HTTP or URL target" for identifier, spec in
+               requirements.get("targets", {}).items() if spec.get("type") in ("http_target", "url_target_v2")]
+    return errors
+
+
+def test_the_requirements_check_catches_what_the_validator_refuses():
+    bad = (b'{"webhooks": {"hook": {"name": "x", "endpoint": "https://e"}}, "triggers": {"t": {"actions": []}},'
+           b' "tickets": {}}')
+    assert requirements_errors(bad) == ["unknown requirement type tickets", "webhook hook has no status",
+                                        "webhook hook has no http_method", "webhook hook has no request_format",
+                                        "triggers t has no title"]
+    assert requirements_errors(b'{"triggers": {"t": {"title": "a"}, "t": {"title": "b"}}}') == [
+        "requirements.json: duplicate keys ['t']"]
+
+
+def test_requirements_declare_the_webhook_and_the_triggers_that_call_it(package):
+    from adapter.providers import zendesk
+
+    requirements = json.loads(package[1]["requirements.json"])
+    (identifier, webhook), = requirements["webhooks"].items()
+    # One endpoint for every account; a trigger-connected (not event-subscribed) JSON POST, as the parsers expect.
+    assert webhook["endpoint"] == "https://valuedesk.example.com/webhooks/zendesk"
+    assert webhook["subscriptions"] == ["conditional_ticket_events"]
+    assert (webhook["http_method"], webhook["request_format"], webhook["status"]) == ("POST", "json", "active")
+    declared = {spec["title"]: spec for spec in requirements["triggers"].values()}
+    made_by_connect = {spec["title"]: spec for spec in zendesk.trigger_specs("WEBHOOK").values()}
+    assert declared.keys() == made_by_connect.keys()
+    for title, spec in declared.items():
+        (action,) = spec["actions"]
+        assert action["field"] == "notification_webhook" and action["value"][0] == identifier
+        assert action["value"][1] == made_by_connect[title]["actions"][0]["value"][1]  # the same ids-only body
+        assert spec["conditions"] == made_by_connect[title]["conditions"]
 
 
 def test_the_validator_check_catches_what_zendesk_warned_about():

@@ -100,3 +100,55 @@ def test_rate_limited_lookup_is_retried_after_retry_after(db, installation, seen
     with db.system() as session:
         assert session.get(WebhookReceipt, response.json["receipt_id"]).status == "done"
     assert len(seen) == 1
+
+
+# The Zendesk app's own webhook (requirements.json): one address for every account, told apart by the webhook's id.
+
+APP_WEBHOOK = "01GSAK5KXNEV4JHCB0AKTE0BX4"  # the X-Zendesk-Webhook-Id zendesk_headers sends
+
+
+def _record_webhook(db, installation_id: str, webhook_id: str) -> None:
+    from adapter.models import Installation
+
+    with db.system() as session:
+        row = session.get(Installation, installation_id)
+        row.settings = {**(row.settings or {}), "zendesk": {"webhook_id": webhook_id, "connected_by": "oauth"}}
+
+
+def _receipts(db, installation_id: str) -> int:
+    with db.system() as session:
+        return len(session.scalars(select(WebhookReceipt).where(WebhookReceipt.installation_id == installation_id))
+                   .all())
+
+
+def post_to_app_webhook(client, fixture, secret=SECRET, webhook_id=APP_WEBHOOK):
+    body = fixture_bytes("zendesk", fixture)
+    headers = {**zendesk_headers(secret, body), "X-Zendesk-Webhook-Id": webhook_id}
+    return client.post("/webhooks/zendesk", data=body, headers=headers)
+
+
+def test_the_apps_webhook_reaches_the_installation_that_connected_it(client, db, installation, seen, no_network):
+    _record_webhook(db, installation.id, APP_WEBHOOK)
+    zendesk_api(no_network, "GET", "tickets/35436/comments.json", "ticket_comments")
+    zendesk_api(no_network, "GET", "users/show_many.json", "users_show_many")
+    response = post_to_app_webhook(client, "trigger_comment_added")
+    assert response.status_code == 202, response.json
+    assert seen and seen[0][0].installation_id == installation.id and _receipts(db, installation.id) == 1
+
+
+def test_another_accounts_webhook_id_does_not_open_this_installation(client, db, installation, make_installation,
+                                                                     seen):
+    other = make_installation(kind="zendesk", account="globex", secrets={zendesk.SECRET_CREDENTIAL: "globex-secret"})
+    _record_webhook(db, installation.id, APP_WEBHOOK)
+    _record_webhook(db, other.id, "01GLOBEXWEBHOOK0000000000")
+    # Signed with globex's secret but naming acme's webhook: checked against acme's secret, refused.
+    refused = post_to_app_webhook(client, "trigger_comment_added", secret="globex-secret")
+    assert refused.status_code == 401
+    assert _receipts(db, installation.id) == 0 and _receipts(db, other.id) == 0 and seen == []
+
+
+def test_a_webhook_no_installation_connected_is_refused_plainly(client, db, installation, seen):
+    response = post_to_app_webhook(client, "trigger_comment_added", webhook_id="01UNKNOWN")
+    assert response.status_code == 404 and "Connect Valuedesk to Zendesk" in response.json["error"]["message"]
+    missing = client.post("/webhooks/zendesk", data=b"{}", headers={"Content-Type": "application/json"})
+    assert missing.status_code == 404 and _receipts(db, installation.id) == 0 and seen == []

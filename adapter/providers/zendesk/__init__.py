@@ -29,6 +29,11 @@ from adapter.providers.zendesk.constants import STATUSES
 from adapter.providers.zendesk.constants import STORED_HEADERS
 from adapter.providers.zendesk.constants import TIMESTAMP_HEADER
 from adapter.providers.zendesk.constants import TOKEN_CREDENTIAL
+from adapter.providers.zendesk.oauth import APP as OAUTH_APP
+from adapter.providers.zendesk.oauth import SETUP_ROLE
+from adapter.providers.zendesk.oauth import client_for_installation
+from adapter.providers.zendesk.oauth import has_api_access
+from adapter.providers.zendesk.oauth import marketplace_webhook_url
 from adapter.providers.zendesk.provisioning import Provisioning
 from adapter.providers.zendesk.webhooks import EVENT_PARSERS
 from adapter.providers.zendesk.webhooks import describe
@@ -43,7 +48,7 @@ VENDOR = Vendor(
     name=NAME, display_name="Zendesk", role=HELPDESK, webhooks=sys.modules[__name__], secret_credential=SECRET_CREDENTIAL,
     credentials={"email": EMAIL_CREDENTIAL, "token": TOKEN_CREDENTIAL, "oauth_token": OAUTH_CREDENTIAL,
                  "webhook_secret": SECRET_CREDENTIAL, "app_key": APP_KEY_CREDENTIAL},
-    client_for=lambda session, installation, credentials: client_for(installation, credentials),
+    client_for=client_for_installation, oauth=OAUTH_APP,
     installation_prefix="zd", account_suffix=".zendesk.com",
     # Zendesk's agent workspace and its app sandbox domain
     frame_ancestors=("https://*.zendesk.com", "https://*.zdusercontent.com"),
@@ -54,6 +59,6 @@ VENDOR = Vendor(
 
 __all__ = [
     "AGENT_ROLES", "NAME", "SECRET_CREDENTIAL", "EMAIL_CREDENTIAL", "TOKEN_CREDENTIAL", "OAUTH_CREDENTIAL", "APP_KEY_CREDENTIAL", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "INVOCATION_HEADER", "STORED_HEADERS", "EVENT_TYPES", "IGNORED_EVENT_TYPES", "STATUSES",
-    "AppContext", "Client", "Provisioning", "VENDOR", "EVENT_PARSERS", "client_for", "describe", "event_type_of", "parse_event", "sign",
+    "OAUTH_APP", "SETUP_ROLE", "AppContext", "Client", "Provisioning", "client_for_installation", "has_api_access", "marketplace_webhook_url", "VENDOR", "EVENT_PARSERS", "client_for", "describe", "event_type_of", "parse_event", "sign",
     "trigger_body", "trigger_specs", "unverified_subdomain", "verify", "verify_app_token",
 ]

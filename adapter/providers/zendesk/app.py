@@ -17,6 +17,7 @@ class AppContext:
     subdomain: str
     user_id: str | None
     claims: dict
+    app_installation_id: str | None = None  # the app installation the token's audience names
 
 
 def unverified_subdomain(token: str) -> str | None:
@@ -61,7 +62,8 @@ def verify_app_token(
         raise SignatureError("The Zendesk app token is meant for another audience.")
     if app_installation_id and app_installation_id not in installations:
         raise SignatureError("The Zendesk app token belongs to another app installation.")
-    return AppContext(subdomain=subdomain, user_id=_user_id_from_sub(claims.get("sub")), claims=claims)
+    return AppContext(subdomain=subdomain, user_id=_user_id_from_sub(claims.get("sub")), claims=claims,
+                      app_installation_id=installations[0])
 
 
 def _audience(subdomain: str) -> re.Pattern:

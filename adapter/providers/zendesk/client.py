@@ -29,6 +29,7 @@ from adapter.providers.base import Ticket
 from adapter.providers.base import error_for_status
 from adapter.providers.base import html_to_text
 from adapter.providers.base import numeric_id
+from adapter.providers.endpoints import origin as vendor_origin
 from adapter.providers.zendesk.constants import AGENT_ROLES
 from adapter.providers.zendesk.constants import EMAIL_CREDENTIAL
 from adapter.providers.zendesk.constants import NAME
@@ -61,6 +62,11 @@ def vendor_errors(method):
     return wrapper
 
 
+def origin(subdomain: str) -> str:
+    """https://<subdomain>.zendesk.com, or the local fake that plays every subdomain in tests."""
+    return vendor_origin(NAME, f"https://{subdomain}.zendesk.com")
+
+
 def _ticket(ticket_id) -> int:
     return numeric_id(NAME, "ticket", ticket_id)
 
@@ -81,14 +87,14 @@ class Client:
         self.subdomain = subdomain
         auth = None if oauth_token else (f"{email}/token", token)
         headers = {"Authorization": f"Bearer {oauth_token}"} if oauth_token else None
-        self.http = HttpApi(NAME, f"https://{subdomain}.zendesk.com/api/v2", auth=auth, headers=headers)
+        self.http = HttpApi(NAME, f"{origin(subdomain)}/api/v2", auth=auth, headers=headers)
         self.http.session.hooks["response"].append(_raise_forvendor_errors)
         credentials = {"oauth_token": oauth_token} if oauth_token else {"email": email, "token": token}
         self.zenpy = Zenpy(subdomain=subdomain, session=self.http.session, timeout=20, **credentials)
 
     def ticket_url(self, ticket_id: str) -> str:
         """Where an agent opens this ticket."""
-        return f"https://{self.subdomain}.zendesk.com/agent/tickets/{ticket_id}"
+        return f"{origin(self.subdomain)}/agent/tickets/{ticket_id}"
 
     @vendor_errors
     def get_ticket(self, ticket_id: str) -> Ticket:
@@ -234,7 +240,8 @@ def client_for(installation, credentials) -> Client:
     email, token = credentials.get(EMAIL_CREDENTIAL), credentials.get(TOKEN_CREDENTIAL)
     if not oauth and not (email and token):
         raise AuthError(
-            "Zendesk is not connected for this installation; run `valuedesk installations connect zendesk`.",
+            "Zendesk is not connected for this installation: an admin presses Connect in the console (or, self-hosted, "
+            "runs `valuedesk installations connect zendesk`).",
             provider=NAME,
         )
     return Client(installation.account, email=email, token=token, oauth_token=oauth)

@@ -95,13 +95,25 @@ class Provisioning:
         return self._delete(f"triggers/{trigger_id}.json")
 
     @vendor_errors
-    def find_app_installation(self, app_name: str) -> dict | None:
-        """The installed app called `app_name` (its app_id and installation id), if any."""
+    def find_app_installation(self, app_name: str | None = None, *, app_id: str | None = None) -> dict | None:
+        """The installed app called `app_name`, or of app `app_id` (its app_id and installation id), if any."""
         data = self.http.json("GET", "apps/installations.json") or {}
         for installation in data.get("installations", []):
-            if (installation.get("settings") or {}).get("name") == app_name or installation.get("name") == app_name:
+            if app_id is not None and str(installation.get("app_id")) == str(app_id):
+                return installation
+            if app_name is not None and app_name in ((installation.get("settings") or {}).get("name"),
+                                                     installation.get("name")):
                 return installation
         return None
+
+    @vendor_errors
+    def app_installation(self, installation_id: str) -> dict | None:
+        """One app installation, or None when the app was uninstalled from the account."""
+        try:
+            return self.http.json("GET", f"apps/installations/{numeric_id(NAME, 'app installation', installation_id)}"
+                                         ".json") or {}
+        except NotFound:
+            return None
 
     @vendor_errors
     def app_public_key(self, app_id: str) -> str:

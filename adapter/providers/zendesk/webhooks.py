@@ -203,15 +203,19 @@ def trigger_body(event: str) -> str:
     return json.dumps(body)
 
 
-def trigger_specs(webhook_id: str) -> dict[str, dict]:
-    """The triggers `connect` creates, keyed by the event each one reports."""
+def trigger_specs(webhook_id: str, *, description: str = "Created by Valuedesk; removed by `valuedesk installations "
+                                                          "disconnect`.") -> dict[str, dict]:
+    """The triggers `connect` creates (or the app's requirements declare), keyed by the event each one reports.
+
+    `webhook_id` is the webhook's id, or in requirements.json the webhook requirement's identifier.
+    """
     changed = {"field": "update_type", "operator": "is", "value": "Change"}
 
     def spec(title: str, event: str, all_conditions: list, any_conditions: list | None = None) -> dict:
         return {
             "title": f"Valuedesk: {title}",
             "active": True,
-            "description": "Created by Valuedesk; removed by `valuedesk installations disconnect`.",
+            "description": description,
             "conditions": {"all": all_conditions, "any": any_conditions or []},
             "actions": [{"field": "notification_webhook", "value": [webhook_id, trigger_body(event)]}],
         }
