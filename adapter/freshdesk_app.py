@@ -73,6 +73,9 @@ def check_admin_key(domain: str, api_key: str, client: freshdesk.Client | None =
     if not 8 <= len(api_key or "") <= 200:  # nothing Freshdesk issues: refused without asking
         raise InvalidInput(f"No API key for {host} came with the request; enter an administrator's key in the app's "
                            "settings.", code="api_key_missing", fields={"api_key": "missing"})
+    if not (api_key.isascii() and api_key.isprintable()):  # Freshdesk's keys are plain ASCII; Basic auth needs it too
+        raise InvalidInput("That is not a Freshdesk API key (letters and digits only); copy it again from Profile "
+                           "settings > View API key.", code="api_key_refused", fields={"api_key": "not an API key"})
     try:
         agent = (client or freshdesk.Client(subdomain, api_key)).me(with_role=True)
     except AuthError:

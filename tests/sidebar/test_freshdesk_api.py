@@ -212,6 +212,9 @@ def test_the_install_pages_check_answers_and_changes_nothing(client, db, account
     assert agent.status_code == 403 and "not an administrator of acme.freshdesk.com" in agent.json["error"]["message"]
     refused = client.post("/api/freshdesk/app/check", json={"domain": "acme", "api_key": "wrong-key-1234"})
     assert refused.status_code == 400 and "did not accept this API key" in refused.json["error"]["message"]
+    # Found by the API fuzz: a key Basic auth cannot carry was a 500 (requests encodes it as Latin-1).
+    odd = client.post("/api/freshdesk/app/check", json={"domain": "acme", "api_key": "ключ-ключ-ключ"})
+    assert odd.status_code == 400 and "not a Freshdesk API key" in odd.json["error"]["message"]
     assert state(db) == before
 
 
