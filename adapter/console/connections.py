@@ -104,19 +104,15 @@ def connect_callback(vendor: str):
     session = request_session(g.installation.id)
     try:
         result = oauth.finish(session, g.installation, app, agent_id=g.agent.agent_id, args=request.args)
-    except oauth.OAuthRefused as exc:
+    except (DomainError, ProviderError) as exc:
         session.rollback()
+        if isinstance(exc, oauth.OAuthRefused | Conflict):
+            message, status = exc.message, 400 if isinstance(exc, oauth.OAuthRefused) else 409
+        else:  # the vendor's set-up step failed after consent
+            message, status = (f"{app.display_name} approved Valuedesk, but setting it up failed: {exc.message} "
+                               "Nothing was stored; press Connect again."), 502
         return render_template("console/oauth_refused.html", title=f"{app.display_name} is not connected",
-                               message=exc.message), 400
-    except Conflict as exc:
-        session.rollback()
-        return render_template("console/oauth_refused.html", title=f"{app.display_name} is not connected",
-                               message=exc.message), 409
-    except (DomainError, ProviderError) as exc:  # the vendor's set-up step failed after consent
-        session.rollback()
-        return render_template("console/oauth_refused.html", title=f"{app.display_name} is not connected",
-                               message=f"{app.display_name} approved Valuedesk, but setting it up failed: "
-                                       f"{exc.message} Nothing was stored; press Connect again."), 502
+                               message=message), status
     session.commit()
     flash(result.message, "info")
     return redirect(result.next_url or url_for("console.connections_page"))
