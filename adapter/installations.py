@@ -164,6 +164,7 @@ def disable_installation(session: Session, installation: Installation) -> None:
 
 
 def enable_installation(session: Session, installation: Installation) -> None:
-    """Undo `disable_installation`."""
+    """Undo `disable_installation`, or an uninstall (so the daily purge no longer deletes its data)."""
     installation.disabled_at = None
+    installation.uninstalled_at = None
     session.flush()

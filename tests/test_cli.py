@@ -37,6 +37,28 @@ def test_installations_add_list_show_disable_enable(runner, db):
         assert session.get(Installation, installation_id).is_active is True
 
 
+def test_uninstall_forgets_keys_keeps_data_and_enable_takes_it_back(runner, db, frozen_clock):
+    from adapter import lifecycle
+
+    installation_id = runner.invoke(args=["installations", "add", "--kind", "zendesk", "--account", "acme"]
+                                    ).output.split()[2]
+    with db.tenant(installation_id) as session:
+        CredentialStore(session, installation_id).set("api_token", "super-secret-token")
+    refused = runner.invoke(args=["installations", "uninstall", installation_id], input="n\n")
+    assert refused.exit_code == 1  # aborted: nothing changed
+    with db.system() as session:
+        assert session.get(Installation, installation_id).is_active
+    done = runner.invoke(args=["installations", "uninstall", installation_id, "--yes"])
+    assert done.exit_code == 0 and "credential api_token deleted" in done.output, done.output
+    shown = runner.invoke(args=["installations", "show", installation_id]).output
+    assert "uninstalled (data deleted on 2026-12-18)" in shown and "credentials:    none" in shown
+    assert runner.invoke(args=["installations", "enable", installation_id]).exit_code == 0
+    frozen_clock.advance(days=31)
+    with db.system() as session:  # enabled again: the purge leaves it alone
+        assert lifecycle.purge_uninstalled(session, 30) == []
+        assert session.get(Installation, installation_id).is_active
+
+
 def test_add_refuses_bad_input_with_a_message(runner):
     result = runner.invoke(args=["installations", "add", "--kind", "zendesk", "--account", "acme", "--timezone", "Nowhere/Else"])
     assert result.exit_code != 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from adapter import lifecycle
 from adapter.cli.base import main
 from adapter.cli.base import settings
 from adapter.db import get_db
@@ -76,7 +77,10 @@ def installations_show(installation_id: str) -> None:
         click.echo(f"name:           {installation.name}")
         click.echo(f"timezone:       {installation.timezone}")
         click.echo(f"business hours: days {hours['days']} {hours['start']}-{hours['end']}")
-        click.echo(f"state:          {'active' if installation.is_active else 'disabled'}")
+        purge = lifecycle.purge_date(installation, settings().uninstalled_retention_days)
+        state = (f"uninstalled (data deleted on {purge:%Y-%m-%d})" if purge else
+                 "active" if installation.is_active else "disabled")
+        click.echo(f"state:          {state}")
         click.echo(f"created:        {installation.created_at:%Y-%m-%d %H:%M} UTC")
         names = CredentialStore(session, installation.id).names()
         click.echo(f"credentials:    {', '.join(names) if names else 'none'}")
@@ -104,6 +108,21 @@ def installations_enable(installation_id: str) -> None:
     with get_db().system() as session:
         enable_installation(session, _load(session, installation_id))
     click.echo(f"Enabled {installation_id}.")
+
+
+@installations.command("uninstall")
+@click.argument("installation_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def installations_uninstall(installation_id: str, yes: bool) -> None:
+    """Uninstall as the helpdesk's uninstall would: revoke grants, delete what Valuedesk created, forget every key,
+    stop every job; the data is kept for the retention period, then deleted."""
+    days = settings().uninstalled_retention_days
+    if not yes:
+        click.confirm(f"Uninstall {installation_id}? Its data is deleted for good after {days} days.", abort=True)
+    with get_db().system() as session:
+        for step in lifecycle.uninstall(session, _load(session, installation_id)):
+            click.echo(f"  {step}")
+    click.echo(f"Uninstalled {installation_id}; `installations enable` within {days} days takes it back.")
 
 
 @installations.command("revoke-agent")
